@@ -1,0 +1,27 @@
+// Transpiles src/, test/ and bench/ TypeScript to build/ (one .js per .ts,
+// ES modules) with esbuild. Type checking is `npm run typecheck` (tsc).
+import { build } from "esbuild";
+import { readdirSync, statSync, cpSync, existsSync } from "node:fs";
+import { join } from "node:path";
+
+function listTs(dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return listTs(path);
+    return name.endsWith(".ts") && !name.endsWith(".d.ts") ? [path] : [];
+  });
+}
+
+const entryPoints = ["src", "test", "bench"].flatMap(listTs);
+await build({
+  entryPoints,
+  outdir: "build",
+  outbase: ".",
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  sourcemap: "inline",
+  logLevel: "warning",
+});
+if (existsSync("test/fixtures")) cpSync("test/fixtures", "build/test/fixtures", { recursive: true });

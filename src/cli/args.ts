@@ -1,0 +1,113 @@
+// A small, strict command-line parser: every option is declared with its
+// type; unknown options and bad values are errors that name them.
+import { fail } from "../errors.js";
+
+export type OptionSpec = {
+  name: string;
+  help: string;
+  /** Shown in --help as --name <arg>. */
+  arg?: string;
+} & (
+  | { kind: "flag" }
+  | { kind: "int"; default?: number; min?: number; max?: number }
+  | { kind: "number"; default?: number; min?: number; max?: number }
+  | { kind: "string"; default?: string }
+  | { kind: "enum"; values: readonly string[]; default?: string }
+);
+
+export type Value = string | number | boolean;
+
+export class ParsedArgs {
+  constructor(private readonly values: Map<string, Value>, readonly positional: string[]) {}
+  has(name: string): boolean {
+    return this.values.has(name);
+  }
+  flag(name: string): boolean {
+    return this.values.get(name) === true;
+  }
+  int(name: string): number {
+    return this.values.get(name) as number;
+  }
+  num(name: string): number {
+    return this.values.get(name) as number;
+  }
+  str(name: string): string | undefined {
+    return this.values.get(name) as string | undefined;
+  }
+}
+
+export function parseArgs(argv: string[], specs: readonly OptionSpec[], command: string): ParsedArgs {
+  const byName = new Map(specs.map((s) => [s.name, s]));
+  const values = new Map<string, Value>();
+  const positional: string[] = [];
+  for (const s of specs) if ("default" in s && s.default !== undefined) values.set(s.name, s.default);
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i]!;
+    if (!token.startsWith("--")) {
+      positional.push(token);
+      continue;
+    }
+    const eq = token.indexOf("=");
+    const name = token.slice(2, eq < 0 ? undefined : eq);
+    const spec = byName.get(name);
+    if (!spec) fail("BAD_OPTION", `unknown option --${name} for \`octet ${command}\` (see \`octet ${command} --help\`)`);
+    if (spec.kind === "flag") {
+      if (eq >= 0) fail("BAD_OPTION", `option --${name} takes no value, found "${token.slice(eq + 1)}"`);
+      values.set(name, true);
+      continue;
+    }
+    let raw: string | undefined = eq >= 0 ? token.slice(eq + 1) : argv[++i];
+    if (raw === undefined) fail("BAD_OPTION", `option --${name} needs a value (${describe(spec)})`);
+    values.set(name, convert(spec, raw));
+  }
+  return new ParsedArgs(values, positional);
+}
+
+function convert(spec: OptionSpec, raw: string): Value {
+  const bad = (): never => fail("BAD_OPTION", `option --${spec.name}: expected ${describe(spec)}, found "${raw}"`);
+  switch (spec.kind) {
+    case "int":
+    case "number": {
+      const v = Number(raw);
+      if (raw.trim() === "" || !Number.isFinite(v) || (spec.kind === "int" && !Number.isInteger(v))) bad();
+      if ((spec.min !== undefined && v < spec.min) || (spec.max !== undefined && v > spec.max)) bad();
+      return v;
+    }
+    case "enum":
+      if (!spec.values.includes(raw)) bad();
+      return raw;
+    case "string":
+      if (raw === "") bad();
+      return raw;
+    case "flag":
+      return true;
+  }
+}
+
+function describe(spec: OptionSpec): string {
+  switch (spec.kind) {
+    case "int":
+    case "number": {
+      const what = spec.kind === "int" ? "an integer" : "a number";
+      if (spec.min !== undefined && spec.max !== undefined) return `${what} in ${spec.min}..${spec.max}`;
+      if (spec.min !== undefined) return `${what} >= ${spec.min}`;
+      return what;
+    }
+    case "enum":
+      return `one of ${spec.values.join(", ")}`;
+    case "string":
+      return "a non-empty string";
+    case "flag":
+      return "no value";
+  }
+}
+
+export function helpText(usage: string, summary: string, specs: readonly OptionSpec[]): string {
+  const rows = specs.map((s) => {
+    const left = `  --${s.name}${s.kind === "flag" ? "" : ` <${s.arg ?? (s.kind === "enum" ? s.values.join("|") : s.kind === "string" ? "value" : "n")}>`}`;
+    const def = "default" in s && s.default !== undefined ? ` (default: ${s.default})` : "";
+    return [left, s.help + def] as const;
+  });
+  const width = Math.max(...rows.map(([l]) => l.length)) + 2;
+  return [`Usage: ${usage}`, "", summary, "", "Options:", ...rows.map(([l, r]) => l.padEnd(width) + r)].join("\n") + "\n";
+}

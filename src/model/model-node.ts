@@ -1,0 +1,41 @@
+// Node-only: reads a model (graph JSON + weights file) from disk.
+import { readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseGraph } from "./graph.js";
+import { decodeWeights, encodeWeights, type WeightMap } from "./weights-file.js";
+import { assembleModel, type Model } from "./model.js";
+import { fail } from "../errors.js";
+
+/** models/lenet.json in this package (build/src/model/ -> models/). */
+export function defaultModelPath(): string {
+  return fileURLToPath(new URL("../../../models/lenet.json", import.meta.url));
+}
+
+export function loadModel(graphPath = defaultModelPath()): Model {
+  const graph = parseGraph(readText(graphPath), graphPath);
+  const weightsPath = join(dirname(resolve(graphPath)), graph.weights);
+  return assembleModel(graph, decodeWeights(readBytes(weightsPath), weightsPath), weightsPath);
+}
+
+export function saveWeights(graphPath: string, weightsFile: string, weights: WeightMap): string {
+  const path = join(dirname(resolve(graphPath)), weightsFile);
+  writeFileSync(path, encodeWeights(weights));
+  return path;
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (e) {
+    return fail("MODEL_FORMAT", `${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
+function readBytes(path: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    return fail("WEIGHTS_FORMAT", `${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}

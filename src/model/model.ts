@@ -1,0 +1,37 @@
+// A model: a graph plus its FP32 weights, checked against each other.
+import type { Graph } from "./graph.js";
+import { inferShapes, type GraphShapes } from "./shapes.js";
+import type { WeightMap } from "./weights-file.js";
+import { fail } from "../errors.js";
+
+export interface Model {
+  graph: Graph;
+  shapes: GraphShapes;
+  weights: WeightMap;
+}
+
+export function paramName(layer: string, kind: string): string {
+  return `${layer}.${kind}`;
+}
+
+/** Checks that `weights` holds exactly the tensors the graph needs, with the right shapes. */
+export function assembleModel(graph: Graph, weights: WeightMap, source = graph.weights): Model {
+  const shapes = inferShapes(graph);
+  const expected = new Set<string>();
+  for (const layer of graph.layers) {
+    const { params } = shapes.layers.get(layer.name)!;
+    for (const [kind, dims] of Object.entries(params)) {
+      const name = paramName(layer.name, kind);
+      expected.add(name);
+      const t = weights.get(name);
+      if (!t) fail("SHAPE_MISMATCH", `${source}: layer ${layer.name}: missing ${kind} tensor "${name}" of shape [${dims.join(", ")}]`);
+      if (t.dims.length !== dims.length || t.dims.some((d, i) => d !== dims[i])) {
+        fail("SHAPE_MISMATCH", `${source}: layer ${layer.name}: ${kind} has shape [${t.dims.join(", ")}], the graph needs [${dims.join(", ")}]`);
+      }
+    }
+  }
+  for (const name of weights.keys()) {
+    if (!expected.has(name)) fail("SHAPE_MISMATCH", `${source}: tensor "${name}" belongs to no layer of graph ${graph.name}`);
+  }
+  return { graph, shapes, weights };
+}

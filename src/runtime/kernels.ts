@@ -1,0 +1,88 @@
+// The one typed boundary between TypeScript and the wasm kernels. Everything
+// that calls into wasm goes through a `Kernels` object: it owns one instance
+// (one "device memory"), its arena, and the typed export table.
+import { instantiateSync } from "@assemblyscript/loader";
+import { Arena } from "./arena.js";
+import { OctetError, fail } from "../errors.js";
+
+type Ptr = number;
+
+/** Typed view of assembly/index.ts's exports. Names follow op-layout-dtype. */
+export interface KernelExports {
+  memory: WebAssembly.Memory;
+  setArena(lo: Ptr, hi: Ptr): void;
+  heapBase(): Ptr;
+  isDebugBuild(): number;
+  gemm_nn_f32(M: number, N: number, K: number, a: Ptr, rsA: number, csA: number, b: Ptr, ldb: number, c: Ptr, ldc: number, accumulate: number): void;
+  gemm_nt_f32(M: number, N: number, K: number, a: Ptr, lda: number, b: Ptr, ldb: number, c: Ptr, ldc: number, accumulate: number): void;
+  im2col_f32(x: Ptr, C: number, H: number, W: number, kh: number, kw: number, stride: number, pad: number, Ho: number, Wo: number, col: Ptr): void;
+  col2im_f32(col: Ptr, C: number, H: number, W: number, kh: number, kw: number, stride: number, pad: number, Ho: number, Wo: number, dx: Ptr): void;
+  conv_nchw_f32(x: Ptr, N: number, C: number, H: number, W: number, weights: Ptr, bias: Ptr, K: number, kh: number, kw: number, stride: number, pad: number, y: Ptr, relu: number, scratch: Ptr): void;
+  relu_f32(x: Ptr, count: number): void;
+  maxpool_nchw_f32(x: Ptr, N: number, C: number, H: number, W: number, window: number, stride: number, y: Ptr, argmax: Ptr): void;
+  avgpool_nchw_f32(x: Ptr, N: number, C: number, H: number, W: number, window: number, stride: number, y: Ptr): void;
+  fc_f32(x: Ptr, N: number, I: number, weights: Ptr, bias: Ptr, O: number, y: Ptr, relu: number): void;
+  softmax_f32(x: Ptr, N: number, C: number, y: Ptr): void;
+  maxpool_backward_f32(dy: Ptr, argmax: Ptr, planes: number, outPerPlane: number, inPerPlane: number, dx: Ptr): void;
+  relu_backward_f32(y: Ptr, dy: Ptr, count: number): void;
+  bias_grad_f32(dy: Ptr, N: number, K: number, P: number, db: Ptr): void;
+  softmax_xent_f32(logits: Ptr, labels: Ptr, N: number, C: number, dlogits: Ptr): number;
+  sgd_momentum_f32(w: Ptr, g: Ptr, v: Ptr, count: number, lr: number, momentum: number, decay: number): void;
+}
+
+export type BuildFlavor = "release" | "debug";
+
+export class Kernels {
+  readonly exports: KernelExports;
+  readonly arena: Arena;
+  readonly flavor: BuildFlavor;
+
+  private constructor(exports: KernelExports, flavor: BuildFlavor) {
+    this.exports = exports;
+    this.flavor = flavor;
+    this.arena = new Arena(exports.memory, exports.heapBase(), (lo, hi) => exports.setArena(lo, hi));
+  }
+
+  /** Instantiates a compiled module (see wasm-source-node.ts for Node). */
+  static fromModule(module: WebAssembly.Module, flavor: BuildFlavor): Kernels {
+    const imports: Record<string, Record<string, unknown>> = {
+      env: {
+        octetBoundsViolation(ptr: number, bytes: number, lo: number, hi: number): void {
+          throw new OctetError(
+            "OUT_OF_BOUNDS",
+            `kernel accessed ${bytes} bytes at ${ptr}, outside the arena [${lo}, ${hi})`,
+          );
+        },
+      },
+    };
+    const { instance } = instantiateSync(module, imports as Parameters<typeof instantiateSync>[1]);
+    const exports = instance.exports as unknown as KernelExports;
+    if (Boolean(exports.isDebugBuild()) !== (flavor === "debug")) {
+      fail("WASM_UNSUPPORTED", `expected the ${flavor} wasm build, got the other one`);
+    }
+    return new Kernels(exports, flavor);
+  }
+
+  static compile(bytes: BufferSource, flavor: BuildFlavor): Kernels {
+    assertWasmFeatures();
+    return Kernels.fromModule(new WebAssembly.Module(bytes), flavor);
+  }
+}
+
+// The smallest module using a v128 instruction: (func (result v128) v128.const 0).
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 22, 1, 20, 0, 253, 12,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11,
+]);
+
+let featuresChecked = false;
+
+/** Feature detection at start-up: octet's kernels need WebAssembly SIMD128. */
+export function assertWasmFeatures(): void {
+  if (featuresChecked) return;
+  if (typeof WebAssembly !== "object") fail("WASM_UNSUPPORTED", "this runtime has no WebAssembly");
+  if (!WebAssembly.validate(SIMD_PROBE)) {
+    fail("WASM_UNSUPPORTED", "this runtime lacks WebAssembly SIMD128, which octet's kernels require");
+  }
+  featuresChecked = true;
+}
