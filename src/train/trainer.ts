@@ -216,6 +216,22 @@ export class Trainer {
     return { epoch, iterations: this.iteration, meanLoss: lossSum / batches, seconds: (performance.now() - start) / 1000 };
   }
 
+  /** Replaces the current weights (e.g. to fine-tune from a saved model). */
+  setWeights(weights: WeightMap): void {
+    for (const p of this.params) {
+      const t = weights.get(p.name);
+      if (!t || t.data.length !== p.size) fail("SHAPE_MISMATCH", `setWeights: tensor "${p.name}" needs ${p.size} values, found ${t ? t.data.length : "none"}`);
+      this.k.arena.f32(p.w, p.size).set(t.data);
+    }
+  }
+
+  /** Gradients of the last step's mean loss (before weight decay). */
+  gradients(): WeightMap {
+    const out: WeightMap = new Map();
+    for (const p of this.params) out.set(p.name, { dims: p.dims, data: this.k.arena.f32(p.g, p.size).slice() });
+    return out;
+  }
+
   /** The current weights, copied out of wasm memory. */
   weights(): WeightMap {
     const out: WeightMap = new Map();

@@ -1,0 +1,26 @@
+// The committed FP32 weights on all 10,000 MNIST test images.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { loadModel } from "../../src/model/model-node.js";
+import { loadMnistTest } from "../../src/data/mnist-node.js";
+import { loadKernels } from "../../src/runtime/wasm-source-node.js";
+import { Fp32Network } from "../../src/exec/fp32-network.js";
+import { evaluate } from "../../src/exec/evaluate.js";
+
+test("committed LeNet weights reach FP32 top-1 >= 0.990 on the 10,000 test images", () => {
+  const net = new Fp32Network(loadKernels("release"), loadModel(), 100);
+  const r = evaluate(net, loadMnistTest());
+  assert.is(r.images, 10000);
+  assert.ok(r.top1 >= 0.99, `top-1 ${r.top1}`);
+  assert.ok(r.top5 >= r.top1 && r.top5 > 0.999, `top-5 ${r.top5}`);
+});
+
+test("batch size does not change the result", () => {
+  const model = loadModel();
+  const a = evaluate(new Fp32Network(loadKernels("release"), model, 1), loadMnistTest(), 300);
+  const b = evaluate(new Fp32Network(loadKernels("release"), model, 37), loadMnistTest(), 300);
+  assert.is(a.top1, b.top1);
+  assert.is(a.top5, b.top5);
+});
+
+test.run();
