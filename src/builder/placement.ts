@@ -1,0 +1,56 @@
+// Placement pass: decides each layer's device and precision, and says why.
+// TensorRT's rules: a default device; with the DLA, GPU fallback (on by
+// default) moves every layer the DLA cannot run to the GPU; without it the
+// build fails naming every such layer. Per-layer overrides split subgraphs.
+import type { Layer } from "../model/graph.js";
+import type { Model } from "../model/model.js";
+import { dlaRefusal, type Device, type Precision } from "./capabilities.js";
+import { fail } from "../errors.js";
+
+export interface PlacementOptions {
+  device: Device;
+  gpuFallback: boolean;
+  precision: Precision;
+  layerDevice: ReadonlyMap<string, Device>;
+  layerPrecision: ReadonlyMap<string, Precision>;
+}
+
+export const DEFAULT_PLACEMENT: PlacementOptions = {
+  device: "gpu", gpuFallback: true, precision: "int8", layerDevice: new Map(), layerPrecision: new Map(),
+};
+
+export interface PlacedLayer {
+  layer: Layer;
+  device: Device;
+  precision: Precision;
+  /** One line for the build log: why this layer runs where it runs. */
+  reason: string;
+}
+
+export function placeLayers(model: Model, options: PlacementOptions): PlacedLayer[] {
+  const names = model.graph.layers.map((l) => l.name);
+  for (const [option, map] of [["--layer-device", options.layerDevice], ["--layer-precision", options.layerPrecision]] as const) {
+    for (const name of map.keys()) {
+      if (!names.includes(name)) fail("BAD_OPTION", `${option}: no layer named "${name}"; the layers are ${names.join(", ")}`);
+    }
+  }
+  const refused: string[] = [];
+  const placed = model.graph.layers.map((layer): PlacedLayer => {
+    const override = options.layerDevice.get(layer.name);
+    const requested = override ?? options.device;
+    const why = override ? `--layer-device ${layer.name}=${override}` : `default device ${requested.toUpperCase()}`;
+    const precision = layer.type === "softmax" ? "fp32" : options.layerPrecision.get(layer.name) ?? options.precision;
+    if (layer.type === "softmax" && options.layerPrecision.get(layer.name) === "int8") {
+      fail("BAD_OPTION", `--layer-precision ${layer.name}=int8: softmax runs in FP32 on dequantized logits`);
+    }
+    if (requested === "gpu") return { layer, device: "gpu", precision, reason: why };
+    const refusal = dlaRefusal(layer, model.shapes.layers.get(layer.name)!, precision);
+    if (refusal === null) return { layer, device: "dla", precision, reason: why };
+    if (!options.gpuFallback) refused.push(`${layer.name}: ${refusal}`);
+    return { layer, device: "gpu", precision, reason: `${refusal}; switching this layer's device type to GPU` };
+  });
+  if (refused.length > 0) {
+    fail("BAD_OPTION", `the DLA cannot run ${refused.length} layer(s) and GPU fallback is off (--no-gpu-fallback):\n  ${refused.join("\n  ")}`);
+  }
+  return placed;
+}

@@ -1,0 +1,77 @@
+// Builder passes on LeNet: placement decisions and their reasons, fusion
+// names, and one reformatter per mismatched edge.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { loadModel } from "../../src/model/model-node.js";
+import { placeLayers, DEFAULT_PLACEMENT, type PlacementOptions } from "../../src/builder/placement.js";
+import { fuseLayers } from "../../src/builder/fuse.js";
+import { schedule, type Node } from "../../src/builder/schedule.js";
+import { F32_NCHW, S8_NCHW4, formatName } from "../../src/core/format.js";
+import { expectOctetError } from "../helpers.js";
+
+const model = loadModel();
+const opts = (o: Partial<PlacementOptions>): PlacementOptions => ({ ...DEFAULT_PLACEMENT, ...o });
+const plan = (o: Partial<PlacementOptions>, inputFormat = F32_NCHW) =>
+  schedule(fuseLayers(placeLayers(model, opts(o))), { input: "data", inputFormat, output: "prob" });
+const describe = (nodes: Node[]) => nodes.map((n) => `${n.kind}:${n.name}[${n.from.device} ${formatName(n.from.format)} -> ${n.to.device} ${formatName(n.to.format)}]`);
+
+test("all-GPU INT8: conv/fc + ReLU fused, quantize in, dequantize before softmax", () => {
+  const nodes = plan({});
+  assert.equal(nodes.map((n) => n.name), [
+    "conv1 input reformatter 0", "conv1", "pool1", "conv2", "pool2", "ip1 + relu1", "ip2", "prob input reformatter 0", "prob",
+  ]);
+  assert.equal(describe(nodes)[0], "reformat:conv1 input reformatter 0[gpu fp32:nchw -> gpu int8:nchw4]");
+  assert.equal(describe(nodes)[7], "reformat:prob input reformatter 0[gpu int8:nchw4 -> gpu fp32:nchw]");
+});
+
+test("DLA with fallback: the forum's fused subgraph, softmax falls back with TensorRT's reason", () => {
+  const placed = placeLayers(model, opts({ device: "dla" }));
+  assert.equal(placed.filter((p) => p.device === "gpu").map((p) => p.layer.name), ["prob"]);
+  assert.is(placed.at(-1)!.reason, "unsupported on DLA (softmax); switching this layer's device type to GPU");
+  const nodes = plan({ device: "dla" });
+  assert.equal(nodes.map((n) => `${n.kind}:${n.name}`), [
+    "reformat:{conv1,pool1,conv2,pool2,ip1,relu1,ip2} input reformatter 0",
+    "copy:copy data gpu->dla",
+    "compute:{conv1,pool1,conv2,pool2,ip1,relu1,ip2}",
+    "copy:copy ip2 dla->gpu",
+    "reformat:{conv1,pool1,conv2,pool2,ip1,relu1,ip2} output reformatter 0",
+    "compute:prob",
+  ]);
+  const out = nodes[4]!;
+  assert.ok(out.kind === "reformat");
+  if (out.kind === "reformat") assert.equal(out.edge, { tensor: "ip2", producer: "{conv1,pool1,conv2,pool2,ip1,relu1,ip2}", consumer: "prob" });
+});
+
+test("a per-layer override splits the DLA subgraph in two", () => {
+  const nodes = plan({ device: "dla", layerDevice: new Map([["pool2", "gpu"]]) });
+  const computes = nodes.filter((n) => n.kind === "compute").map((n) => n.name);
+  assert.equal(computes, ["{conv1,pool1,conv2}", "pool2", "{ip1,relu1,ip2}", "prob"]);
+  const reformats = nodes.filter((n) => n.kind === "reformat").map((n) => n.name);
+  assert.equal(reformats, [
+    "{conv1,pool1,conv2} input reformatter 0", "{conv1,pool1,conv2} output reformatter 0",
+    "{ip1,relu1,ip2} input reformatter 0", "{ip1,relu1,ip2} output reformatter 0",
+  ]);
+  assert.is(nodes.filter((n) => n.kind === "copy").length, 4);
+});
+
+test("one reformatter per mismatched edge, none where formats agree", () => {
+  const nodes = plan({ layerPrecision: new Map([["conv2", "fp32"]]) });
+  const reformats = nodes.filter((n) => n.kind === "reformat");
+  assert.equal(reformats.map((n) => n.name), ["conv1 input reformatter 0", "conv2 input reformatter 0", "pool2 input reformatter 0", "prob input reformatter 0"]);
+  const edges = reformats.map((n) => (n.kind === "reformat" ? `${n.edge.producer}->${n.edge.consumer}` : ""));
+  assert.equal(edges, ["(network input)->conv1", "pool1->conv2", "conv2->pool2", "ip2->prob"]);
+  const direct = plan({}, S8_NCHW4);
+  assert.is(direct[0]!.name, "conv1", "an int8:nchw4 input needs no reformatter");
+});
+
+test("without GPU fallback the build fails naming every layer the DLA cannot run", () => {
+  expectOctetError(() => placeLayers(model, opts({ device: "dla", gpuFallback: false, layerPrecision: new Map([["conv1", "fp32"]]) })),
+    "BAD_OPTION", /cannot run 2 layer\(s\)[\s\S]*conv1: DLA runs INT8 only[\s\S]*prob: unsupported on DLA \(softmax\)/);
+});
+
+test("unknown layer names in overrides are errors naming them", () => {
+  expectOctetError(() => placeLayers(model, opts({ layerDevice: new Map([["ip3", "gpu"]]) })), "BAD_OPTION", /--layer-device: no layer named "ip3"; the layers are conv1, pool1/);
+  expectOctetError(() => placeLayers(model, opts({ layerPrecision: new Map([["prob", "int8"]]) })), "BAD_OPTION", /softmax runs in FP32/);
+});
+
+test.run();
