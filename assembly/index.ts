@@ -10,3 +10,15 @@ export { softmax_f32 } from "./fp32/softmax-f32";
 export {
   maxpool_backward_f32, relu_backward_f32, bias_grad_f32, softmax_xent_f32, sgd_momentum_f32,
 } from "./train/backward-f32";
+export { conv_nchw4_s8 } from "./int8/conv-nchw4-s8";
+export { conv_nc32hw32_s8 } from "./int8/conv-nc32hw32-s8";
+export { fc_nchw4_s8 } from "./int8/fc-nchw4-s8";
+export { fc_nc32hw32_s8 } from "./int8/fc-nc32hw32-s8";
+export { maxpool_nchw4_s8, avgpool_nchw4_s8 } from "./int8/pool-nchw4-s8";
+export { maxpool_nc32hw32_s8, avgpool_nc32hw32_s8 } from "./int8/pool-nc32hw32-s8";
+export { reformat_nchw_f32_to_nchw4_s8, reformat_nchw_f32_to_nc32hw32_s8 } from "./int8/reformat-quantize-s8";
+export { reformat_nchw4_s8_to_nchw_f32, reformat_nc32hw32_s8_to_nchw_f32 } from "./int8/reformat-dequantize-s8";
+export { reformat_nchw4_s8_to_nc32hw32_s8, reformat_nc32hw32_s8_to_nchw4_s8 } from "./int8/reformat-blocked-s8";
+export { peak_s8 } from "./int8/peak-s8";
+export { relu_s8 } from "./int8/relu-s8";
+export { dla_execute } from "./engine/dla-engine";

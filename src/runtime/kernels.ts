@@ -28,6 +28,23 @@ export interface KernelExports {
   bias_grad_f32(dy: Ptr, N: number, K: number, P: number, db: Ptr): void;
   softmax_xent_f32(logits: Ptr, labels: Ptr, N: number, C: number, dlogits: Ptr): number;
   sgd_momentum_f32(w: Ptr, g: Ptr, v: Ptr, count: number, lr: number, momentum: number, decay: number): void;
+  conv_nchw4_s8(x: Ptr, N: number, C: number, H: number, W: number, weights: Ptr, bias: Ptr, mult: Ptr, K: number, kernel: number, stride: number, pad: number, y: Ptr, relu: number, scratch: Ptr): void;
+  conv_nc32hw32_s8(x: Ptr, N: number, C: number, H: number, W: number, weights: Ptr, bias: Ptr, mult: Ptr, K: number, kernel: number, stride: number, pad: number, y: Ptr, relu: number, scratch: Ptr): void;
+  fc_nchw4_s8(x: Ptr, N: number, C: number, H: number, W: number, weights: Ptr, bias: Ptr, mult: Ptr, O: number, y: Ptr, relu: number): void;
+  fc_nc32hw32_s8(x: Ptr, N: number, C: number, H: number, W: number, weights: Ptr, bias: Ptr, mult: Ptr, O: number, y: Ptr, relu: number): void;
+  maxpool_nchw4_s8(x: Ptr, N: number, C: number, H: number, W: number, window: number, stride: number, y: Ptr): void;
+  avgpool_nchw4_s8(x: Ptr, N: number, C: number, H: number, W: number, window: number, stride: number, y: Ptr): void;
+  maxpool_nc32hw32_s8(x: Ptr, N: number, C: number, H: number, W: number, window: number, stride: number, y: Ptr): void;
+  avgpool_nc32hw32_s8(x: Ptr, N: number, C: number, H: number, W: number, window: number, stride: number, y: Ptr): void;
+  reformat_nchw_f32_to_nchw4_s8(x: Ptr, N: number, C: number, H: number, W: number, scale: number, y: Ptr): void;
+  reformat_nchw_f32_to_nc32hw32_s8(x: Ptr, N: number, C: number, H: number, W: number, scale: number, y: Ptr): void;
+  reformat_nchw4_s8_to_nchw_f32(x: Ptr, N: number, C: number, H: number, W: number, scale: number, y: Ptr): void;
+  reformat_nc32hw32_s8_to_nchw_f32(x: Ptr, N: number, C: number, H: number, W: number, scale: number, y: Ptr): void;
+  reformat_nchw4_s8_to_nc32hw32_s8(x: Ptr, N: number, C: number, H: number, W: number, y: Ptr): void;
+  reformat_nc32hw32_s8_to_nchw4_s8(x: Ptr, N: number, C: number, H: number, W: number, y: Ptr): void;
+  peak_s8(w: Ptr, x: Ptr, K: number, reps: number): number;
+  relu_s8(x: Ptr, bytes: number): void;
+  dla_execute(program: Ptr, count: number, N: number, profile: number): number;
 }
 
 export type BuildFlavor = "release" | "debug";
@@ -36,6 +53,8 @@ export class Kernels {
   readonly exports: KernelExports;
   readonly arena: Arena;
   readonly flavor: BuildFlavor;
+  /** Called by the DLA engine after each command when profiling (see dla-engine.ts). */
+  onDlaLayerDone: (command: number) => void = () => {};
 
   private constructor(exports: KernelExports, flavor: BuildFlavor) {
     this.exports = exports;
@@ -45,8 +64,13 @@ export class Kernels {
 
   /** Instantiates a compiled module (see wasm-source-node.ts for Node). */
   static fromModule(module: WebAssembly.Module, flavor: BuildFlavor): Kernels {
+    // eslint-disable-next-line prefer-const
+    let kernels: Kernels;
     const imports: Record<string, Record<string, unknown>> = {
       env: {
+        octetDlaLayerDone(command: number): void {
+          kernels.onDlaLayerDone(command);
+        },
         octetBoundsViolation(ptr: number, bytes: number, lo: number, hi: number): void {
           throw new OctetError(
             "OUT_OF_BOUNDS",
@@ -60,7 +84,8 @@ export class Kernels {
     if (Boolean(exports.isDebugBuild()) !== (flavor === "debug")) {
       fail("WASM_UNSUPPORTED", `expected the ${flavor} wasm build, got the other one`);
     }
-    return new Kernels(exports, flavor);
+    kernels = new Kernels(exports, flavor);
+    return kernels;
   }
 
   static compile(bytes: BufferSource, flavor: BuildFlavor): Kernels {

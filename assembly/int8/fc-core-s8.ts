@@ -1,0 +1,38 @@
+// Int8 fully connected on a 4-D input [N, C, H, W] in a blocked layout
+// (G = 4 or 32), equal to flattening the input in nchw order: the host packs
+// the weights permuted into the layout's order (src/int8/pack-fc.ts), with
+// zero weights at padding channels, so the kernel is a plain GEMM over the
+// layout's Kl = ceil(C/G)*H*W*G bytes per image.
+//
+// weights: [O4][Kl] int8 (O4 = ceil(O/4)*4, padding rows zero);
+// bias: int32[O4]; mult: f32[O4].
+// Output: [N, O, 1, 1] in the SAME layout, i.e. ceil(O/G)*G bytes per image,
+// channel o at byte n*ceil(O/G)*G + o; padding channels written as zero.
+import { tile4x2, tile4x1 } from "./gemm-s8";
+import { zeroBytes } from "./mem-s8";
+
+@inline export function fcS8(
+  G: i32, x: usize, N: i32, C: i32, H: i32, W: i32,
+  weights: usize, bias: usize, mult: usize, O: i32, y: usize, relu: bool,
+): void {
+  const Kl = ((C + G - 1) / G) * H * W * G;
+  const O4 = (O + 3) & ~3;
+  const OG = ((O + G - 1) / G) * G;
+  const ldw = <usize>Kl;
+  const ldy = <usize>OG;
+  for (let og = 0; og < O4; og += 4) {
+    const wr = weights + <usize>og * ldw;
+    const bk = bias + (<usize>og << 2);
+    const mk = mult + (<usize>og << 2);
+    let n = 0;
+    for (; n + 2 <= N; n += 2) {
+      const xs = x + <usize>n * ldw;
+      const o = y + <usize>n * ldy + <usize>og;
+      tile4x2(wr, ldw, xs, xs + ldw, Kl, bk, mk, relu, o, o + ldy);
+    }
+    if (n < N) tile4x1(wr, ldw, x + <usize>n * ldw, Kl, bk, mk, relu, y + <usize>n * ldy + <usize>og);
+  }
+  if (OG > O4) {
+    for (let n = 0; n < N; n++) zeroBytes(y + <usize>n * ldy + <usize>O4, OG - O4);
+  }
+}

@@ -1,0 +1,9 @@
+// Int8 fully connected, input nchw4, output [N, O, 1, 1] nchw4 (fc-core-s8.ts).
+import { fcS8 } from "./fc-core-s8";
+
+export function fc_nchw4_s8(
+  x: usize, N: i32, C: i32, H: i32, W: i32,
+  weights: usize, bias: usize, mult: usize, O: i32, y: usize, relu: bool,
+): void {
+  fcS8(4, x, N, C, H, W, weights, bias, mult, O, y, relu);
+}

@@ -1,0 +1,131 @@
+// The int8 GEMM micro-kernels shared by convolution and fully connected.
+// A tile computes 4 output channels x 2 (or 1) columns: dot products of 4
+// weight rows (int8, stride ldw bytes) with 2 activation rows (int8), over K
+// (a multiple of 4) with v128.load8x8_s + i32x4.dot_i16x8_s, 8 accumulators
+// (V8 keeps ~15 vector registers; bigger tiles spill). Then a transposed
+// horizontal reduction, + int32 bias, requantization (requant.ts) and a
+// 4-byte store per column: the 4 channels of one pixel are contiguous in
+// both nchw4 and nc32hw32 as long as the channel group starts at a multiple
+// of 4.
+import { ldv, ld8x8s, sti32 } from "../mem";
+import { ld32z } from "./mem-s8";
+import { requant4x2, requant4 } from "./requant";
+
+/** [sum(a0), sum(a1), sum(a2), sum(a3)] (int32 lanes, wrap-around). */
+@inline export function reduce4(a0: v128, a1: v128, a2: v128, a3: v128): v128 {
+  const t0 = i32x4.add(i32x4.shuffle(a0, a1, 0, 4, 1, 5), i32x4.shuffle(a0, a1, 2, 6, 3, 7));
+  const t1 = i32x4.add(i32x4.shuffle(a2, a3, 0, 4, 1, 5), i32x4.shuffle(a2, a3, 2, 6, 3, 7));
+  return i32x4.add(i32x4.shuffle(t0, t1, 0, 1, 4, 5), i32x4.shuffle(t0, t1, 2, 3, 6, 7));
+}
+
+@inline function ext4(p: usize): v128 {
+  return i16x8.extend_low_i8x16_s(ld32z(p));
+}
+
+/** 4 channels x 2 columns. Writes 4 int8 at out0 and 4 at out1. */
+export function tile4x2(
+  w: usize, ldw: usize, x0: usize, x1: usize, K: i32,
+  bias: usize, mult: usize, relu: bool, out0: usize, out1: usize,
+): void {
+  const w1 = w + ldw, w2 = w1 + ldw, w3 = w2 + ldw;
+  let c00 = i32x4.splat(0), c01 = i32x4.splat(0);
+  let c10 = i32x4.splat(0), c11 = i32x4.splat(0);
+  let c20 = i32x4.splat(0), c21 = i32x4.splat(0);
+  let c30 = i32x4.splat(0), c31 = i32x4.splat(0);
+  const k16 = <usize>(K & ~15);
+  let o: usize = 0;
+  for (; o < k16; o += 16) {
+    let a = ld8x8s(x0 + o), b = ld8x8s(x1 + o);
+    let v = ld8x8s(w + o);
+    c00 = i32x4.add(c00, i32x4.dot_i16x8_s(v, a)); c01 = i32x4.add(c01, i32x4.dot_i16x8_s(v, b));
+    v = ld8x8s(w1 + o);
+    c10 = i32x4.add(c10, i32x4.dot_i16x8_s(v, a)); c11 = i32x4.add(c11, i32x4.dot_i16x8_s(v, b));
+    v = ld8x8s(w2 + o);
+    c20 = i32x4.add(c20, i32x4.dot_i16x8_s(v, a)); c21 = i32x4.add(c21, i32x4.dot_i16x8_s(v, b));
+    v = ld8x8s(w3 + o);
+    c30 = i32x4.add(c30, i32x4.dot_i16x8_s(v, a)); c31 = i32x4.add(c31, i32x4.dot_i16x8_s(v, b));
+    a = ld8x8s(x0 + o + 8); b = ld8x8s(x1 + o + 8);
+    v = ld8x8s(w + o + 8);
+    c00 = i32x4.add(c00, i32x4.dot_i16x8_s(v, a)); c01 = i32x4.add(c01, i32x4.dot_i16x8_s(v, b));
+    v = ld8x8s(w1 + o + 8);
+    c10 = i32x4.add(c10, i32x4.dot_i16x8_s(v, a)); c11 = i32x4.add(c11, i32x4.dot_i16x8_s(v, b));
+    v = ld8x8s(w2 + o + 8);
+    c20 = i32x4.add(c20, i32x4.dot_i16x8_s(v, a)); c21 = i32x4.add(c21, i32x4.dot_i16x8_s(v, b));
+    v = ld8x8s(w3 + o + 8);
+    c30 = i32x4.add(c30, i32x4.dot_i16x8_s(v, a)); c31 = i32x4.add(c31, i32x4.dot_i16x8_s(v, b));
+  }
+  const Ku = <usize>K;
+  if (o + 8 <= Ku) {
+    const a = ld8x8s(x0 + o), b = ld8x8s(x1 + o);
+    let v = ld8x8s(w + o);
+    c00 = i32x4.add(c00, i32x4.dot_i16x8_s(v, a)); c01 = i32x4.add(c01, i32x4.dot_i16x8_s(v, b));
+    v = ld8x8s(w1 + o);
+    c10 = i32x4.add(c10, i32x4.dot_i16x8_s(v, a)); c11 = i32x4.add(c11, i32x4.dot_i16x8_s(v, b));
+    v = ld8x8s(w2 + o);
+    c20 = i32x4.add(c20, i32x4.dot_i16x8_s(v, a)); c21 = i32x4.add(c21, i32x4.dot_i16x8_s(v, b));
+    v = ld8x8s(w3 + o);
+    c30 = i32x4.add(c30, i32x4.dot_i16x8_s(v, a)); c31 = i32x4.add(c31, i32x4.dot_i16x8_s(v, b));
+    o += 8;
+  }
+  if (o < Ku) { // K % 8 == 4
+    const a = ext4(x0 + o), b = ext4(x1 + o);
+    let v = ext4(w + o);
+    c00 = i32x4.add(c00, i32x4.dot_i16x8_s(v, a)); c01 = i32x4.add(c01, i32x4.dot_i16x8_s(v, b));
+    v = ext4(w1 + o);
+    c10 = i32x4.add(c10, i32x4.dot_i16x8_s(v, a)); c11 = i32x4.add(c11, i32x4.dot_i16x8_s(v, b));
+    v = ext4(w2 + o);
+    c20 = i32x4.add(c20, i32x4.dot_i16x8_s(v, a)); c21 = i32x4.add(c21, i32x4.dot_i16x8_s(v, b));
+    v = ext4(w3 + o);
+    c30 = i32x4.add(c30, i32x4.dot_i16x8_s(v, a)); c31 = i32x4.add(c31, i32x4.dot_i16x8_s(v, b));
+  }
+  const bv = ldv(bias);
+  const r0 = i32x4.add(reduce4(c00, c10, c20, c30), bv);
+  const r1 = i32x4.add(reduce4(c01, c11, c21, c31), bv);
+  const q = requant4x2(r0, r1, ldv(mult), relu);
+  sti32(out0, i32x4.extract_lane(q, 0));
+  sti32(out1, i32x4.extract_lane(q, 1));
+}
+
+/** 4 channels x 1 column. Writes 4 int8 at out0. */
+export function tile4x1(
+  w: usize, ldw: usize, x0: usize, K: i32,
+  bias: usize, mult: usize, relu: bool, out0: usize,
+): void {
+  const w1 = w + ldw, w2 = w1 + ldw, w3 = w2 + ldw;
+  let c0 = i32x4.splat(0), c1 = i32x4.splat(0), c2 = i32x4.splat(0), c3 = i32x4.splat(0);
+  let d0 = i32x4.splat(0), d1 = i32x4.splat(0), d2 = i32x4.splat(0), d3 = i32x4.splat(0);
+  const k16 = <usize>(K & ~15);
+  let o: usize = 0;
+  for (; o < k16; o += 16) {
+    const a = ld8x8s(x0 + o), b = ld8x8s(x0 + o + 8);
+    c0 = i32x4.add(c0, i32x4.dot_i16x8_s(ld8x8s(w + o), a));
+    c1 = i32x4.add(c1, i32x4.dot_i16x8_s(ld8x8s(w1 + o), a));
+    c2 = i32x4.add(c2, i32x4.dot_i16x8_s(ld8x8s(w2 + o), a));
+    c3 = i32x4.add(c3, i32x4.dot_i16x8_s(ld8x8s(w3 + o), a));
+    d0 = i32x4.add(d0, i32x4.dot_i16x8_s(ld8x8s(w + o + 8), b));
+    d1 = i32x4.add(d1, i32x4.dot_i16x8_s(ld8x8s(w1 + o + 8), b));
+    d2 = i32x4.add(d2, i32x4.dot_i16x8_s(ld8x8s(w2 + o + 8), b));
+    d3 = i32x4.add(d3, i32x4.dot_i16x8_s(ld8x8s(w3 + o + 8), b));
+  }
+  const Ku = <usize>K;
+  if (o + 8 <= Ku) {
+    const a = ld8x8s(x0 + o);
+    c0 = i32x4.add(c0, i32x4.dot_i16x8_s(ld8x8s(w + o), a));
+    c1 = i32x4.add(c1, i32x4.dot_i16x8_s(ld8x8s(w1 + o), a));
+    c2 = i32x4.add(c2, i32x4.dot_i16x8_s(ld8x8s(w2 + o), a));
+    c3 = i32x4.add(c3, i32x4.dot_i16x8_s(ld8x8s(w3 + o), a));
+    o += 8;
+  }
+  if (o < Ku) {
+    const a = ext4(x0 + o);
+    c0 = i32x4.add(c0, i32x4.dot_i16x8_s(ext4(w + o), a));
+    c1 = i32x4.add(c1, i32x4.dot_i16x8_s(ext4(w1 + o), a));
+    c2 = i32x4.add(c2, i32x4.dot_i16x8_s(ext4(w2 + o), a));
+    c3 = i32x4.add(c3, i32x4.dot_i16x8_s(ext4(w3 + o), a));
+  }
+  const r = i32x4.add(
+    reduce4(i32x4.add(c0, d0), i32x4.add(c1, d1), i32x4.add(c2, d2), i32x4.add(c3, d3)),
+    ldv(bias),
+  );
+  sti32(out0, i32x4.extract_lane(requant4(r, ldv(mult), relu), 0));
+}

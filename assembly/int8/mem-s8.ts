@@ -1,0 +1,62 @@
+// Bounds-checked access helpers that assembly/mem.ts does not provide, built
+// on its `check` (so the debug build checks every access here too).
+import { check } from "../mem";
+
+/** Loads 4 bytes into lane 0 of a zeroed vector. */
+@inline export function ld32z(p: usize): v128 {
+  check(p, 4);
+  return v128.load32_zero(p);
+}
+
+/** Stores the low 8 bytes of v at p. */
+@inline export function st64low(p: usize, v: v128): void {
+  check(p, 8);
+  v128.store64_lane(p, v, 0);
+}
+
+/** Copies `len` bytes from src to dst (no overlap), exact: reads and writes
+ *  nothing outside [src, src+len) and [dst, dst+len). */
+@inline export function copyBytes(src: usize, dst: usize, len: i32): void {
+  let s = src, d = dst, n = len;
+  while (n >= 16) {
+    check(s, 16); check(d, 16);
+    v128.store(d, v128.load(s));
+    s += 16; d += 16; n -= 16;
+  }
+  if (n >= 8) {
+    check(s, 8); check(d, 8);
+    store<u64>(d, load<u64>(s));
+    s += 8; d += 8; n -= 8;
+  }
+  if (n >= 4) {
+    check(s, 4); check(d, 4);
+    store<u32>(d, load<u32>(s));
+    s += 4; d += 4; n -= 4;
+  }
+  while (n > 0) {
+    check(s, 1); check(d, 1);
+    store<u8>(d, load<u8>(s));
+    s++; d++; n--;
+  }
+}
+
+/** Writes `len` zero bytes at dst. */
+@inline export function zeroBytes(dst: usize, len: i32): void {
+  let d = dst, n = len;
+  const z = i32x4.splat(0);
+  while (n >= 16) {
+    check(d, 16);
+    v128.store(d, z);
+    d += 16; n -= 16;
+  }
+  while (n >= 4) {
+    check(d, 4);
+    store<u32>(d, 0);
+    d += 4; n -= 4;
+  }
+  while (n > 0) {
+    check(d, 1);
+    store<u8>(d, 0);
+    d++; n--;
+  }
+}

@@ -1,0 +1,70 @@
+// INT8 numerics: the ONE requantization function (and the quantize step of
+// the reformatters). docs/int8-numerics.md is the prose version; the scalar
+// TypeScript twin is src/int8/numerics.ts. Every kernel that produces int8
+// from an int32 accumulator goes through requant4 below.
+//
+// Requantization of an int32 accumulator `acc` (bias already added, int32
+// wrap-around arithmetic) for output channel k:
+//
+//   out = clamp(nearest_f32(f32(acc) * m_k), relu ? 0 : -128, 127)
+//
+//   * m_k = f32(s_in * s_w[k] / s_out), computed ONCE on the host and passed
+//     to the kernel as an f32 array (padding channels get m = 0, bias = 0,
+//     hence output 0);
+//   * f32(acc) is the round-to-nearest-even int32 -> f32 conversion
+//     (f32x4.convert_i32x4_s), the product is one f32 multiply (f32x4.mul),
+//     nearest_f32 rounds half to even (f32x4.nearest);
+//   * i32x4.trunc_sat_f32x4_s (exact: the value is already integral, and it
+//     saturates out-of-range values) and the two saturating narrows
+//     i32 -> i16 -> i8 perform the clamp to [-128, 127];
+//   * the fused ReLU is a max with 0 after the clamp.
+//
+// In TypeScript: Math.fround(Math.fround(acc) * m), round half to even,
+// clamp: bit-identical, because an f64 product of two f32 values is exact and
+// rounding it once to f32 is the f32 multiply.
+//
+// Average pooling uses the same function with acc = the int32 window sum and
+// m = f32(1 / (window * window)) (same scale in and out).
+//
+// Quantization of f32 x at scale s (reformatters): q = clamp(nearest_f32(
+// f32(x / s)), -128, 127) with one f32 division; NaN maps to 0.
+
+/** Requantizes 4 int32 lanes with 4 f32 multipliers; returns 4 int8 in the low
+ *  4 bytes of the result (other bytes: copies). */
+@inline export function requant4(acc: v128, mult: v128, relu: bool): v128 {
+  const f = f32x4.nearest(f32x4.mul(f32x4.convert_i32x4_s(acc), mult));
+  const i = i32x4.trunc_sat_f32x4_s(f);
+  const h = i16x8.narrow_i32x4_s(i, i);
+  const b = i8x16.narrow_i16x8_s(h, h);
+  return relu ? i8x16.max_s(b, i8x16.splat(0)) : b;
+}
+
+/** Requantizes 2 x 4 int32 lanes (same 4 multipliers); bytes 0..3 hold the
+ *  first vector's int8 results, bytes 4..7 the second's. */
+@inline export function requant4x2(acc0: v128, acc1: v128, mult: v128, relu: bool): v128 {
+  const i0 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(f32x4.convert_i32x4_s(acc0), mult)));
+  const i1 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(f32x4.convert_i32x4_s(acc1), mult)));
+  const h = i16x8.narrow_i32x4_s(i0, i1);
+  const b = i8x16.narrow_i16x8_s(h, h);
+  return relu ? i8x16.max_s(b, i8x16.splat(0)) : b;
+}
+
+/** Requantizes 16 int32 lanes (4 vectors, 4 multiplier vectors) into 16 int8. */
+@inline export function requant16(
+  a0: v128, a1: v128, a2: v128, a3: v128,
+  m0: v128, m1: v128, m2: v128, m3: v128, relu: bool,
+): v128 {
+  const i0 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(f32x4.convert_i32x4_s(a0), m0)));
+  const i1 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(f32x4.convert_i32x4_s(a1), m1)));
+  const i2 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(f32x4.convert_i32x4_s(a2), m2)));
+  const i3 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(f32x4.convert_i32x4_s(a3), m3)));
+  const b = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(i0, i1), i16x8.narrow_i32x4_s(i2, i3));
+  return relu ? i8x16.max_s(b, i8x16.splat(0)) : b;
+}
+
+/** Quantizes 4 f32 lanes at scale s (splatted in `scale`) to 4 int32 lanes
+ *  already clamped to [-128, 127] (NaN -> 0). */
+@inline export function quantize4(x: v128, scale: v128): v128 {
+  const i = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.div(x, scale)));
+  return i32x4.min_s(i32x4.max_s(i, i32x4.splat(-128)), i32x4.splat(127));
+}

@@ -1,0 +1,100 @@
+// INT8 numerics, host side: the one definition shared by the scalar
+// references, the weight/bias packing and the tests. The wasm twin of
+// `requantize` is assembly/int8/requant.ts; docs/int8-numerics.md explains
+// both. All scales are f32 values (Math.fround).
+
+const I32_MIN = -2147483648;
+const I32_MAX = 2147483647;
+
+/** Round half to even of a finite number (NaN stays NaN). */
+export function roundHalfEven(v: number): number {
+  const r = Math.round(v); // half rounds toward +Infinity
+  return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+export function clamp(v: number, lo: number, hi: number): number {
+  return v < lo ? lo : v > hi ? hi : v;
+}
+
+/** q = clamp(round_half_even(f32(x / scale)), -128, 127); NaN -> 0.
+ *  x and scale are f32 values, so Math.fround(x / scale) is the f32 division. */
+export function quantize(x: number, scale: number): number {
+  const r = roundHalfEven(Math.fround(x / scale));
+  return Number.isNaN(r) ? 0 : clamp(r, -128, 127);
+}
+
+/** x = f32(q) * scale, one f32 multiply. */
+export function dequantize(q: number, scale: number): number {
+  return Math.fround(q * scale);
+}
+
+/**
+ * THE requantization: int32 accumulator (bias included) -> int8 at the
+ * output scale, optional fused ReLU:
+ *   out = clamp(nearest_f32(f32(acc) * m), relu ? 0 : -128, 127)
+ * with m = requantMultiplier(...) an f32. Bit-identical to the wasm SIMD
+ * sequence convert_i32x4_s, mul, nearest, trunc_sat, saturating narrows.
+ */
+export function requantize(acc: number, m: number, relu: boolean): number {
+  const v = roundHalfEven(Math.fround(Math.fround(acc) * m));
+  return clamp(v, relu ? 0 : -128, 127);
+}
+
+/** m_k = f32(s_in * s_w[k] / s_out), computed once on the host. */
+export function requantMultiplier(sIn: number, sW: number, sOut: number): number {
+  return Math.fround((sIn * sW) / sOut);
+}
+
+/** Average pooling's multiplier: f32(1 / (window * window)). */
+export function avgPoolMultiplier(window: number): number {
+  return Math.fround(1 / (window * window));
+}
+
+/** Activation scale from a calibrated |x| maximum: f32(amax / 127). */
+export function activationScale(amax: number): number {
+  return amax > 0 ? Math.fround(amax / 127) : 1;
+}
+
+/** int32 wrap-around addition, as the kernels' i32 arithmetic. */
+export function addI32(a: number, b: number): number {
+  return (a + b) | 0;
+}
+
+export interface QuantizedWeights {
+  /** int8 weights, same shape and order as the f32 input: [K][rest]. */
+  q: Int8Array;
+  /** Per-output-channel scales s_w[k] = f32(max|W_k| / 127), 1 if W_k is all zero. */
+  scales: Float32Array;
+}
+
+/** Per-output-channel symmetric quantization of weights [K][perChannel]. */
+export function quantizeWeights(w: Float32Array, K: number): QuantizedWeights {
+  const per = w.length / K;
+  const q = new Int8Array(w.length);
+  const scales = new Float32Array(K);
+  for (let k = 0; k < K; k++) {
+    let amax = 0;
+    for (let i = 0; i < per; i++) amax = Math.max(amax, Math.abs(w[k * per + i]!));
+    const s = amax > 0 ? Math.fround(amax / 127) : 1;
+    scales[k] = s;
+    for (let i = 0; i < per; i++) q[k * per + i] = quantize(w[k * per + i]!, s);
+  }
+  return { q, scales };
+}
+
+/** Bias at scale s_in * s_w[k]: round_half_even(b / (s_in * s_w[k])) clamped to int32. */
+export function quantizeBias(b: Float32Array, sIn: number, wScales: Float32Array): Int32Array {
+  const out = new Int32Array(b.length);
+  for (let k = 0; k < b.length; k++) {
+    const v = roundHalfEven(b[k]! / (sIn * wScales[k]!));
+    out[k] = Number.isNaN(v) ? 0 : clamp(v, I32_MIN, I32_MAX);
+  }
+  return out;
+}
+
+/** Requantization multipliers m_k for every output channel. */
+export function requantMultipliers(sIn: number, wScales: Float32Array, sOut: number): Float32Array {
+  const m = new Float32Array(wScales.length);
+  for (let k = 0; k < m.length; k++) m[k] = requantMultiplier(sIn, wScales[k]!, sOut);
+  return m;
+}

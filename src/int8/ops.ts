@@ -1,0 +1,114 @@
+// Typed, validated wrappers over the int8 wasm kernels: the host-side entry
+// points. Pointers are arena pointers of the given Kernels instance. Bad
+// arguments throw OctetError("BAD_ARGUMENT") before anything runs.
+import type { Kernels } from "../runtime/kernels.js";
+import { fail } from "../errors.js";
+import type { Layout } from "./layout.js";
+import type { PackedConv } from "./pack-conv.js";
+import type { PackedFc } from "./pack-fc.js";
+import { checkInt, checkPtr, checkScale, checkTensor, convOutputSize, poolOutputSize } from "./validate.js";
+
+type Ptr = number;
+
+/** A packed layer's parameters copied into one instance's arena. */
+export interface DeviceParams {
+  weights: Ptr;
+  bias: Ptr;
+  mult: Ptr;
+}
+
+export function uploadParams(k: Kernels, p: { weights: Int8Array; bias: Int32Array; mult: Float32Array }): DeviceParams {
+  const weights = k.arena.alloc(p.weights.length);
+  const bias = k.arena.allocI32(p.bias.length);
+  const mult = k.arena.allocF32(p.mult.length);
+  k.arena.i8(weights, p.weights.length).set(p.weights);
+  k.arena.i32(bias, p.bias.length).set(p.bias);
+  k.arena.f32(mult, p.mult.length).set(p.mult);
+  return { weights, bias, mult };
+}
+
+export interface ConvCall {
+  x: Ptr; N: number; C: number; H: number; W: number;
+  stride: number; pad: number; relu: boolean;
+  y: Ptr; scratch: Ptr;
+}
+
+export function convS8(k: Kernels, layer: PackedConv, dev: DeviceParams, a: ConvCall): void {
+  const op = `conv_${layer.layout}_s8`;
+  checkTensor(op, a.N, a.C, a.H, a.W);
+  if (a.C !== layer.C) fail("BAD_ARGUMENT", `${op}: C: expected ${layer.C} (packed weights), found ${a.C}`);
+  checkInt(op, "K", layer.K, 1, 8192);
+  convOutputSize(op, a.H, a.W, layer.kernel, a.stride, a.pad);
+  for (const [n, p] of [["x", a.x], ["y", a.y], ["scratch", a.scratch], ["weights", dev.weights], ["bias", dev.bias], ["mult", dev.mult]] as const) checkPtr(op, n, p);
+  const f = layer.layout === "nchw4" ? k.exports.conv_nchw4_s8 : k.exports.conv_nc32hw32_s8;
+  f(a.x, a.N, a.C, a.H, a.W, dev.weights, dev.bias, dev.mult, layer.K, layer.kernel, a.stride, a.pad, a.y, a.relu ? 1 : 0, a.scratch);
+}
+
+export interface FcCall {
+  x: Ptr; N: number; relu: boolean; y: Ptr;
+}
+
+export function fcS8(k: Kernels, layer: PackedFc, dev: DeviceParams, a: FcCall): void {
+  const op = `fc_${layer.layout}_s8`;
+  checkTensor(op, a.N, layer.C, layer.H, layer.W);
+  checkInt(op, "O", layer.O, 1, 1 << 20);
+  for (const [n, p] of [["x", a.x], ["y", a.y], ["weights", dev.weights], ["bias", dev.bias], ["mult", dev.mult]] as const) checkPtr(op, n, p);
+  const f = layer.layout === "nchw4" ? k.exports.fc_nchw4_s8 : k.exports.fc_nc32hw32_s8;
+  f(a.x, a.N, layer.C, layer.H, layer.W, dev.weights, dev.bias, dev.mult, layer.O, a.y, a.relu ? 1 : 0);
+}
+
+export type PoolKind = "max" | "avg";
+
+export interface PoolCall {
+  x: Ptr; N: number; C: number; H: number; W: number; window: number; stride: number; y: Ptr;
+}
+
+export function poolS8(k: Kernels, kind: PoolKind, layout: Layout, a: PoolCall): void {
+  const op = `${kind}pool_${layout}_s8`;
+  checkTensor(op, a.N, a.C, a.H, a.W);
+  poolOutputSize(op, a.H, a.W, a.window, a.stride);
+  checkPtr(op, "x", a.x);
+  checkPtr(op, "y", a.y);
+  const e = k.exports;
+  const f = kind === "max"
+    ? (layout === "nchw4" ? e.maxpool_nchw4_s8 : e.maxpool_nc32hw32_s8)
+    : (layout === "nchw4" ? e.avgpool_nchw4_s8 : e.avgpool_nc32hw32_s8);
+  f(a.x, a.N, a.C, a.H, a.W, a.window, a.stride, a.y);
+}
+
+export interface TensorCall {
+  x: Ptr; N: number; C: number; H: number; W: number; y: Ptr;
+}
+
+/** f32 nchw -> int8 `layout`, quantized at `scale`. */
+export function quantizeToS8(k: Kernels, layout: Layout, scale: number, a: TensorCall): void {
+  const op = `reformat_nchw_f32_to_${layout}_s8`;
+  checkTensor(op, a.N, a.C, a.H, a.W);
+  checkScale(op, "scale", scale);
+  checkPtr(op, "x", a.x);
+  checkPtr(op, "y", a.y);
+  const f = layout === "nchw4" ? k.exports.reformat_nchw_f32_to_nchw4_s8 : k.exports.reformat_nchw_f32_to_nc32hw32_s8;
+  f(a.x, a.N, a.C, a.H, a.W, scale, a.y);
+}
+
+/** int8 `layout` -> f32 nchw, dequantized at `scale`. */
+export function dequantizeFromS8(k: Kernels, layout: Layout, scale: number, a: TensorCall): void {
+  const op = `reformat_${layout}_s8_to_nchw_f32`;
+  checkTensor(op, a.N, a.C, a.H, a.W);
+  checkScale(op, "scale", scale);
+  checkPtr(op, "x", a.x);
+  checkPtr(op, "y", a.y);
+  const f = layout === "nchw4" ? k.exports.reformat_nchw4_s8_to_nchw_f32 : k.exports.reformat_nc32hw32_s8_to_nchw_f32;
+  f(a.x, a.N, a.C, a.H, a.W, scale, a.y);
+}
+
+/** int8 `from` -> int8 `to` (nchw4 <-> nc32hw32), same scale. */
+export function reblockS8(k: Kernels, from: Layout, to: Layout, a: TensorCall): void {
+  const op = `reformat_${from}_s8_to_${to}_s8`;
+  checkTensor(op, a.N, a.C, a.H, a.W);
+  if (from === to) fail("BAD_ARGUMENT", `${op}: to: expected a layout other than ${from}, found ${to}`);
+  checkPtr(op, "x", a.x);
+  checkPtr(op, "y", a.y);
+  const f = from === "nchw4" ? k.exports.reformat_nchw4_s8_to_nc32hw32_s8 : k.exports.reformat_nc32hw32_s8_to_nchw4_s8;
+  f(a.x, a.N, a.C, a.H, a.W, a.y);
+}

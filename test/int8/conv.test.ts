@@ -1,0 +1,75 @@
+// conv_nchw4_s8 / conv_nc32hw32_s8 (debug build) vs the scalar reference,
+// bit-exact, including zero output padding channels; input padding channels
+// hold garbage to prove they are never read.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { Rng } from "../../src/util/rng.js";
+import { LAYOUTS, lanesOf, packBlocked, blockedBytes } from "../../src/int8/layout.js";
+import { packConv } from "../../src/int8/pack-conv.js";
+import { convS8, uploadParams } from "../../src/int8/ops.js";
+import { convScratchBytes } from "../../src/int8/scratch.js";
+import { convS8Ref } from "../../src/reference/conv-s8.js";
+import { CHANNELS, debugKernels, dirtyPadding, firstDiff, garbageOut, getI8, putI8, randomI32, randomI8, randomMult } from "./helpers.js";
+
+interface Case { N: number; C: number; H: number; W: number; K: number; kernel: number; stride: number; pad: number; relu: boolean }
+
+function cases(): Case[] {
+  const rng = new Rng(1234);
+  const out: Case[] = [];
+  const pick = <T>(a: readonly T[]): T => a[Math.floor(rng.next() * a.length)]!;
+  for (const C of CHANNELS) {
+    for (const kernel of [1, 3, 5]) {
+      for (const stride of [1, 2]) {
+        const pad = kernel === 1 ? 0 : pick([0, 1, kernel >> 1]);
+        out.push({
+          N: pick([1, 3]), C, H: pick([5, 7, 9, 11]), W: pick([5, 7, 9, 13]),
+          K: pick([1, 4, 7, 20, 33, 50]), kernel, stride, pad, relu: rng.next() < 0.5,
+        });
+      }
+    }
+  }
+  // A kernel larger than 8 and a stride up to 8 (DLA limits).
+  out.push({ N: 1, C: 3, H: 21, W: 19, K: 5, kernel: 11, stride: 4, pad: 2, relu: false });
+  out.push({ N: 2, C: 2, H: 33, W: 35, K: 6, kernel: 32, stride: 8, pad: 1, relu: true });
+  out.push({ N: 1, C: 40, H: 9, W: 9, K: 9, kernel: 3, stride: 8, pad: 1, relu: true });
+  return out;
+}
+
+for (const layout of LAYOUTS) {
+  test(`conv ${layout}: bit-exact vs reference over ${cases().length} shapes`, () => {
+    const k = debugKernels();
+    const G = lanesOf(layout);
+    const rng = new Rng(99);
+    for (const c of cases()) {
+      const mark = k.arena.mark();
+      const x = randomI8(rng, c.N * c.C * c.H * c.W);
+      const w = randomI8(rng, c.K * c.C * c.kernel * c.kernel);
+      const depth = c.C * c.kernel * c.kernel;
+      const bias = randomI32(rng, c.K, 40 * Math.sqrt(depth) * 64);
+      const mult = randomMult(rng, c.K, depth);
+      const ref = convS8Ref({ x, N: c.N, C: c.C, H: c.H, W: c.W, w, bias, mult, K: c.K, kernel: c.kernel, stride: c.stride, pad: c.pad, relu: c.relu });
+      const packed = packConv(w, bias, mult, c.K, c.C, c.kernel, layout);
+      const dev = uploadParams(k, packed);
+      const xp = putI8(k, dirtyPadding(packBlocked(x, c.N, c.C, c.H, c.W, layout), c.N, c.C, c.H, c.W, G));
+      const yBytes = blockedBytes(c.N, c.K, ref.Ho, ref.Wo, layout);
+      const yp = garbageOut(k, yBytes);
+      const scratch = k.arena.alloc(convScratchBytes(c.C, c.kernel));
+      convS8(k, packed, dev, { x: xp, N: c.N, C: c.C, H: c.H, W: c.W, stride: c.stride, pad: c.pad, relu: c.relu, y: yp, scratch });
+      const got = getI8(k, yp, yBytes);
+      const want = packBlocked(ref.y, c.N, c.K, ref.Ho, ref.Wo, layout);
+      assert.is(firstDiff(got, want), "none", `conv ${layout} ${JSON.stringify(c)}`);
+      k.arena.release(mark);
+    }
+  });
+}
+
+test("conv: outputs are not degenerate (the comparison can fail)", () => {
+  const rng = new Rng(5);
+  const x = randomI8(rng, 20 * 12 * 12);
+  const w = randomI8(rng, 50 * 20 * 25);
+  const ref = convS8Ref({ x, N: 1, C: 20, H: 12, W: 12, w, bias: randomI32(rng, 50, 1000), mult: randomMult(rng, 50, 500), K: 50, kernel: 5, stride: 1, pad: 0, relu: false });
+  const distinct = new Set(ref.y).size;
+  assert.ok(distinct > 100, `only ${distinct} distinct outputs`);
+});
+
+test.run();
