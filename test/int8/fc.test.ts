@@ -1,0 +1,53 @@
+// fc_nchw4_s8 / fc_nc32hw32_s8 (debug build) vs the scalar reference on the
+// nchw-flattened input, bit-exact; output [N, O, 1, 1] in the same layout.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { Rng } from "../../src/util/rng.js";
+import { LAYOUTS, lanesOf, packBlocked, blockedBytes } from "../../src/int8/layout.js";
+import { packFc } from "../../src/int8/pack-fc.js";
+import { fcS8, uploadParams } from "../../src/int8/ops.js";
+import { fcS8Ref } from "../../src/reference/fc-s8.js";
+import { CHANNELS, debugKernels, dirtyPadding, firstDiff, garbageOut, getI8, putI8, randomI32, randomI8, randomMult } from "./helpers.js";
+
+interface Case { N: number; C: number; H: number; W: number; O: number; relu: boolean }
+
+function cases(): Case[] {
+  const rng = new Rng(77);
+  const pick = <T>(a: readonly T[]): T => a[Math.floor(rng.next() * a.length)]!;
+  const out: Case[] = [];
+  for (const C of CHANNELS) {
+    for (const [H, W] of [[1, 1], [3, 5], [5, 3], [4, 4]] as const) {
+      out.push({ N: pick([1, 2, 3, 5]), C, H, W, O: pick([1, 3, 10, 33, 64]), relu: rng.next() < 0.5 });
+    }
+  }
+  out.push({ N: 3, C: 50, H: 4, W: 4, O: 500, relu: true }); // LeNet ip1
+  out.push({ N: 3, C: 500, H: 1, W: 1, O: 10, relu: false }); // LeNet ip2
+  return out;
+}
+
+for (const layout of LAYOUTS) {
+  test(`fc ${layout}: bit-exact vs reference over ${cases().length} shapes`, () => {
+    const k = debugKernels();
+    const G = lanesOf(layout);
+    const rng = new Rng(3);
+    for (const c of cases()) {
+      const mark = k.arena.mark();
+      const I = c.C * c.H * c.W;
+      const x = randomI8(rng, c.N * I);
+      const w = randomI8(rng, c.O * I);
+      const bias = randomI32(rng, c.O, 40 * Math.sqrt(I) * 64);
+      const mult = randomMult(rng, c.O, I);
+      const want = packBlocked(fcS8Ref(x, c.N, I, w, bias, mult, c.O, c.relu), c.N, c.O, 1, 1, layout);
+      const packed = packFc(w, bias, mult, c.O, c.C, c.H, c.W, layout);
+      const dev = uploadParams(k, packed);
+      const xp = putI8(k, dirtyPadding(packBlocked(x, c.N, c.C, c.H, c.W, layout), c.N, c.C, c.H, c.W, G));
+      const yBytes = blockedBytes(c.N, c.O, 1, 1, layout);
+      const yp = garbageOut(k, yBytes);
+      fcS8(k, packed, dev, { x: xp, N: c.N, relu: c.relu, y: yp });
+      assert.is(firstDiff(getI8(k, yp, yBytes), want), "none", `fc ${layout} ${JSON.stringify(c)}`);
+      k.arena.release(mark);
+    }
+  });
+}
+
+test.run();
