@@ -10,6 +10,9 @@ export const QUANTIZED_LEVELS = 128;
 /**
  * TensorRT's EntropyCalibration2 on a 2048-bin histogram of |x| over [0, max]:
  *
+ *   bin 0 first takes bin 1's count: exact zeros (ReLU outputs, background
+ *   pixels) would otherwise dominate every divergence and drag the threshold
+ *   down (NVIDIA's pytorch-quantization calibrator does the same);
  *   for each candidate threshold of i bins, i = 128 .. 2048:
  *     P = bins[0 .. i-1], with every count beyond the threshold (bins[i ..])
  *         added to P[i-1] (outliers are clipped to the threshold);
@@ -26,9 +29,10 @@ export const QUANTIZED_LEVELS = 128;
  *   amax = (i + 0.5) * bin width.
  */
 export function entropyAmax(h: AbsHistogram): number {
-  const bins = h.bins;
+  const bins = h.bins.slice();
   const n = bins.length;
   if (h.range === 0) return 0;
+  if (n > 1) bins[0] = bins[1]!;
   const levels = Math.min(QUANTIZED_LEVELS, n);
   const suffix = new Float64Array(n + 1);
   for (let i = n - 1; i >= 0; i--) suffix[i] = suffix[i + 1]! + bins[i]!;
