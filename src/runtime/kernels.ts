@@ -43,7 +43,7 @@ export interface KernelExports {
   reformat_nchw4_s8_to_nc32hw32_s8(x: Ptr, N: number, C: number, H: number, W: number, y: Ptr): void;
   reformat_nc32hw32_s8_to_nchw4_s8(x: Ptr, N: number, C: number, H: number, W: number, y: Ptr): void;
   peak_s8(w: Ptr, x: Ptr, K: number, reps: number): number;
-  relu_s8(x: Ptr, bytes: number): void;
+  relu_s8(x: Ptr, y: Ptr, bytes: number): void;
   dla_execute(program: Ptr, count: number, N: number, profile: number): number;
 }
 

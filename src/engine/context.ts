@@ -1,0 +1,166 @@
+// Execution context: instantiates each device the plan uses (one wasm
+// instance, i.e. one memory, per device), uploads the packed weights,
+// reserves every activation buffer for `maxBatch` images, and lowers each
+// schedule node to a prepared call. enqueue(n) then runs the batch
+// synchronously, allocating nothing.
+import type { Plan } from "./plan.js";
+import type { Node, Value } from "../builder/schedule.js";
+import { stepFormat } from "../builder/schedule.js";
+import type { Device } from "../builder/capabilities.js";
+import type { Kernels } from "../runtime/kernels.js";
+import { inferShapes, volume, type Chw, type GraphShapes } from "../model/shapes.js";
+import { F32_NCHW, formatName, imageBytes, parseFormat, sameFormat, type Format } from "../core/format.js";
+import { lowerCompute, lowerReformat, lowerCopy, type Runner } from "./lower.js";
+import { Profiler, ENQUEUE_RANGE, type RangeInfo } from "../profiler/profiler.js";
+import { fail } from "../errors.js";
+
+export type KernelFactory = (device: Device) => Kernels;
+
+export interface ContextOptions {
+  /** Time every range of every enqueue. */
+  profile?: boolean;
+  /** Also time each layer inside fused DLA subgraphs. */
+  profileDlaLayers?: boolean;
+}
+
+export class ExecutionContext {
+  readonly plan: Plan;
+  readonly maxBatch: number;
+  readonly devices = new Map<Device, Kernels>();
+  readonly shapes: GraphShapes;
+  readonly inputFormat: Format;
+  readonly inputShape: Chw;
+  readonly outputShape: Chw;
+  readonly profiler: Profiler | null;
+  private readonly runners: Runner[] = [];
+  private readonly buffers = new Map<string, number>();
+  private readonly inputView: Float32Array | Int8Array;
+  private readonly outputView: Float32Array;
+  private readonly inputPerImage: number;
+  private readonly outputPerImage: number;
+  private readonly profileDla: boolean;
+
+  constructor(plan: Plan, makeKernels: KernelFactory, maxBatch: number, options: ContextOptions = {}) {
+    if (!Number.isInteger(maxBatch) || maxBatch < 1) fail("BAD_ARGUMENT", `batch size must be a positive integer, got ${maxBatch}`);
+    this.plan = plan;
+    this.maxBatch = maxBatch;
+    this.shapes = inferShapes(plan.graph);
+    this.inputFormat = parseFormat(plan.options.inputFormat, "plan input format");
+    const input = plan.graph.input.name, output = plan.graph.output;
+    this.inputShape = this.shapes.tensors.get(input)!;
+    this.outputShape = this.shapes.tensors.get(output)!;
+    for (const node of plan.nodes) {
+      for (const device of [node.device, node.from.device, node.to.device]) {
+        if (!this.devices.has(device)) this.devices.set(device, makeKernels(device));
+      }
+    }
+    if (!this.devices.has("gpu")) this.devices.set("gpu", makeKernels("gpu"));
+    const inputValue: Value = { tensor: input, device: "gpu", format: this.inputFormat };
+    const outputValue: Value = { tensor: output, device: "gpu", format: F32_NCHW };
+    const inputPtr = this.buffer(inputValue);
+    const outputPtr = this.buffer(outputValue);
+    const env = { plan, shapes: this.shapes, maxBatch, buffer: (v: Value) => this.buffer(v), kernels: (d: Device) => this.devices.get(d)! };
+    const ranges: RangeInfo[] = [{ name: ENQUEUE_RANGE, kind: "enqueue", device: "host", parent: -1 }];
+    const dlaInner: { node: number; names: string[] }[] = [];
+    plan.nodes.forEach((node, i) => {
+      ranges.push({ name: node.name, kind: node.kind, device: node.device, parent: 0 });
+      if (node.kind === "compute") {
+        const lowered = lowerCompute(env, node);
+        this.runners.push(lowered.run);
+        if (lowered.innerNames) dlaInner.push({ node: i, names: lowered.innerNames });
+      } else if (node.kind === "reformat") {
+        this.runners.push(lowerReformat(env, node));
+      } else {
+        this.runners.push(lowerCopy(env, node));
+      }
+    });
+    const profileDla = Boolean(options.profile && options.profileDlaLayers);
+    this.profileDla = profileDla;
+    const innerRange = new Map<number, number>();
+    if (profileDla) {
+      for (const { node, names } of dlaInner) {
+        innerRange.set(node, ranges.length);
+        for (const name of names) ranges.push({ name: `${plan.nodes[node]!.name} > ${name}`, kind: "dla-layer", device: "dla", parent: node + 1 });
+      }
+    }
+    this.profiler = options.profile ? new Profiler(ranges) : null;
+    if (this.profiler && profileDla) this.wireDlaProfiling(innerRange, dlaInner);
+    const gpu = this.devices.get("gpu")!;
+    this.inputPerImage = imageBytes(this.inputFormat, this.inputShape) / (this.inputFormat.dtype === "f32" ? 4 : 1);
+    this.outputPerImage = volume(this.outputShape);
+    this.inputView = this.inputFormat.dtype === "f32"
+      ? new Float32Array(gpu.exports.memory.buffer, inputPtr, this.inputPerImage * maxBatch)
+      : new Int8Array(gpu.exports.memory.buffer, inputPtr, this.inputPerImage * maxBatch);
+    this.outputView = new Float32Array(gpu.exports.memory.buffer, outputPtr, this.outputPerImage * maxBatch);
+  }
+
+  private wireDlaProfiling(innerRange: Map<number, number>, dlaInner: { node: number; names: string[] }[]): void {
+    const profiler = this.profiler!;
+    const dla = this.devices.get("dla")!;
+    let base = -1;
+    dla.onDlaLayerDone = (command: number) => profiler.endAfter(base + command, command === 0 ? -1 : base + command - 1);
+    for (const { node } of dlaInner) {
+      const run = this.runners[node]!;
+      const first = innerRange.get(node)!;
+      this.runners[node] = (n: number, profile: boolean) => {
+        base = first;
+        run(n, profile);
+      };
+    }
+  }
+
+  private buffer(v: Value): number {
+    const key = `${v.tensor}@${v.device}:${formatName(v.format)}`;
+    let p = this.buffers.get(key);
+    if (p === undefined) {
+      const shape = this.shapes.tensors.get(v.tensor);
+      if (!shape) fail("BAD_ARGUMENT", `plan refers to unknown tensor "${v.tensor}"`);
+      p = this.devices.get(v.device)!.arena.alloc(imageBytes(v.format, shape) * this.maxBatch);
+      this.buffers.set(key, p);
+    }
+    return p;
+  }
+
+  /** The network input buffer (format: plan's input format) for n images. */
+  input(n = this.maxBatch): Float32Array | Int8Array {
+    return n === this.maxBatch ? this.inputView : this.inputView.subarray(0, n * this.inputPerImage);
+  }
+
+  /** Class probabilities (FP32 nchw) of the last enqueue. */
+  output(n = this.maxBatch): Float32Array {
+    return n === this.maxBatch ? this.outputView : this.outputView.subarray(0, n * this.outputPerImage);
+  }
+
+  get outputSize(): number {
+    return this.outputPerImage;
+  }
+
+  /** Runs a batch of n images (1..maxBatch) through the plan. */
+  enqueue(n: number): void {
+    if (!(n >= 1 && n <= this.maxBatch && Number.isInteger(n))) fail("BAD_ARGUMENT", `enqueue: batch of ${n} images, expected 1..${this.maxBatch}`);
+    const runners = this.runners;
+    const p = this.profiler;
+    if (p === null) {
+      for (let i = 0; i < runners.length; i++) runners[i]!(n, false);
+      return;
+    }
+    p.batch = n;
+    p.begin(0);
+    for (let i = 0; i < runners.length; i++) {
+      p.begin(i + 1);
+      runners[i]!(n, this.profileDla);
+      p.end(i + 1);
+    }
+    p.end(0);
+    p.finishEnqueue();
+  }
+
+  /** Step formats, for reports: what each compute node reads and writes. */
+  static nodeFormat(node: Node): Format {
+    return node.kind === "compute" ? stepFormat(node.step) : node.to.format;
+  }
+}
+
+export function isF32Input(ctx: ExecutionContext): boolean {
+  return sameFormat(ctx.inputFormat, F32_NCHW);
+}

@@ -1,0 +1,226 @@
+// Lowering: each schedule node becomes a prepared call with every pointer
+// and size resolved, so running it is one or a few wasm calls. Arguments are
+// validated here, once, with the kernels' own checks.
+import type { Plan } from "./plan.js";
+import type { Node, Value } from "../builder/schedule.js";
+import { stepFormat } from "../builder/schedule.js";
+import type { Device } from "../builder/capabilities.js";
+import type { Kernels } from "../runtime/kernels.js";
+import type { Layer } from "../model/graph.js";
+import { volume, type GraphShapes } from "../model/shapes.js";
+import { imageBytes } from "../core/format.js";
+import type { LayerParams } from "./layer-params.js";
+import { uploadParams } from "../int8/ops.js";
+import { convScratchBytes } from "../int8/scratch.js";
+import { checkInt, checkScale } from "../int8/validate.js";
+import { dlaCommands, encodeCommand, DLA_COMMAND_WORDS } from "./dla-program.js";
+import { fail } from "../errors.js";
+
+/** Runs the node on a batch of n images; `profile` asks the DLA engine to report each layer. */
+export type Runner = (n: number, profile: boolean) => void;
+
+export interface LowerEnv {
+  plan: Plan;
+  shapes: GraphShapes;
+  maxBatch: number;
+  buffer(v: Value): number;
+  kernels(d: Device): Kernels;
+}
+
+type ComputeNode = Extract<Node, { kind: "compute" }>;
+
+export function lowerCompute(env: LowerEnv, node: ComputeNode): { run: Runner; innerNames?: string[] } {
+  const step = node.step;
+  if (step.device === "dla") return lowerDla(env, node);
+  const k = env.kernels("gpu");
+  const format = stepFormat(step);
+  const calls: ((n: number) => void)[] = [];
+  const layers = step.layers.map((p) => p.layer);
+  for (let i = 0; i < layers.length; i++) {
+    const layer = layers[i]!;
+    const fusedRelu = layers[i + 1]?.type === "relu";
+    const x = env.buffer({ tensor: layer.input, device: "gpu", format });
+    const y = env.buffer({ tensor: layer.output, device: "gpu", format });
+    calls.push(step.precision === "int8" ? gpuInt8(env, k, layer, x, y, fusedRelu) : gpuFp32(env, k, layer, x, y, fusedRelu));
+    if (fusedRelu) i++;
+  }
+  if (calls.length === 1) {
+    const only = calls[0]!;
+    return { run: (n) => only(n) };
+  }
+  return { run: (n) => { for (let i = 0; i < calls.length; i++) calls[i]!(n); } };
+}
+
+function layerShape(env: LowerEnv, layer: Layer) {
+  return env.shapes.layers.get(layer.name)!;
+}
+
+function params(env: LowerEnv, layer: Layer, kind: LayerParams["kind"]): LayerParams {
+  const p = env.plan.params[layer.name];
+  if (!p || p.kind !== kind) fail("BAD_ARGUMENT", `plan: layer ${layer.name} has no ${kind} parameters`);
+  return p;
+}
+
+function checkLimits(layer: Layer): void {
+  const op = `layer ${layer.name}`;
+  if (layer.type === "convolution") {
+    checkInt(op, "kernel", layer.kernel, 1, 32);
+    checkInt(op, "stride", layer.stride, 1, 8);
+  } else if (layer.type === "pooling") {
+    checkInt(op, "window", layer.window, 1, 8);
+    checkInt(op, "stride", layer.stride, 1, 16);
+  }
+}
+
+function gpuInt8(env: LowerEnv, k: Kernels, layer: Layer, x: number, y: number, relu: boolean): (n: number) => void {
+  const e = k.exports;
+  const { input: [C, H, W], output } = layerShape(env, layer);
+  checkLimits(layer);
+  switch (layer.type) {
+    case "convolution": {
+      const p = params(env, layer, "int8") as Extract<LayerParams, { kind: "int8" }>;
+      const dev = uploadParams(k, p);
+      const scratch = k.arena.alloc(convScratchBytes(C, layer.kernel));
+      const { numOutput: K, kernel, stride, pad } = layer;
+      const r = relu ? 1 : 0;
+      return (n) => e.conv_nchw4_s8(x, n, C, H, W, dev.weights, dev.bias, dev.mult, K, kernel, stride, pad, y, r, scratch);
+    }
+    case "pooling": {
+      const { window, stride } = layer;
+      const f = layer.method === "max" ? e.maxpool_nchw4_s8 : e.avgpool_nchw4_s8;
+      return (n) => f(x, n, C, H, W, window, stride, y);
+    }
+    case "fully_connected": {
+      const p = params(env, layer, "int8") as Extract<LayerParams, { kind: "int8" }>;
+      const dev = uploadParams(k, p);
+      const O = layer.numOutput;
+      const r = relu ? 1 : 0;
+      return (n) => e.fc_nchw4_s8(x, n, C, H, W, dev.weights, dev.bias, dev.mult, O, y, r);
+    }
+    case "relu": {
+      const bytes = imageBytes({ dtype: "s8", layout: "nchw4" }, output);
+      return (n) => e.relu_s8(x, y, n * bytes);
+    }
+    case "softmax":
+      return fail("BAD_ARGUMENT", `plan: softmax ${layer.name} cannot run in INT8`);
+  }
+}
+
+function gpuFp32(env: LowerEnv, k: Kernels, layer: Layer, x: number, y: number, relu: boolean): (n: number) => void {
+  const e = k.exports;
+  const { input: [C, H, W], output } = layerShape(env, layer);
+  const upload = (a: Float32Array) => {
+    const p = k.arena.allocF32(a.length);
+    k.arena.f32(p, a.length).set(a);
+    return p;
+  };
+  switch (layer.type) {
+    case "convolution": {
+      const p = params(env, layer, "fp32") as Extract<LayerParams, { kind: "fp32" }>;
+      const w = upload(p.weight), b = upload(p.bias);
+      const scratch = k.arena.allocF32(C * layer.kernel * layer.kernel * output[1] * output[2]);
+      const { numOutput: K, kernel, stride, pad } = layer;
+      const r = relu ? 1 : 0;
+      return (n) => e.conv_nchw_f32(x, n, C, H, W, w, b, K, kernel, kernel, stride, pad, y, r, scratch);
+    }
+    case "pooling": {
+      const { window, stride } = layer;
+      if (layer.method === "max") return (n) => e.maxpool_nchw_f32(x, n, C, H, W, window, stride, y, 0);
+      return (n) => e.avgpool_nchw_f32(x, n, C, H, W, window, stride, y);
+    }
+    case "fully_connected": {
+      const p = params(env, layer, "fp32") as Extract<LayerParams, { kind: "fp32" }>;
+      const w = upload(p.weight), b = upload(p.bias);
+      const I = C * H * W, O = layer.numOutput;
+      const r = relu ? 1 : 0;
+      return (n) => e.fc_f32(x, n, I, w, b, O, y, r);
+    }
+    case "relu": {
+      const count = volume(output);
+      if (x === y) return (n) => e.relu_f32(y, n * count);
+      const mem = k.exports.memory;
+      return (n) => {
+        new Float32Array(mem.buffer).copyWithin(y >> 2, x >> 2, (x >> 2) + n * count);
+        e.relu_f32(y, n * count);
+      };
+    }
+    case "softmax": {
+      const classes = C * H * W;
+      return (n) => e.softmax_f32(x, n, classes, y);
+    }
+  }
+}
+
+function lowerDla(env: LowerEnv, node: ComputeNode): { run: Runner; innerNames: string[] } {
+  const k = env.kernels("dla");
+  const format = stepFormat(node.step);
+  const commands = dlaCommands(node.step);
+  const program = k.arena.alloc(commands.length * DLA_COMMAND_WORDS * 4);
+  commands.forEach((cmd, i) => {
+    const layer = cmd.layer;
+    checkLimits(layer);
+    const shape = layerShape(env, layer);
+    const x = env.buffer({ tensor: layer.input, device: "dla", format });
+    const y = env.buffer({ tensor: layer.output, device: "dla", format });
+    let ptrs: Parameters<typeof encodeCommand>[2] = { x, y };
+    if (layer.type === "convolution" || layer.type === "fully_connected") {
+      const dev = uploadParams(k, params(env, layer, "int8") as Extract<LayerParams, { kind: "int8" }>);
+      ptrs = { ...ptrs, ...dev };
+      if (layer.type === "convolution") ptrs.scratch = k.arena.alloc(convScratchBytes(shape.input[0], layer.kernel));
+    }
+    k.arena.i32(program + i * DLA_COMMAND_WORDS * 4, DLA_COMMAND_WORDS).set(encodeCommand(cmd, shape.input, ptrs));
+  });
+  const e = k.exports;
+  const count = commands.length;
+  return {
+    run: (n, profile) => {
+      const ran = e.dla_execute(program, count, n, profile ? 1 : 0);
+      if (ran !== count) fail("BAD_ARGUMENT", `DLA engine stopped at command ${ran} of ${count}: unknown opcode`);
+    },
+    innerNames: commands.map((c) => c.name),
+  };
+}
+
+type ReformatNode = Extract<Node, { kind: "reformat" }>;
+
+export function lowerReformat(env: LowerEnv, node: ReformatNode): Runner {
+  const k = env.kernels("gpu");
+  const e = k.exports;
+  const [C, H, W] = env.shapes.tensors.get(node.from.tensor)!;
+  const x = env.buffer(node.from), y = env.buffer(node.to);
+  const from = node.from.format, to = node.to.format;
+  const scale = env.plan.scales[node.from.tensor]!;
+  if (from.dtype === "f32" && to.dtype === "s8") {
+    checkScale(node.name, "scale", scale);
+    const f = to.layout === "nchw4" ? e.reformat_nchw_f32_to_nchw4_s8 : e.reformat_nchw_f32_to_nc32hw32_s8;
+    return (n) => f(x, n, C, H, W, scale, y);
+  }
+  if (from.dtype === "s8" && to.dtype === "f32") {
+    checkScale(node.name, "scale", scale);
+    const f = from.layout === "nchw4" ? e.reformat_nchw4_s8_to_nchw_f32 : e.reformat_nc32hw32_s8_to_nchw_f32;
+    return (n) => f(x, n, C, H, W, scale, y);
+  }
+  if (from.dtype === "s8" && to.dtype === "s8" && from.layout !== to.layout) {
+    const f = from.layout === "nchw4" ? e.reformat_nchw4_s8_to_nc32hw32_s8 : e.reformat_nc32hw32_s8_to_nchw4_s8;
+    return (n) => f(x, n, C, H, W, y);
+  }
+  return fail("BAD_ARGUMENT", `plan: ${node.name}: no reformatter from ${from.dtype}:${from.layout} to ${to.dtype}:${to.layout}`);
+}
+
+type CopyNode = Extract<Node, { kind: "copy" }>;
+
+export function lowerCopy(env: LowerEnv, node: CopyNode): Runner {
+  const src = env.kernels(node.from.device), dst = env.kernels(node.to.device);
+  const x = env.buffer(node.from), y = env.buffer(node.to);
+  const perImage = imageBytes(node.from.format, env.shapes.tensors.get(node.from.tensor)!);
+  // Views for every batch size are made once, so a copy allocates nothing.
+  const views: [Uint8Array, Uint8Array][] = [];
+  return (n) => {
+    let v = views[n];
+    if (v === undefined || v[0].buffer !== src.exports.memory.buffer) {
+      v = [new Uint8Array(src.exports.memory.buffer, x, n * perImage), new Uint8Array(dst.exports.memory.buffer, y, n * perImage)];
+      views[n] = v;
+    }
+    v[1].set(v[0]);
+  };
+}

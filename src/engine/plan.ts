@@ -1,0 +1,90 @@
+// The builder: model -> placed, fused, scheduled and packed plan. A list of
+// pure passes (placement.ts, fuse.ts, schedule.ts, layer-params.ts); the plan
+// is plain data, so it serializes (plan-file.ts) and loads without rebuilding.
+import type { Model } from "../model/model.js";
+import type { Graph } from "../model/graph.js";
+import { placeLayers, type PlacementOptions } from "../builder/placement.js";
+import { fuseLayers } from "../builder/fuse.js";
+import { schedule, type Node } from "../builder/schedule.js";
+import type { Device, Precision } from "../builder/capabilities.js";
+import { F32_NCHW, formatName, type Format } from "../core/format.js";
+import { effectiveScales } from "./scales.js";
+import { fp32Params, int8Params, type LayerParams } from "./layer-params.js";
+import { fail } from "../errors.js";
+
+export const PLAN_VERSION = 1;
+
+export interface BuildOptions extends PlacementOptions {
+  inputFormat: Format;
+}
+
+export interface CalibrationInfo {
+  algorithm: string;
+  /** Where the scales came from, e.g. "calibrated on 500 training images" or "cache lenet.cache". */
+  source: string;
+}
+
+export interface PlacementRecord {
+  layer: string;
+  type: string;
+  device: Device;
+  precision: Precision;
+  reason: string;
+}
+
+export interface Plan {
+  version: number;
+  graph: Graph;
+  options: {
+    device: Device;
+    gpuFallback: boolean;
+    precision: Precision;
+    layerDevice: Record<string, Device>;
+    layerPrecision: Record<string, Precision>;
+    inputFormat: string;
+  };
+  calibration: CalibrationInfo | null;
+  /** Effective activation scales (pooling and ReLU outputs inherit their input's). */
+  scales: Record<string, number>;
+  placement: PlacementRecord[];
+  nodes: Node[];
+  params: Record<string, LayerParams>;
+}
+
+export function buildPlan(model: Model, options: BuildOptions, scales: ReadonlyMap<string, number> | null, calibration: CalibrationInfo | null): Plan {
+  const placed = placeLayers(model, options);
+  const needsInt8 = placed.some((p) => p.precision === "int8") || options.inputFormat.dtype === "s8";
+  if (needsInt8 && !scales) fail("BAD_ARGUMENT", "an INT8 build needs activation scales: calibrate or give a calibration cache");
+  const effective = needsInt8 ? effectiveScales(model, scales!, calibration?.source ?? "scales") : new Map<string, number>();
+  const steps = fuseLayers(placed);
+  const nodes = schedule(steps, { input: model.graph.input.name, inputFormat: options.inputFormat, output: model.graph.output });
+  const params: Record<string, LayerParams> = {};
+  for (const p of placed) {
+    const layer = p.layer;
+    if (layer.type !== "convolution" && layer.type !== "fully_connected") continue;
+    params[layer.name] = p.precision === "fp32"
+      ? fp32Params(model, layer)
+      : int8Params(model, layer, p.device === "dla" ? "nc32hw32" : "nchw4", effective.get(layer.input)!, effective.get(layer.output)!);
+  }
+  return {
+    version: PLAN_VERSION,
+    graph: model.graph,
+    options: {
+      device: options.device,
+      gpuFallback: options.gpuFallback,
+      precision: options.precision,
+      layerDevice: Object.fromEntries(options.layerDevice),
+      layerPrecision: Object.fromEntries(options.layerPrecision),
+      inputFormat: formatName(options.inputFormat),
+    },
+    calibration,
+    scales: Object.fromEntries(effective),
+    placement: placed.map((p) => ({ layer: p.layer.name, type: p.layer.type, device: p.device, precision: p.precision, reason: p.reason })),
+    nodes,
+    params,
+  };
+}
+
+export const DEFAULT_BUILD: BuildOptions = {
+  device: "gpu", gpuFallback: true, precision: "int8", layerDevice: new Map(), layerPrecision: new Map(), inputFormat: F32_NCHW,
+};

@@ -1,0 +1,113 @@
+// Range timing for an execution context: every enqueue, every step inside it
+// and, on request, every layer inside a fused DLA subgraph. Storage is
+// preallocated (statistics per range, the enqueue latency history grows by
+// doubling), so profiling adds timer reads but no per-call garbage.
+import type { Device } from "../builder/capabilities.js";
+
+export type RangeKind = "enqueue" | "compute" | "reformat" | "copy" | "dla-layer";
+
+export interface RangeInfo {
+  name: string;
+  kind: RangeKind;
+  device: Device | "host";
+  /** Index of the enclosing range, -1 for the enqueue range. */
+  parent: number;
+}
+
+export const ENQUEUE_RANGE = "ExecutionContext::enqueue";
+
+/** Number of enqueues whose every range start/end is kept for the timeline. */
+export const TRACE_ENQUEUES = 64;
+
+export class Profiler {
+  readonly ranges: RangeInfo[];
+  readonly calls: Float64Array;
+  readonly total: Float64Array;
+  readonly min: Float64Array;
+  readonly max: Float64Array;
+  private readonly open: Float64Array;
+  /** Ring buffer of [start, end] per range for the last TRACE_ENQUEUES enqueues (ms, performance.now()). */
+  readonly traceStart: Float64Array;
+  readonly traceEnd: Float64Array;
+  private enqueueLatencies = new Float64Array(1024);
+  enqueues = 0;
+  /** Images per enqueue, for throughput. */
+  batch = 0;
+  readonly now: () => number;
+
+  constructor(ranges: RangeInfo[], now: () => number = () => performance.now()) {
+    this.ranges = ranges;
+    const n = ranges.length;
+    this.calls = new Float64Array(n);
+    this.total = new Float64Array(n);
+    this.min = new Float64Array(n).fill(Infinity);
+    this.max = new Float64Array(n);
+    this.open = new Float64Array(n);
+    this.traceStart = new Float64Array(n * TRACE_ENQUEUES).fill(NaN);
+    this.traceEnd = new Float64Array(n * TRACE_ENQUEUES).fill(NaN);
+    this.now = now;
+  }
+
+  begin(range: number): void {
+    this.open[range] = this.now();
+  }
+
+  end(range: number): void {
+    const t = this.now();
+    this.record(range, this.open[range]!, t);
+  }
+
+  /** Closes `range` at now, opened where the previous sibling closed (DLA layers report only their end). */
+  endAfter(range: number, previous: number): void {
+    const t = this.now();
+    const slot = this.slot();
+    const start = previous < 0 ? this.open[this.ranges[range]!.parent]! : this.traceEnd[previous * TRACE_ENQUEUES + slot]!;
+    this.record(range, start, t);
+  }
+
+  record(range: number, start: number, end: number): void {
+    const d = end - start;
+    this.calls[range]!++;
+    this.total[range]! += d;
+    if (d < this.min[range]!) this.min[range] = d;
+    if (d > this.max[range]!) this.max[range] = d;
+    const slot = this.slot();
+    this.traceStart[range * TRACE_ENQUEUES + slot] = start;
+    this.traceEnd[range * TRACE_ENQUEUES + slot] = end;
+    if (range === 0) this.pushLatency(d);
+  }
+
+  private slot(): number {
+    return this.enqueues % TRACE_ENQUEUES;
+  }
+
+  /** Called after the enqueue range closed. */
+  finishEnqueue(): void {
+    this.enqueues++;
+  }
+
+  private pushLatency(d: number): void {
+    const i = this.enqueues;
+    if (i >= this.enqueueLatencies.length) {
+      const grown = new Float64Array(this.enqueueLatencies.length * 2);
+      grown.set(this.enqueueLatencies);
+      this.enqueueLatencies = grown;
+    }
+    this.enqueueLatencies[i] = d;
+  }
+
+  /** Enqueue latencies in ms, in call order. */
+  latencies(): Float64Array {
+    return this.enqueueLatencies.subarray(0, this.enqueues);
+  }
+
+  reset(): void {
+    this.calls.fill(0);
+    this.total.fill(0);
+    this.min.fill(Infinity);
+    this.max.fill(0);
+    this.traceStart.fill(NaN);
+    this.traceEnd.fill(NaN);
+    this.enqueues = 0;
+  }
+}
