@@ -1,0 +1,137 @@
+// Kernel microbenchmarks (benchmark.js, RELEASE wasm build): a measured
+// SIMD128 int8 peak, then every int8 kernel and layout at LeNet's shapes,
+// batch 1 and 32: time per call, GMAC/s and % of the peak (useful MACs: the
+// network's, not the padded ones), reformatters in GB/s (bytes read +
+// written). Run: node build/bench/kernels.js [filter]
+import Benchmark from "benchmark";
+import { loadKernels } from "../src/runtime/wasm-source-node.js";
+import type { Kernels } from "../src/runtime/kernels.js";
+import { Rng } from "../src/util/rng.js";
+import { type Layout, LAYOUTS, blockedBytes } from "../src/int8/layout.js";
+import { packConv } from "../src/int8/pack-conv.js";
+import { packFc } from "../src/int8/pack-fc.js";
+import { convS8, dequantizeFromS8, fcS8, poolS8, quantizeToS8, reblockS8, uploadParams } from "../src/int8/ops.js";
+import { convScratchBytes } from "../src/int8/scratch.js";
+
+const MAX_TIME = Number(process.env.OCTET_BENCH_SECONDS ?? 0.5);
+
+/** Mean seconds per call, after an explicit warm-up so V8 tiers up first. */
+export function timeIt(name: string, fn: () => void): number {
+  for (let i = 0; i < 50; i++) fn();
+  const start = performance.now();
+  while (performance.now() - start < 100) fn();
+  const b = new Benchmark(name, fn, { maxTime: MAX_TIME, minSamples: 10 });
+  b.run();
+  if (b.error) throw b.error;
+  return b.stats.mean;
+}
+
+function fmtTime(s: number): string {
+  return s >= 1e-3 ? `${(s * 1e3).toFixed(2)} ms` : `${(s * 1e6).toFixed(1)} us`;
+}
+
+function randomBytes(k: Kernels, p: number, n: number, rng: Rng): void {
+  const a = k.arena.i8(p, n);
+  for (let i = 0; i < n; i++) a[i] = Math.floor(rng.next() * 256) - 128;
+}
+
+function pad(s: string, n: number): string {
+  return s.padEnd(n);
+}
+
+export interface PeakResult {
+  gmacs: number;
+}
+
+/** The register-blocked load8x8_s + dot_i16x8_s tile over L1-resident rows. */
+export function measurePeak(k: Kernels): PeakResult {
+  const K = 512, reps = 512;
+  const w = k.arena.alloc(4 * K), x = k.arena.alloc(2 * K);
+  const rng = new Rng(1);
+  randomBytes(k, w, 4 * K, rng);
+  randomBytes(k, x, 2 * K, rng);
+  let sink = 0;
+  const t = timeIt("peak", () => {
+    sink ^= k.exports.peak_s8(w, x, K, reps);
+  });
+  if (sink === 0x7fffffff) console.log("");
+  return { gmacs: (reps * 8 * K) / t / 1e9 };
+}
+
+export function runKernelBench(filter = ""): void {
+  const k = loadKernels("release");
+  if (k.exports.isDebugBuild()) throw new Error("benchmarks need the release build");
+  const rng = new Rng(7);
+  const peak = measurePeak(k);
+  console.log(`peak  int8 SIMD128 (4x2 tile, load8x8_s + dot_i16x8_s, L1)  ${peak.gmacs.toFixed(1)} GMAC/s`);
+  const computeLine = (name: string, t: number, macs: number) => {
+    const g = macs / t / 1e9;
+    console.log(`${pad(name, 22)} ${fmtTime(t).padStart(9)}  ${g.toFixed(1).padStart(5)} GMAC/s  ${Math.round((100 * g) / peak.gmacs).toString().padStart(3)}% of peak`);
+  };
+  const memLine = (name: string, t: number, bytes: number) => {
+    console.log(`${pad(name, 22)} ${fmtTime(t).padStart(9)}  ${(bytes / t / 1e9).toFixed(2).padStart(5)} GB/s`);
+  };
+  const want = (name: string) => name.includes(filter);
+
+  for (const N of [1, 32]) {
+    for (const layout of LAYOUTS) {
+      const mark = k.arena.mark();
+      const b = `${layout} b${N}`;
+      const buf = (C: number, H: number, W: number) => {
+        const bytes = blockedBytes(N, C, H, W, layout);
+        const p = k.arena.alloc(bytes);
+        // random real values; padding channels stay as the kernels leave them
+        return { p, bytes };
+      };
+      const scratch = k.arena.alloc(convScratchBytes(20, 5));
+      const xin = k.arena.allocF32(N * 28 * 28);
+      const f = k.arena.f32(xin, N * 28 * 28);
+      for (let i = 0; i < f.length; i++) f[i] = rng.next();
+      const data = buf(1, 28, 28);
+      const conv1 = buf(20, 24, 24), pool1 = buf(20, 12, 12), conv2 = buf(50, 8, 8), pool2 = buf(50, 4, 4);
+      const ip1 = buf(500, 1, 1), ip2 = buf(10, 1, 1);
+      const logits = k.arena.allocF32(N * 10);
+      const other: Layout = layout === "nchw4" ? "nc32hw32" : "nchw4";
+      const pool1Other = k.arena.alloc(blockedBytes(N, 20, 12, 12, other));
+      const params = (K: number, depth: number) => {
+        const w = new Int8Array(K * depth);
+        for (let i = 0; i < w.length; i++) w[i] = Math.floor(rng.next() * 256) - 128;
+        const bias = new Int32Array(K).map(() => Math.floor(rng.uniform(-5000, 5000)));
+        const mult = new Float32Array(K).fill(60 / (Math.sqrt(depth) * 5500));
+        return { w, bias, mult };
+      };
+      const c1 = params(20, 25), c2 = params(50, 500), f1 = params(500, 800), f2 = params(10, 500);
+      const pc1 = packConv(c1.w, c1.bias, c1.mult, 20, 1, 5, layout), dc1 = uploadParams(k, pc1);
+      const pc2 = packConv(c2.w, c2.bias, c2.mult, 50, 20, 5, layout), dc2 = uploadParams(k, pc2);
+      const pf1 = packFc(f1.w, f1.bias, f1.mult, 500, 50, 4, 4, layout), df1 = uploadParams(k, pf1);
+      const pf2 = packFc(f2.w, f2.bias, f2.mult, 10, 500, 1, 1, layout), df2 = uploadParams(k, pf2);
+      const scale = Math.fround(1 / 127);
+
+      const steps: [string, () => void, { macs?: number; bytes?: number }][] = [
+        ["input reformat", () => quantizeToS8(k, layout, scale, { x: xin, N, C: 1, H: 28, W: 28, y: data.p }), { bytes: N * 28 * 28 * 4 + data.bytes }],
+        ["conv1", () => convS8(k, pc1, dc1, { x: data.p, N, C: 1, H: 28, W: 28, stride: 1, pad: 0, relu: false, y: conv1.p, scratch }), { macs: N * 20 * 576 * 25 }],
+        ["pool1", () => poolS8(k, "max", layout, { x: conv1.p, N, C: 20, H: 24, W: 24, window: 2, stride: 2, y: pool1.p }), { bytes: conv1.bytes + pool1.bytes }],
+        ["avgpool1", () => poolS8(k, "avg", layout, { x: conv1.p, N, C: 20, H: 24, W: 24, window: 2, stride: 2, y: pool1.p }), { bytes: conv1.bytes + pool1.bytes }],
+        ["conv2", () => convS8(k, pc2, dc2, { x: pool1.p, N, C: 20, H: 12, W: 12, stride: 1, pad: 0, relu: false, y: conv2.p, scratch }), { macs: N * 50 * 64 * 500 }],
+        ["pool2", () => poolS8(k, "max", layout, { x: conv2.p, N, C: 50, H: 8, W: 8, window: 2, stride: 2, y: pool2.p }), { bytes: conv2.bytes + pool2.bytes }],
+        ["ip1+relu1", () => fcS8(k, pf1, df1, { x: pool2.p, N, relu: true, y: ip1.p }), { macs: N * 500 * 800 }],
+        ["ip2", () => fcS8(k, pf2, df2, { x: ip1.p, N, relu: false, y: ip2.p }), { macs: N * 10 * 500 }],
+        ["output reformat", () => dequantizeFromS8(k, layout, scale, { x: ip2.p, N, C: 10, H: 1, W: 1, y: logits }), { bytes: ip2.bytes + N * 40 }],
+        [`pool1 to ${other}`, () => reblockS8(k, layout, other, { x: pool1.p, N, C: 20, H: 12, W: 12, y: pool1Other }), { bytes: pool1.bytes + blockedBytes(N, 20, 12, 12, other) }],
+      ];
+      // Run the network once so every buffer holds realistic values.
+      for (const [, fn] of steps) fn();
+      for (const [name, fn, work] of steps) {
+        const label = `${name} ${b}`;
+        if (!want(label)) continue;
+        const t = timeIt(label, fn);
+        if (work.macs !== undefined) computeLine(label, t, work.macs);
+        else memLine(label, t, work.bytes!);
+      }
+      k.arena.release(mark);
+    }
+  }
+}
+
+const isMain = import.meta.url === `file://${process.argv[1]}`;
+if (isMain) runKernelBench(process.argv[2] ?? "");
