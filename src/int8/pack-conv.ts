@@ -4,6 +4,12 @@
 // (channel block cb of the layout, ky, kx, real lane l), zero-padded to Kp =
 // ceil(C*k*k/8)*8. Bias and multipliers are padded to K4 with zeros, which
 // makes padding output channels exactly 0.
+//
+// Shallow receptive fields (C*k*k <= CONV_PAIR_MAX_DEPTH, e.g. a first layer)
+// use the kernels' channels-in-lanes path (assembly/int8/conv-pairs-s8.ts):
+// there the weights are int16 (little-endian) pairs [ceil(C*k*k/2)][K4][2]:
+// element (j, k, e) = w[k][t = 2j + e] in the same gather order, 0 past the
+// depth or for padding channels.
 import { type Layout, lanesOf, ceilTo } from "./layout.js";
 
 export interface PackedConv {
@@ -19,6 +25,14 @@ export interface PackedConv {
   mult: Float32Array;
 }
 
+/** Must match CONV_PAIR_MAX_DEPTH in assembly/int8/conv-pairs-s8.ts. */
+export const CONV_PAIR_MAX_DEPTH = 64;
+
+/** Whether the conv kernels take the channels-in-lanes (int16 pair) path. */
+export function convUsesPairs(C: number, kernel: number): boolean {
+  return C * kernel * kernel <= CONV_PAIR_MAX_DEPTH;
+}
+
 export function convRowBytes(C: number, kernel: number): number {
   return ceilTo(C * kernel * kernel, 8);
 }
@@ -31,15 +45,26 @@ export function packConv(
   const G = lanesOf(layout);
   const Kp = convRowBytes(C, kernel);
   const K4 = ceilTo(K, 4);
-  const weights = new Int8Array(K4 * Kp);
+  const depth = C * kernel * kernel;
+  // rows[k] = channel k's weights in gather order (cb, ky, kx, real lane).
+  const rows = new Int8Array(K4 * Kp);
   for (let k = 0; k < K; k++) {
     let i = k * Kp;
     for (let c0 = 0; c0 < C; c0 += G) {
       const r = Math.min(G, C - c0);
       for (let ky = 0; ky < kernel; ky++)
         for (let kx = 0; kx < kernel; kx++)
-          for (let l = 0; l < r; l++) weights[i++] = w[((k * C + c0 + l) * kernel + ky) * kernel + kx]!;
+          for (let l = 0; l < r; l++) rows[i++] = w[((k * C + c0 + l) * kernel + ky) * kernel + kx]!;
     }
+  }
+  let weights = rows;
+  if (convUsesPairs(C, kernel)) {
+    const npairs = Math.ceil(depth / 2);
+    const pairs = new Int16Array(npairs * K4 * 2);
+    for (let j = 0; j < npairs; j++)
+      for (let k = 0; k < K4; k++)
+        for (let e = 0; e < 2; e++) pairs[(j * K4 + k) * 2 + e] = rows[k * Kp + 2 * j + e]!;
+    weights = new Int8Array(pairs.buffer);
   }
   return { layout, K, C, kernel, Kp, weights, bias: padI32(bias, K4), mult: padF32(mult, K4) };
 }

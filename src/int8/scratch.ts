@@ -1,11 +1,13 @@
 // Scratch sizes of the int8 kernels (kernels never allocate; the host
 // reserves scratch once). Must match assembly/int8/conv-core-s8.ts.
-import { convRowBytes } from "./pack-conv.js";
+import { convRowBytes, convUsesPairs } from "./pack-conv.js";
 
 /** Output pixels gathered per chunk by the conv kernels (CONV_PIXEL_CHUNK). */
 export const CONV_PIXEL_CHUNK = 16;
 
 /** Scratch bytes for conv_nchw4_s8 / conv_nc32hw32_s8 with C input channels. */
 export function convScratchBytes(C: number, kernel: number): number {
-  return CONV_PIXEL_CHUNK * convRowBytes(C, kernel);
+  const Kp = convRowBytes(C, kernel);
+  // Pair path: one int8 gather row + CONV_PIXEL_CHUNK int16 rows.
+  return convUsesPairs(C, kernel) ? Kp + CONV_PIXEL_CHUNK * 2 * Kp : CONV_PIXEL_CHUNK * Kp;
 }

