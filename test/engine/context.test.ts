@@ -1,0 +1,81 @@
+// The execution context allocates nothing per call, and its profile has
+// the structure PRODUCT.md promises.
+import { test as it } from "uvu";
+import * as assert from "uvu/assert";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { plan, runner, test } from "./fixtures.js";
+import { imagesToFloat } from "../../src/data/dataset.js";
+import { ENQUEUE_RANGE } from "../../src/profiler/profiler.js";
+import { profileTable } from "../../src/profiler/reports/profile-table.js";
+import { chromeTrace } from "../../src/profiler/reports/chrome-trace.js";
+import { exportProfile } from "../../src/profiler/reports/export-profile.js";
+import { expectOctetError } from "../helpers.js";
+
+setFlagsFromString("--expose-gc");
+const gc = runInNewContext("gc") as () => void;
+
+it("memory stays flat over 10,000 enqueues (JS heap and every device's wasm memory)", () => {
+  const r = runner(plan({ device: "dla", layerDevice: new Map([["pool2", "gpu"]]) }), 1);
+  imagesToFloat(test, 0, 1, r.input(1));
+  for (let i = 0; i < 200; i++) r.run(1);
+  const wasmBefore = [...r.ctx.devices.values()].map((k) => k.exports.memory.buffer.byteLength);
+  gc();
+  const heapBefore = process.memoryUsage().heapUsed;
+  for (let i = 0; i < 10000; i++) r.ctx.enqueue(1);
+  gc();
+  const grown = process.memoryUsage().heapUsed - heapBefore;
+  assert.ok(grown < 256 * 1024, `JS heap grew by ${grown} bytes over 10,000 enqueues`);
+  assert.equal([...r.ctx.devices.values()].map((k) => k.exports.memory.buffer.byteLength), wasmBefore);
+});
+
+it("ranges nest inside the enqueue, DLA layers inside their subgraph, and counts equal iterations", () => {
+  const r = runner(plan({ device: "dla" }), 8, "release", true);
+  imagesToFloat(test, 0, 8, r.input(8));
+  for (let i = 0; i < 25; i++) r.run(8);
+  const p = r.ctx.profiler!;
+  assert.is(p.ranges[0]!.name, ENQUEUE_RANGE);
+  assert.is(p.enqueues, 25);
+  for (let i = 0; i < p.ranges.length; i++) assert.is(p.calls[i], 25, `${p.ranges[i]!.name} calls`);
+  const inner = p.ranges.filter((x) => x.kind === "dla-layer").map((x) => x.name);
+  assert.equal(inner.map((n) => n.split(" > ")[1]), ["conv1", "pool1", "conv2", "pool2", "ip1 + relu1", "ip2"]);
+  for (let e = 0; e < p.storedEnqueues; e++) {
+    const [es, ee] = p.interval(0, e);
+    p.ranges.forEach((range, i) => {
+      if (i === 0) return;
+      const [s, t] = p.interval(i, e);
+      const [ps, pe] = p.interval(range.parent, e);
+      assert.ok(s >= ps && t <= pe && s <= t, `${range.name} [${s}, ${t}] inside its parent [${ps}, ${pe}]`);
+      assert.ok(s >= es && t <= ee);
+    });
+  }
+  const steps = p.ranges.filter((x) => x.parent === 0);
+  const sum = steps.reduce((a, x) => a + p.total[p.ranges.indexOf(x)]!, 0);
+  assert.ok(sum <= p.total[0]! * 1.0001, "steps fit inside the enqueue time");
+  const table = profileTable(p);
+  assert.match(table[0]!, /Time\(%\)\s+Time\s+Calls\s+Avg\s+Min\s+Max\s+Name/);
+  assert.ok(table.some((l) => /DLA layer:.*\s{2}\{conv1,pool1,conv2,pool2,ip1,relu1,ip2\} > conv2$/.test(l)), table.join("\n"));
+  const trace = chromeTrace(p);
+  const tracks = new Set(trace.traceEvents.filter((e) => e.ph === "X").map((e) => e.tid));
+  assert.equal([...tracks].sort(), [1, 2, 3], "host, GPU and DLA tracks");
+  const exported = exportProfile(p);
+  assert.equal(exported[0], { count: 25 });
+  assert.ok(exported.slice(1).every((e) => "name" in e && e.averageMs >= 0 && e.medianMs >= 0 && e.percentage >= 0));
+});
+
+it("profiling does not change results", () => {
+  const a = runner(plan({ device: "dla" }), 16, "release", true), b = runner(plan({ device: "dla" }), 16);
+  imagesToFloat(test, 100, 16, a.input(16));
+  imagesToFloat(test, 100, 16, b.input(16));
+  a.run(16);
+  b.run(16);
+  assert.equal(Array.from(a.output(16)), Array.from(b.output(16)));
+});
+
+it("enqueue refuses a batch outside 1..maxBatch", () => {
+  const r = runner(plan(), 4);
+  expectOctetError(() => r.ctx.enqueue(5), "BAD_ARGUMENT", /enqueue: batch of 5 images, expected 1..4/);
+  expectOctetError(() => r.ctx.enqueue(0), "BAD_ARGUMENT", /batch of 0 images/);
+});
+
+it.run();
