@@ -8,6 +8,6 @@ export const CONV_PIXEL_CHUNK = 16;
 /** Scratch bytes for conv_nchw4_s8 / conv_nc32hw32_s8 with C input channels. */
 export function convScratchBytes(C: number, kernel: number): number {
   const Kp = convRowBytes(C, kernel);
-  // Pair path: one int8 gather row + CONV_PIXEL_CHUNK int16 rows.
-  return convUsesPairs(C, kernel) ? Kp + CONV_PIXEL_CHUNK * 2 * Kp : CONV_PIXEL_CHUNK * Kp;
+  // Pair path: CONV_PIXEL_CHUNK int8 gather rows + as many int16 rows.
+  return convUsesPairs(C, kernel) ? CONV_PIXEL_CHUNK * 3 * Kp : CONV_PIXEL_CHUNK * Kp;
 }

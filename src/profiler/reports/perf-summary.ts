@@ -45,7 +45,10 @@ export function performanceSummary(m: Measurement, shares: TimeShares | null, ov
     lines.push(`[I] Enqueue time by kind: compute ${pct(shares.computeMs)}, reformatters ${pct(shares.reformatMs)}, copies ${pct(shares.copyMs)}`);
   }
   if (overhead) {
-    lines.push(`[I] Profiler overhead: ${(overhead.perEnqueueMs * 1000).toFixed(2)} us per enqueue (${overhead.percent.toFixed(1)}% of the unprofiled mean)`);
+    const us = (overhead.perEnqueueMs * 1000).toFixed(2);
+    lines.push(overhead.perEnqueueMs > 0
+      ? `[I] Profiler overhead: ${us} us per enqueue (${overhead.percent.toFixed(1)}% of the unprofiled median), measured interleaved`
+      : `[I] Profiler overhead: below measurement noise (${us} us per enqueue, interleaved runs)`);
   }
   const warnings: string[] = [];
   if (shares && shares.reformatMs + shares.copyMs > shares.computeMs) {
