@@ -8,22 +8,59 @@
 // bias: int32[K4]; mult: f32[K4] (padding channels 0);
 // scratch: CONV_PIXEL_CHUNK * Kp bytes (src/int8/scratch.ts).
 // Output padding channels (K4..ceil(K/G)*G) are written as zero.
+//
+// Shallow receptive fields (C*ks*ks <= CONV_PAIR_MAX_DEPTH) take the
+// channels-in-lanes path of conv-pairs-s8.ts instead: weights int16 pairs
+// [C*ks*ceil(ks/2)][K4][2]; scratch C*ks*((CONV_PIXEL_CHUNK-1)*8 + ks + 1)*2
+// bytes (stride at most 8).
 import { gatherPixel } from "./gather-s8";
 import { tile4x2, tile4x1 } from "./gemm-s8";
 import { zeroBytes } from "./mem-s8";
+import { CONV_PAIR_MAX_DEPTH, pairTile4x2, pairTile8x2, pairTile12x2, pairTile16x2, pairTile20x2, compactRows } from "./conv-pairs-s8";
 
 export const CONV_PIXEL_CHUNK: i32 = 16;
+
+/** Byte offset of channel k (a multiple of 4) at pixel 0 within an image
+ *  of P pixels in layout G = 1 << gs. */
+@inline function chanOffset(k: i32, P: i32, gs: i32): usize {
+  return <usize>((((k >> gs) * P) << gs) + (k & ((1 << gs) - 1)));
+}
 
 @inline export function convS8(
   G: i32, x: usize, N: i32, C: i32, H: i32, W: i32,
   weights: usize, bias: usize, mult: usize, K: i32, ks: i32, stride: i32, pad: i32,
   y: usize, relu: bool, scratch: usize,
 ): void {
+  if (C * ks * ks <= CONV_PAIR_MAX_DEPTH) {
+    convPairsS8(G, x, N, C, H, W, weights, bias, mult, K, ks, stride, pad, y, relu, scratch);
+  } else {
+    convDotS8(G, x, N, C, H, W, weights, bias, mult, K, ks, stride, pad, y, relu, scratch);
+  }
+}
+
+/** Gathers pixels p0 .. p0+pc-1 (p0 = oy0*Wo + ox0) into rows of Kp bytes at dst. */
+@inline function gatherChunk(
+  G: i32, xn: usize, C: i32, H: i32, W: i32, ks: i32, stride: i32, pad: i32,
+  Wo: i32, oy0: i32, ox0: i32, pc: i32, Kp: i32, dst: usize,
+): void {
+  let oy = oy0, ox = ox0;
+  for (let j = 0; j < pc; j++) {
+    gatherPixel(G, xn, C, H, W, ks, oy * stride - pad, ox * stride - pad, dst + <usize>(j * Kp), Kp);
+    if (++ox == Wo) { ox = 0; oy++; }
+  }
+}
+
+@inline function convDotS8(
+  G: i32, x: usize, N: i32, C: i32, H: i32, W: i32,
+  weights: usize, bias: usize, mult: usize, K: i32, ks: i32, stride: i32, pad: i32,
+  y: usize, relu: bool, scratch: usize,
+): void {
+  const gs = G == 4 ? 2 : 5;
   const Ho = (H + 2 * pad - ks) / stride + 1;
   const Wo = (W + 2 * pad - ks) / stride + 1;
   const P = Ho * Wo;
-  const CBi = (C + G - 1) / G;
-  const CBo = (K + G - 1) / G;
+  const CBi = (C + G - 1) >> gs;
+  const CBo = (K + G - 1) >> gs;
   const Kp = (C * ks * ks + 7) & ~7;
   const K4 = (K + 3) & ~3;
   const ldw = <usize>Kp;
@@ -31,18 +68,17 @@ export const CONV_PIXEL_CHUNK: i32 = 16;
   for (let n = 0; n < N; n++) {
     const xn = x + <usize>(n * CBi * H * W * G);
     const yn = y + <usize>(n * CBo * P * G);
+    let oy = 0, ox = 0;
     for (let p0 = 0; p0 < P; p0 += CONV_PIXEL_CHUNK) {
       const pc = min(CONV_PIXEL_CHUNK, P - p0);
-      for (let j = 0; j < pc; j++) {
-        const p = p0 + j;
-        const oy = p / Wo;
-        gatherPixel(G, xn, C, H, W, ks, stride, pad, oy, p - oy * Wo, scratch + <usize>(j * Kp), Kp);
-      }
+      gatherChunk(G, xn, C, H, W, ks, stride, pad, Wo, oy, ox, pc, Kp, scratch);
+      ox += pc;
+      while (ox >= Wo) { ox -= Wo; oy++; }
       for (let kg = 0; kg < K4; kg += 4) {
         const wr = weights + <usize>kg * ldw;
         const bk = bias + (<usize>kg << 2);
         const mk = mult + (<usize>kg << 2);
-        const ob = yn + <usize>((kg / G) * P * G + kg % G) + <usize>p0 * Gu;
+        const ob = yn + chanOffset(kg, P, gs) + <usize>p0 * Gu;
         let j = 0;
         for (; j + 2 <= pc; j += 2) {
           const xs = scratch + <usize>(j * Kp);
@@ -52,14 +88,92 @@ export const CONV_PIXEL_CHUNK: i32 = 16;
         if (j < pc) tile4x1(wr, ldw, scratch + <usize>(j * Kp), Kp, bk, mk, relu, ob + <usize>j * Gu);
       }
     }
-    // Output padding channels beyond K4 inside the last block.
-    const tail = CBo * G - K4;
-    if (tail > 0) {
-      let o = yn + <usize>(((CBo - 1) * P) * G + (K4 % G));
-      for (let p = 0; p < P; p++) {
-        zeroBytes(o, tail);
-        o += Gu;
+    zeroPaddingChannels(yn, P, G, gs, K);
+  }
+}
+
+/** Writes zeros to output channels K4..ceil(K/G)*G of one image. */
+@inline function zeroPaddingChannels(yn: usize, P: i32, G: i32, gs: i32, K: i32): void {
+  const K4 = (K + 3) & ~3;
+  const CBo = (K + G - 1) >> gs;
+  const tail = (CBo << gs) - K4;
+  if (tail > 0) {
+    let o = yn + chanOffset(K4, P, gs);
+    for (let p = 0; p < P; p++) {
+      zeroBytes(o, tail);
+      o += <usize>G;
+    }
+  }
+}
+
+@inline function convPairsS8(
+  G: i32, x: usize, N: i32, C: i32, H: i32, W: i32,
+  weights: usize, bias: usize, mult: usize, K: i32, ks: i32, stride: i32, pad: i32,
+  y: usize, relu: bool, scratch: usize,
+): void {
+  const gs = G == 4 ? 2 : 5;
+  const Ho = (H + 2 * pad - ks) / stride + 1;
+  const Wo = (W + 2 * pad - ks) / stride + 1;
+  const P = Ho * Wo;
+  const CBi = (C + G - 1) >> gs;
+  const CBo = (K + G - 1) >> gs;
+  const hk = (ks + 1) >> 1;
+  const rows = C * ks;
+  const K4 = (K + 3) & ~3;
+  const ldw = <usize>(K4 << 2);
+  const pitchEl = (CONV_PIXEL_CHUNK - 1) * stride + ks + 1;
+  const pitch = <usize>(pitchEl << 1);
+  const st2 = <usize>(stride << 1);
+  const Gu = <usize>G;
+  // Byte distance between consecutive 4-channel groups inside a 16-channel
+  // tile (which never straddles a 32-channel block).
+  const groupStep = G == 4 ? <usize>(P << 2) : <usize>4;
+  for (let n = 0; n < N; n++) {
+    const xn = x + <usize>(n * CBi * H * W * G);
+    const yn = y + <usize>(n * CBo * P * G);
+    for (let oy = 0; oy < Ho; oy++) {
+      for (let ox0 = 0; ox0 < Wo; ox0 += CONV_PIXEL_CHUNK) {
+        const pc = min(CONV_PIXEL_CHUNK, Wo - ox0);
+        compactRows(G, xn, C, H, W, ks, oy * stride - pad, ox0 * stride - pad, (pc - 1) * stride + ks + 1, scratch, pitch);
+        const prow = yn + <usize>(oy * Wo + ox0) * Gu;
+        for (let j = 0; j < pc; j += 2) {
+          const two = j + 1 < pc;
+          const xa = scratch + <usize>j * st2;
+          const xb = two ? xa + st2 : xa; // odd tail: compute pixel j twice
+          const pa = prow + <usize>j * Gu;
+          const pb = two ? pa + Gu : pa;
+          // 16-channel tiles, then the rest (4..20 channels) as one tile.
+          let kg = 0;
+          const w4 = weights, b4 = bias, m4 = mult;
+          for (; K4 - kg > 20; kg += 16) {
+            const co = chanOffset(kg, P, gs);
+            const kb = <usize>kg << 2;
+            pairTile16x2(w4 + kb, ldw, xa, xb, rows, hk, pitch, b4 + kb, m4 + kb, relu, pa + co, pb + co, groupStep);
+          }
+          const co = chanOffset(kg, P, gs);
+          const kb = <usize>kg << 2;
+          const rest = K4 - kg;
+          // A tile of more than 4 channels must not straddle a 32-channel block.
+          if (G == 32 && rest > 4 && (kg >> 5) != ((K4 - 1) >> 5)) {
+            for (; kg < K4; kg += 4) {
+              const c4 = chanOffset(kg, P, gs);
+              const k4 = <usize>kg << 2;
+              pairTile4x2(w4 + k4, ldw, xa, xb, rows, hk, pitch, b4 + k4, m4 + k4, relu, pa + c4, pb + c4, groupStep);
+            }
+          } else if (rest == 20) {
+            pairTile20x2(w4 + kb, ldw, xa, xb, rows, hk, pitch, b4 + kb, m4 + kb, relu, pa + co, pb + co, groupStep);
+          } else if (rest == 16) {
+            pairTile16x2(w4 + kb, ldw, xa, xb, rows, hk, pitch, b4 + kb, m4 + kb, relu, pa + co, pb + co, groupStep);
+          } else if (rest == 12) {
+            pairTile12x2(w4 + kb, ldw, xa, xb, rows, hk, pitch, b4 + kb, m4 + kb, relu, pa + co, pb + co, groupStep);
+          } else if (rest == 8) {
+            pairTile8x2(w4 + kb, ldw, xa, xb, rows, hk, pitch, b4 + kb, m4 + kb, relu, pa + co, pb + co, groupStep);
+          } else {
+            pairTile4x2(w4 + kb, ldw, xa, xb, rows, hk, pitch, b4 + kb, m4 + kb, relu, pa + co, pb + co, groupStep);
+          }
+        }
       }
     }
+    zeroPaddingChannels(yn, P, G, gs, K);
   }
 }

@@ -7,48 +7,90 @@
 // with zeros up to Kp (a multiple of 8). src/int8/pack-conv.ts packs the
 // weights in the same order.
 import { copyBytes, zeroBytes } from "./mem-s8";
-import { ldi8, sti8 } from "../mem";
+import { ldi8, sti8, ldv, sti32 } from "../mem";
 
+/** Copies `ks` positions of r channels each (stride G bytes in the source,
+ *  r bytes in the destination) from a row known to be fully inside. */
+@inline function copyRow(src: usize, d: usize, ks: i32, r: i32, G: i32, limit: usize): void {
+  if (r == G) {
+    copyBytes(src, d, ks * G);
+  } else if (r == 1) {
+    let s = src;
+    let kx = 0;
+    if (G == 4) {
+      // 4 positions per 16-byte load, lane 0 of each picked by a shuffle;
+      // never loads past `limit` (the end of the image).
+      for (; kx + 4 <= ks && s + 16 <= limit; kx += 4) {
+        const v = ldv(s);
+        sti32(d + <usize>kx, i32x4.extract_lane(i8x16.shuffle(v, v, 0, 4, 8, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), 0));
+        s += 16;
+      }
+    }
+    for (; kx < ks; kx++) {
+      sti8(d + <usize>kx, ldi8(s));
+      s += <usize>G;
+    }
+  } else {
+    let s = src, dd = d;
+    for (let kx = 0; kx < ks; kx++) {
+      copyBytes(s, dd, r);
+      s += <usize>G;
+      dd += <usize>r;
+    }
+  }
+}
+
+/** (iy0, ix0): input position of the window's top-left corner (may be
+ *  negative with padding). xn: the image's first byte. */
 @inline export function gatherPixel(
-  G: i32, xn: usize, C: i32, H: i32, W: i32, ks: i32, stride: i32, pad: i32,
-  oy: i32, ox: i32, dst: usize, Kp: i32,
+  G: i32, xn: usize, C: i32, H: i32, W: i32, ks: i32,
+  iy0: i32, ix0: i32, dst: usize, Kp: i32,
 ): void {
-  const iy0 = oy * stride - pad;
-  const ix0 = ox * stride - pad;
   const plane = <usize>(H * W * G);
-  const rowInside = ix0 >= 0 && ix0 + ks <= W;
+  const rowBytes = <usize>(W * G);
+  const limit = xn + <usize>((C + G - 1) / G) * plane;
   let d = dst;
-  let cb = 0;
-  for (let c0 = 0; c0 < C; c0 += G) {
-    const r = min(G, C - c0);
-    const run = ks * r;
-    const src = xn + <usize>cb * plane;
-    for (let ky = 0; ky < ks; ky++) {
-      const iy = iy0 + ky;
-      if (iy < 0 || iy >= H) {
-        zeroBytes(d, run);
-      } else {
-        const row = src + <usize>(iy * W * G);
-        if (rowInside && r == G) {
-          copyBytes(row + <usize>(ix0 * G), d, run);
-        } else if (rowInside && r == 1) {
-          let s = row + <usize>(ix0 * G);
-          for (let kx = 0; kx < ks; kx++) {
-            sti8(d + <usize>kx, ldi8(s));
-            s += <usize>G;
-          }
+  if (iy0 >= 0 && iy0 + ks <= H && ix0 >= 0 && ix0 + ks <= W) {
+    // Interior pixel: no bounds checks per position.
+    let src = xn + <usize>iy0 * rowBytes + <usize>(ix0 * G);
+    for (let c0 = 0; c0 < C; c0 += G) {
+      const r = min(G, C - c0);
+      const run = <usize>(ks * r);
+      let s = src;
+      for (let ky = 0; ky < ks; ky++) {
+        copyRow(s, d, ks, r, G, limit);
+        s += rowBytes;
+        d += run;
+      }
+      src += plane;
+    }
+  } else {
+    let src = xn;
+    const rowInside = ix0 >= 0 && ix0 + ks <= W;
+    for (let c0 = 0; c0 < C; c0 += G) {
+      const r = min(G, C - c0);
+      const run = ks * r;
+      for (let ky = 0; ky < ks; ky++) {
+        const iy = iy0 + ky;
+        if (iy < 0 || iy >= H) {
+          zeroBytes(d, run);
         } else {
-          for (let kx = 0; kx < ks; kx++) {
-            const ix = ix0 + kx;
-            const dd = d + <usize>(kx * r);
-            if (ix < 0 || ix >= W) zeroBytes(dd, r);
-            else copyBytes(row + <usize>(ix * G), dd, r);
+          const row = src + <usize>iy * rowBytes;
+          if (rowInside) {
+            copyRow(row + <usize>(ix0 * G), d, ks, r, G, limit);
+          } else {
+            for (let kx = 0; kx < ks; kx++) {
+              const ix = ix0 + kx;
+              const dd = d + <usize>(kx * r);
+              if (ix < 0 || ix >= W) zeroBytes(dd, r);
+              else copyBytes(row + <usize>(ix * G), dd, r);
+            }
           }
         }
+        d += <usize>run;
       }
-      d += <usize>run;
+      src += plane;
     }
-    cb++;
   }
   zeroBytes(d, <i32>(dst + <usize>Kp - d));
 }

@@ -7,9 +7,9 @@
 //
 // Shallow receptive fields (C*k*k <= CONV_PAIR_MAX_DEPTH, e.g. a first layer)
 // use the kernels' channels-in-lanes path (assembly/int8/conv-pairs-s8.ts):
-// there the weights are int16 (little-endian) pairs [ceil(C*k*k/2)][K4][2]:
-// element (j, k, e) = w[k][t = 2j + e] in the same gather order, 0 past the
-// depth or for padding channels.
+// there the weights are int16 (little-endian) pairs [C*k*ceil(k/2)][K4][2]:
+// pair j = (c*k + ky)*ceil(k/2) + kxp, element e = w[k][c][ky][2*kxp + e]
+// (0 when 2*kxp + e = k, or for padding channels).
 import { type Layout, lanesOf, ceilTo } from "./layout.js";
 
 export interface PackedConv {
@@ -45,7 +45,6 @@ export function packConv(
   const G = lanesOf(layout);
   const Kp = convRowBytes(C, kernel);
   const K4 = ceilTo(K, 4);
-  const depth = C * kernel * kernel;
   // rows[k] = channel k's weights in gather order (cb, ky, kx, real lane).
   const rows = new Int8Array(K4 * Kp);
   for (let k = 0; k < K; k++) {
@@ -59,11 +58,18 @@ export function packConv(
   }
   let weights = rows;
   if (convUsesPairs(C, kernel)) {
-    const npairs = Math.ceil(depth / 2);
-    const pairs = new Int16Array(npairs * K4 * 2);
-    for (let j = 0; j < npairs; j++)
-      for (let k = 0; k < K4; k++)
-        for (let e = 0; e < 2; e++) pairs[(j * K4 + k) * 2 + e] = rows[k * Kp + 2 * j + e]!;
+    const hk = Math.ceil(kernel / 2);
+    const pairs = new Int16Array(C * kernel * hk * K4 * 2);
+    for (let c = 0; c < C; c++)
+      for (let ky = 0; ky < kernel; ky++)
+        for (let kxp = 0; kxp < hk; kxp++) {
+          const j = (c * kernel + ky) * hk + kxp;
+          for (let k = 0; k < K; k++)
+            for (let e = 0; e < 2; e++) {
+              const kx = 2 * kxp + e;
+              if (kx < kernel) pairs[(j * K4 + k) * 2 + e] = w[((k * C + c) * kernel + ky) * kernel + kx]!;
+            }
+        }
     weights = new Int8Array(pairs.buffer);
   }
   return { layout, K, C, kernel, Kp, weights, bias: padI32(bias, K4), mult: padF32(mult, K4) };

@@ -8,6 +8,9 @@ export const CONV_PIXEL_CHUNK = 16;
 /** Scratch bytes for conv_nchw4_s8 / conv_nc32hw32_s8 with C input channels. */
 export function convScratchBytes(C: number, kernel: number): number {
   const Kp = convRowBytes(C, kernel);
-  // Pair path: CONV_PIXEL_CHUNK int8 gather rows + as many int16 rows.
-  return convUsesPairs(C, kernel) ? CONV_PIXEL_CHUNK * 3 * Kp : CONV_PIXEL_CHUNK * Kp;
+  // Pair path: C*kernel int16 compact rows of up to (CHUNK-1)*8 + kernel + 1
+  // columns (stride at most 8); dot path: CHUNK gathered int8 rows.
+  return convUsesPairs(C, kernel)
+    ? C * kernel * ((CONV_PIXEL_CHUNK - 1) * 8 + kernel + 1) * 2
+    : CONV_PIXEL_CHUNK * Kp;
 }

@@ -5,7 +5,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Rng } from "../../src/util/rng.js";
 import { LAYOUTS, lanesOf, packBlocked, blockedBytes } from "../../src/int8/layout.js";
-import { packConv } from "../../src/int8/pack-conv.js";
+import { packConv, convUsesPairs } from "../../src/int8/pack-conv.js";
 import { convS8, uploadParams } from "../../src/int8/ops.js";
 import { convScratchBytes } from "../../src/int8/scratch.js";
 import { convS8Ref } from "../../src/reference/conv-s8.js";
@@ -28,6 +28,9 @@ function cases(): Case[] {
       }
     }
   }
+  // Every channel-tile split of the shallow (int16 pair) path: K4 = 8, 12,
+  // 16, 24, 36 (a tile that would straddle a 32-channel block), 44.
+  for (const K of [8, 11, 16, 24, 33, 41]) out.push({ N: 1, C: 1, H: 9, W: 11, K, kernel: 5, stride: 1, pad: 2, relu: K % 2 === 0 });
   // A kernel larger than 8 and a stride up to 8 (DLA limits).
   out.push({ N: 1, C: 3, H: 21, W: 19, K: 5, kernel: 11, stride: 4, pad: 2, relu: false });
   out.push({ N: 2, C: 2, H: 33, W: 35, K: 6, kernel: 32, stride: 8, pad: 1, relu: true });
@@ -62,6 +65,11 @@ for (const layout of LAYOUTS) {
     }
   });
 }
+
+test("conv: the shapes exercise both kernel paths (int16 pairs and int8 dot tiles)", () => {
+  const paths = new Set(cases().map((c) => convUsesPairs(c.C, c.kernel)));
+  assert.equal([...paths].sort(), [false, true]);
+});
 
 test("conv: outputs are not degenerate (the comparison can fail)", () => {
   const rng = new Rng(5);
