@@ -15,14 +15,23 @@ import { check } from "../mem";
 }
 
 /** Copies `len` bytes from src to dst (no overlap), exact: reads and writes
- *  nothing outside [src, src+len) and [dst, dst+len). */
+ *  nothing outside [src, src+len) and [dst, dst+len). Runs of 16 bytes or
+ *  more finish with one 16-byte copy ending exactly at the end (overlapping
+ *  the previous one), so there is no byte-wise tail. */
 @inline export function copyBytes(src: usize, dst: usize, len: i32): void {
-  let s = src, d = dst, n = len;
-  while (n >= 16) {
-    check(s, 16); check(d, 16);
-    v128.store(d, v128.load(s));
-    s += 16; d += 16; n -= 16;
+  if (len >= 16) {
+    const n = <usize>len;
+    let o: usize = 0;
+    for (; o + 16 < n; o += 16) {
+      check(src + o, 16); check(dst + o, 16);
+      v128.store(dst + o, v128.load(src + o));
+    }
+    const t = n - 16;
+    check(src + t, 16); check(dst + t, 16);
+    v128.store(dst + t, v128.load(src + t));
+    return;
   }
+  let s = src, d = dst, n = len;
   if (n >= 8) {
     check(s, 8); check(d, 8);
     store<u64>(d, load<u64>(s));
