@@ -43,7 +43,9 @@ export interface PeakResult {
   gmacs: number;
 }
 
-/** The register-blocked load8x8_s + dot_i16x8_s tile over L1-resident rows. */
+/** The register-blocked load8x8_s + dot_i16x8_s tile over L1-resident rows;
+ *  the best of three measurements, so a slow sample cannot flatter the
+ *  kernels' percentages. */
 export function measurePeak(k: Kernels): PeakResult {
   const K = 512, reps = 512;
   const w = k.arena.alloc(4 * K), x = k.arena.alloc(2 * K);
@@ -51,9 +53,12 @@ export function measurePeak(k: Kernels): PeakResult {
   randomBytes(k, w, 4 * K, rng);
   randomBytes(k, x, 2 * K, rng);
   let sink = 0;
-  const t = timeIt("peak", () => {
-    sink ^= k.exports.peak_s8(w, x, K, reps);
-  });
+  let t = Infinity;
+  for (let i = 0; i < 3; i++) {
+    t = Math.min(t, timeIt("peak", () => {
+      sink ^= k.exports.peak_s8(w, x, K, reps);
+    }));
+  }
   if (sink === 0x7fffffff) console.log("");
   return { gmacs: (reps * 8 * K) / t / 1e9 };
 }
@@ -66,10 +71,10 @@ export function runKernelBench(filter = ""): void {
   console.log(`peak  int8 SIMD128 (4x2 tile, load8x8_s + dot_i16x8_s, L1)  ${peak.gmacs.toFixed(1)} GMAC/s`);
   const computeLine = (name: string, t: number, macs: number) => {
     const g = macs / t / 1e9;
-    console.log(`${pad(name, 22)} ${fmtTime(t).padStart(9)}  ${g.toFixed(1).padStart(5)} GMAC/s  ${Math.round((100 * g) / peak.gmacs).toString().padStart(3)}% of peak`);
+    console.log(`${pad(name, 28)} ${fmtTime(t).padStart(9)}  ${g.toFixed(1).padStart(5)} GMAC/s  ${Math.round((100 * g) / peak.gmacs).toString().padStart(3)}% of peak`);
   };
   const memLine = (name: string, t: number, bytes: number) => {
-    console.log(`${pad(name, 22)} ${fmtTime(t).padStart(9)}  ${(bytes / t / 1e9).toFixed(2).padStart(5)} GB/s`);
+    console.log(`${pad(name, 28)} ${fmtTime(t).padStart(9)}  ${(bytes / t / 1e9).toFixed(2).padStart(5)} GB/s`);
   };
   const want = (name: string) => name.includes(filter);
 
