@@ -172,6 +172,7 @@ export class ExecutionContext {
         if (p.layer.output === name) value = { tensor: name, device: node.step.device, format: stepFormat(node.step) };
       }
     }
+    if (value && !this.materialized(name)) fail("BAD_ARGUMENT", `tensor "${name}" is fused away (its ReLU writes another tensor) and never stored`);
     if (name === this.plan.graph.input.name) value = { tensor: name, device: "gpu", format: this.inputFormat };
     if (!value) return fail("BAD_ARGUMENT", `no tensor named "${name}" in this plan`);
     const [C, H, W] = this.shapes.tensors.get(name)!;
@@ -182,6 +183,20 @@ export class ExecutionContext {
     const q = unpackBlocked(new Int8Array(mem, ptr, imageBytes(value.format, [C, H, W]) * n), n, C, H, W, layout);
     const scale = this.plan.scales[name]!;
     return Float32Array.from(q, (v) => dequantize(v, scale));
+  }
+
+  /** Whether a layer output is stored: false for a conv / fc output whose ReLU, fused into it, writes another tensor. */
+  materialized(name: string): boolean {
+    for (const node of this.plan.nodes) {
+      if (node.kind !== "compute") continue;
+      const layers = node.step.layers.map((p) => p.layer);
+      for (let i = 0; i < layers.length; i++) {
+        const l = layers[i]!, next = layers[i + 1];
+        const fusedAway = (l.type === "convolution" || l.type === "fully_connected") && next?.type === "relu" && next.input === l.output && next.output !== l.output;
+        if (l.output === name && fusedAway) return false;
+      }
+    }
+    return true;
   }
 
   /** Step formats, for reports: what each compute node reads and writes. */

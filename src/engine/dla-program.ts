@@ -13,6 +13,8 @@ export interface DlaCommandSource {
   name: string;
   layer: Layer;
   relu: boolean;
+  /** Tensor the command writes: the ReLU's output when one is fused. */
+  output: string;
 }
 
 /** Groups the step's layers into commands (ReLU fused into conv/fc where it follows one). */
@@ -23,8 +25,8 @@ export function dlaCommands(step: Step): DlaCommandSource[] {
     const layer = layers[i]!;
     const next = layers[i + 1];
     const fusable = (layer.type === "convolution" || layer.type === "fully_connected") &&
-      next?.type === "relu" && next.input === layer.output && next.output === layer.output;
-    out.push({ name: fusable ? `${layer.name} + ${next!.name}` : layer.name, layer, relu: fusable });
+      next?.type === "relu" && next.input === layer.output;
+    out.push({ name: fusable ? `${layer.name} + ${next!.name}` : layer.name, layer, relu: fusable, output: fusable ? next!.output : layer.output });
     if (fusable) i++;
   }
   return out;

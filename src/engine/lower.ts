@@ -40,7 +40,8 @@ export function lowerCompute(env: LowerEnv, node: ComputeNode): { run: Runner; i
     const layer = layers[i]!;
     const fusedRelu = layers[i + 1]?.type === "relu";
     const x = env.buffer({ tensor: layer.input, device: "gpu", format });
-    const y = env.buffer({ tensor: layer.output, device: "gpu", format });
+    // A fused ReLU writes the ReLU's output (the same tensor when in place).
+    const y = env.buffer({ tensor: fusedRelu ? layers[i + 1]!.output : layer.output, device: "gpu", format });
     calls.push(step.precision === "int8" ? gpuInt8(env, k, layer, x, y, fusedRelu) : gpuFp32(env, k, layer, x, y, fusedRelu));
     if (fusedRelu) i++;
   }
@@ -161,7 +162,7 @@ function lowerDla(env: LowerEnv, node: ComputeNode): { run: Runner; innerNames: 
     checkLimits(layer);
     const shape = layerShape(env, layer);
     const x = env.buffer({ tensor: layer.input, device: "dla", format });
-    const y = env.buffer({ tensor: layer.output, device: "dla", format });
+    const y = env.buffer({ tensor: cmd.output, device: "dla", format });
     let ptrs: Parameters<typeof encodeCommand>[2] = { x, y };
     if (layer.type === "convolution" || layer.type === "fully_connected") {
       const dev = uploadParams(k, params(env, layer, "int8") as Extract<LayerParams, { kind: "int8" }>);

@@ -6,13 +6,16 @@ import { parseGraph } from "./graph.js";
 import { decodeWeights, encodeWeights, type WeightMap } from "./weights-file.js";
 import { assembleModel, type Model } from "./model.js";
 import { fail } from "../errors.js";
+import { importOnnx } from "../onnx/import.js";
 
 /** models/lenet.json in this package (build/src/model/ -> models/). */
 export function defaultModelPath(): string {
   return fileURLToPath(new URL("../../../models/lenet.json", import.meta.url));
 }
 
+/** Loads octet's JSON graph + weights, or an ONNX model (.onnx). */
 export function loadModel(graphPath = defaultModelPath()): Model {
+  if (graphPath.toLowerCase().endsWith(".onnx")) return importOnnx(readBytes(graphPath, "MODEL_FORMAT"), graphPath);
   const graph = parseGraph(readText(graphPath), graphPath);
   const weightsPath = join(dirname(resolve(graphPath)), graph.weights);
   return assembleModel(graph, decodeWeights(readBytes(weightsPath), weightsPath), weightsPath);
@@ -32,10 +35,10 @@ function readText(path: string): string {
   }
 }
 
-function readBytes(path: string): Uint8Array {
+function readBytes(path: string, code: "WEIGHTS_FORMAT" | "MODEL_FORMAT" = "WEIGHTS_FORMAT"): Uint8Array {
   try {
     return readFileSync(path);
   } catch (e) {
-    return fail("WEIGHTS_FORMAT", `${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    return fail(code, `${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
 }

@@ -8,6 +8,8 @@ export interface Model {
   graph: Graph;
   shapes: GraphShapes;
   weights: WeightMap;
+  /** Activation scales carried by the model itself (ONNX QuantizeLinear/DequantizeLinear). */
+  quantization?: { scales: Map<string, number>; source: string };
 }
 
 export function paramName(layer: string, kind: string): string {

