@@ -43,6 +43,8 @@ export interface KernelExports {
   reformat_nchw4_s8_to_nc32hw32_s8(x: Ptr, N: number, C: number, H: number, W: number, y: Ptr): void;
   reformat_nc32hw32_s8_to_nchw4_s8(x: Ptr, N: number, C: number, H: number, W: number, y: Ptr): void;
   peak_s8(w: Ptr, x: Ptr, K: number, reps: number): number;
+  peak_s16(w: Ptr, x: Ptr, K: number, reps: number): number;
+  peak_s8s16(w: Ptr, x: Ptr, K: number, reps: number): number;
   relu_s8(x: Ptr, y: Ptr, bytes: number): void;
   dla_execute(program: Ptr, count: number, N: number, profile: number): number;
 }
@@ -92,6 +94,16 @@ export class Kernels {
     assertWasmFeatures();
     return Kernels.fromModule(new WebAssembly.Module(bytes), flavor);
   }
+}
+
+/**
+ * Compiles the wasm once and returns a factory giving each device its own
+ * instance (its own memory), as ExecutionContext needs.
+ */
+export async function kernelFactory(source: BufferSource | WebAssembly.Module, flavor: BuildFlavor = "release"): Promise<(device: string) => Kernels> {
+  assertWasmFeatures();
+  const module = source instanceof WebAssembly.Module ? source : await WebAssembly.compile(source);
+  return () => Kernels.fromModule(module, flavor);
 }
 
 // The smallest module using a v128 instruction: (func (result v128) v128.const 0).

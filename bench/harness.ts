@@ -1,0 +1,56 @@
+// Interleaved timing for a noisy shared machine: contenders run in turns
+// (A B C A B C ...) for several rounds, each round a fixed time slice per
+// contender; a contender's result is the median over rounds of its
+// per-call median, and ratios are medians of per-round ratios.
+export interface Contender {
+  name: string;
+  /** Images processed by one call. */
+  images: number;
+  call(): unknown;
+}
+
+export interface Timing {
+  name: string;
+  images: number;
+  /** Median per-call time in ms of each round. */
+  roundMedians: number[];
+  medianMs: number;
+  imagesPerSecond: number;
+}
+
+const median = (a: number[]) => {
+  const s = [...a].sort((x, y) => x - y);
+  const n = s.length;
+  return n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
+};
+
+async function slice(c: Contender, ms: number): Promise<number[]> {
+  const times: number[] = [];
+  const end = performance.now() + ms;
+  while (performance.now() < end || times.length < 3) {
+    const t0 = performance.now();
+    const r = c.call();
+    if (r instanceof Promise) await r;
+    times.push(performance.now() - t0);
+  }
+  return times;
+}
+
+export async function interleave(contenders: Contender[], rounds = 5, sliceMs = 250): Promise<Timing[]> {
+  for (const c of contenders) await slice(c, 300);
+  const per = contenders.map(() => [] as number[]);
+  for (let r = 0; r < rounds; r++) {
+    for (let i = 0; i < contenders.length; i++) per[i]!.push(median(await slice(contenders[i]!, sliceMs)));
+  }
+  return contenders.map((c, i) => {
+    const m = median(per[i]!);
+    return { name: c.name, images: c.images, roundMedians: per[i]!, medianMs: m, imagesPerSecond: (1000 * c.images) / m };
+  });
+}
+
+/** Median over rounds of a.time / b.time: how many times faster b is than a. */
+export function speedup(slow: Timing, fast: Timing): number {
+  return median(slow.roundMedians.map((t, i) => (t / slow.images) / (fast.roundMedians[i]! / fast.images)));
+}
+
+export { median };

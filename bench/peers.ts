@@ -1,0 +1,191 @@
+// octet against its peers on the same LeNet weights (exported to ONNX by
+// octet) and the same 10,000 MNIST test images, one thread each:
+// onnxruntime-web (wasm) FP32 and QDQ INT8, TensorFlow.js wasm FP32, and
+// native onnxruntime-node INT8 and FP32 as the ceiling. The peers live in
+// their own package, bench/peers/, installed by `npm run bench:peers`.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { loadModel, loadMnistTest, exportOnnx } from "../src/node.js";
+import { imagesToFloat, type Plan } from "../src/index.js";
+import { interleave, speedup, type Contender, type Timing } from "./harness.js";
+import { lenetPlans, octetContender } from "./e2e.js";
+import { collectStats, scalesFrom, DEFAULT_CALIBRATION } from "../src/calib/calibrate.js";
+import { loadKernels, loadMnistTrain } from "../src/node.js";
+
+const PEERS_DIR = fileURLToPath(new URL("../../bench/peers/", import.meta.url));
+
+export function peersInstalled(): boolean {
+  return existsSync(join(PEERS_DIR, "node_modules", "onnxruntime-web"));
+}
+
+async function importPeer(name: string): Promise<any> {
+  const require = createRequire(join(PEERS_DIR, "package.json"));
+  return import(pathToFileURL(require.resolve(name)).href);
+}
+
+function peerDir(name: string): string {
+  return join(PEERS_DIR, "node_modules", name);
+}
+
+/** All 10,000 test images as FP32 NCHW, so input preparation is never timed. */
+function allImages(): Float32Array {
+  const test = loadMnistTest();
+  const x = new Float32Array(test.count * 784);
+  imagesToFloat(test, 0, test.count, x);
+  return x;
+}
+
+interface Peer {
+  name: string;
+  /** Runs a batch (NCHW FP32) and returns class scores [batch, 10]. */
+  run(x: Float32Array, batch: number): Promise<Float32Array> | Float32Array;
+}
+
+async function ortPeer(mod: any, name: string, bytes: Uint8Array, options: object): Promise<Peer> {
+  const session = await mod.InferenceSession.create(bytes, options);
+  const input = session.inputNames[0], output = session.outputNames[0];
+  return {
+    name,
+    async run(x, batch) {
+      const r = await session.run({ [input]: new mod.Tensor("float32", x, [batch, 1, 28, 28]) });
+      return r[output].data as Float32Array;
+    },
+  };
+}
+
+async function tfjsPeer(): Promise<Peer> {
+  const tf = await importPeer("@tensorflow/tfjs-core");
+  const wasm = await importPeer("@tensorflow/tfjs-backend-wasm");
+  wasm.setWasmPaths(join(peerDir("@tensorflow/tfjs-backend-wasm"), "dist") + "/");
+  wasm.setThreadsCount?.(1);
+  await tf.setBackend("wasm");
+  await tf.ready();
+  const m = loadModel();
+  const w = (n: string) => m.weights.get(n)!;
+  const hwio = (t: { dims: number[]; data: Float32Array }) => {
+    const [K, C, kh, kw] = t.dims as [number, number, number, number];
+    const out = new Float32Array(t.data.length);
+    for (let k = 0; k < K; k++) for (let c = 0; c < C; c++) for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) out[((y * kw + x) * C + c) * K + k] = t.data[((k * C + c) * kh + y) * kw + x]!;
+    return tf.tensor4d(out, [kh, kw, C, K]);
+  };
+  // ip1 reads pool2 flattened in NCHW order; TF.js flattens NHWC: permute the rows.
+  const ip1 = w("ip1.weight");
+  const ip1t = new Float32Array(800 * 500);
+  for (let o = 0; o < 500; o++) for (let c = 0; c < 50; c++) for (let p = 0; p < 16; p++) ip1t[(p * 50 + c) * 500 + o] = ip1.data[o * 800 + c * 16 + p]!;
+  const ip2 = w("ip2.weight");
+  const ip2t = new Float32Array(500 * 10);
+  for (let o = 0; o < 10; o++) for (let i = 0; i < 500; i++) ip2t[i * 10 + o] = ip2.data[o * 500 + i]!;
+  const p = {
+    c1: hwio(w("conv1.weight")), b1: tf.tensor1d(w("conv1.bias").data), c2: hwio(w("conv2.weight")), b2: tf.tensor1d(w("conv2.bias").data),
+    f1: tf.tensor2d(ip1t, [800, 500]), g1: tf.tensor1d(w("ip1.bias").data), f2: tf.tensor2d(ip2t, [500, 10]), g2: tf.tensor1d(w("ip2.bias").data),
+  };
+  return {
+    name: "TF.js wasm FP32",
+    run(x, batch) {
+      return tf.tidy(() => {
+        const input = tf.transpose(tf.tensor4d(x, [batch, 1, 28, 28]), [0, 2, 3, 1]);
+        let h = tf.add(tf.conv2d(input, p.c1, 1, "valid"), p.b1);
+        h = tf.maxPool(h, 2, 2, "valid");
+        h = tf.add(tf.conv2d(h, p.c2, 1, "valid"), p.b2);
+        h = tf.reshape(tf.maxPool(h, 2, 2, "valid"), [batch, 800]);
+        h = tf.relu(tf.add(tf.matMul(h, p.f1), p.g1));
+        return tf.softmax(tf.add(tf.matMul(h, p.f2), p.g2)).dataSync() as Float32Array;
+      });
+    },
+  };
+}
+
+export interface PeerRow {
+  name: string;
+  batch: number;
+  imagesPerSecond: number;
+  medianLatencyUs: number;
+  top1: number | null;
+}
+
+export interface PeerRatio {
+  octet: string;
+  peer: string;
+  batch: number;
+  ratio: number;
+}
+
+async function accuracy(peer: Peer, images: Float32Array, labels: Uint8Array): Promise<number> {
+  let correct = 0;
+  for (let s = 0; s < labels.length; s += 500) {
+    const out = await peer.run(images.subarray(s * 784, (s + 500) * 784), 500);
+    for (let i = 0; i < 500; i++) {
+      let best = 0;
+      for (let c = 1; c < 10; c++) if (out[i * 10 + c]! > out[i * 10 + best]!) best = c;
+      if (best === labels[s + i]) correct++;
+    }
+  }
+  return correct / labels.length;
+}
+
+function cycling(name: string, batch: number, images: Float32Array, run: (x: Float32Array) => unknown): Contender {
+  let at = 0;
+  const count = images.length / 784;
+  return {
+    name, images: batch,
+    call: () => {
+      if (at + batch > count) at = 0;
+      const x = images.subarray(at * 784, (at + batch) * 784);
+      at += batch;
+      return run(x);
+    },
+  };
+}
+
+export async function runPeers(): Promise<{ rows: PeerRow[]; ratios: PeerRatio[] }> {
+  if (!peersInstalled()) {
+    console.log("peers: not installed; run `npm run bench:peers` (installs bench/peers/ and runs this suite)");
+    return { rows: [], ratios: [] };
+  }
+  const model = loadModel();
+  const scales = scalesFrom(collectStats(loadKernels(), model, loadMnistTrain(), DEFAULT_CALIBRATION), "entropy", 99.99);
+  const fp32Onnx = exportOnnx(model), qdqOnnx = exportOnnx(model, { scales });
+  const ortWeb = await importPeer("onnxruntime-web");
+  ortWeb.env.wasm.numThreads = 1;
+  ortWeb.env.wasm.wasmPaths = join(peerDir("onnxruntime-web"), "dist") + "/";
+  const ortNode = await importPeer("onnxruntime-node");
+  const single = { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: "sequential" };
+  const peers: Peer[] = [
+    await ortPeer(ortWeb, "ORT Web INT8 (QDQ)", qdqOnnx, {}),
+    await ortPeer(ortWeb, "ORT Web FP32", fp32Onnx, {}),
+    await tfjsPeer(),
+    await ortPeer(ortNode, "ORT native INT8 (QDQ)", qdqOnnx, single),
+    await ortPeer(ortNode, "ORT native FP32", fp32Onnx, single),
+  ];
+  const images = allImages();
+  const labels = loadMnistTest().labels;
+  const top1 = new Map<string, number>();
+  for (const p of peers) top1.set(p.name, await accuracy(p, images, labels));
+  const plans: { name: string; plan: Plan }[] = lenetPlans().map((p) => ({ name: `octet ${p.name}`, plan: p.plan }));
+  const rows: PeerRow[] = [];
+  const ratios: PeerRatio[] = [];
+  for (const batch of [1, 32]) {
+    const octet = plans.map((p) => {
+      const c = octetContender(`${p.name}`, p.plan, batch);
+      return c;
+    });
+    const contenders: Contender[] = [...octet, ...peers.map((p) => cycling(p.name, batch, images, (x) => p.run(x, batch)))];
+    const t = await interleave(contenders);
+    const by = new Map<string, Timing>(t.map((x) => [x.name, x]));
+    for (const x of t) rows.push({ name: x.name, batch, imagesPerSecond: x.imagesPerSecond, medianLatencyUs: x.medianMs * 1000, top1: top1.get(x.name) ?? null });
+    const pairs: [string, string][] = [
+      ["octet INT8 gpu", "ORT Web INT8 (QDQ)"], ["octet INT8 gpu", "ORT Web FP32"], ["octet FP32 gpu", "ORT Web FP32"],
+      ["octet FP32 gpu", "TF.js wasm FP32"], ["octet INT8 gpu", "ORT native INT8 (QDQ)"], ["octet INT8 dla+fallback", "ORT Web INT8 (QDQ)"],
+    ];
+    for (const [a, b] of pairs) ratios.push({ octet: a, peer: b, batch, ratio: speedup(by.get(b)!, by.get(a)!) });
+  }
+  console.log("Peers (one thread each; median of 5 interleaved rounds; same weights, MNIST test images):");
+  for (const r of rows) {
+    console.log(`  ${`${r.name} b${r.batch}`.padEnd(30)} ${Math.round(r.imagesPerSecond).toLocaleString("en-US").padStart(8)} images/s  median ${r.medianLatencyUs.toFixed(1).padStart(8)} us/batch${r.top1 !== null ? `  top-1 ${r.top1.toFixed(4)}` : ""}`);
+  }
+  for (const r of ratios) console.log(`  ${r.octet} b${r.batch} vs ${r.peer}: ${r.ratio.toFixed(2)}x`);
+  return { rows, ratios };
+}
