@@ -24,3 +24,4 @@ export { summarize, formatTime } from "./profiler/reports/stats.js";
 export { parseIdx } from "./data/idx.js";
 export { imageSetFromIdx, imagesToFloat, type ImageSet } from "./data/dataset.js";
 export { evaluate } from "./exec/evaluate.js";
+export { mnistPreprocess, MNIST_SIZE } from "./data/preprocess.js";
