@@ -88,7 +88,7 @@ export class ExecutionContext {
       }
     }
     this.profiler = options.profile ? new Profiler(ranges, options.profileSamples) : null;
-    if (this.profiler && profileDla) this.wireDlaProfiling(innerRange, dlaInner);
+    if (this.profiler && profileDla && dlaInner.length > 0) this.wireDlaProfiling(innerRange, dlaInner);
     const gpu = this.devices.get("gpu")!;
     this.inputPerImage = imageBytes(this.inputFormat, this.inputShape) / (this.inputFormat.dtype === "f32" ? 4 : 1);
     this.outputPerImage = volume(this.outputShape);
