@@ -1,12 +1,13 @@
 // Int8 convolution shared by both blocked layouts (G = 4 or 32): for chunks
 // of CONV_PIXEL_CHUNK output pixels, gather their receptive fields into the
-// scratch buffer (gather-s8.ts), then run the 4x2 GEMM tiles (gemm-s8.ts)
-// against the packed weights, requantize and store into the output layout.
+// scratch buffer, widened to int16 (gather-s8.ts), then run the int16 4x2
+// GEMM tiles (gemm-s8.ts) against the packed int16 weights, requantize and
+// store into the output layout.
 //
-// weights: [K4][Kp] int8, K4 = ceil(K/4)*4 rows (padding rows zero),
-//          Kp = ceil(C*ks*ks / 8)*8 bytes per row, order as gather-s8.ts;
+// weights: [K4][Kp] int16, K4 = ceil(K/4)*4 rows (padding rows zero),
+//          Kp = ceil(C*ks*ks / 8)*8 elements per row, order as gather-s8.ts;
 // bias: int32[K4]; mult: f32[K4] (padding channels 0);
-// scratch: CONV_PIXEL_CHUNK * Kp bytes (src/int8/scratch.ts).
+// scratch: CONV_PIXEL_CHUNK * Kp * 2 bytes (src/int8/scratch.ts).
 // Output padding channels (K4..ceil(K/G)*G) are written as zero.
 //
 // Shallow receptive fields (C*ks*ks <= CONV_PAIR_MAX_DEPTH) take the
@@ -14,7 +15,7 @@
 // [C*ks*ceil(ks/2)][K4][2]; scratch C*ks*((CONV_PIXEL_CHUNK-1)*8 + ks + 1)*2
 // bytes (stride at most 8).
 import { gatherPixel } from "./gather-s8";
-import { tile4x2, tile4x1 } from "./gemm-s8";
+import { tile4x2s16, tile4x1s16 } from "./gemm-s8";
 import { zeroBytes } from "./mem-s8";
 import { CONV_PAIR_MAX_DEPTH, pairTile4x2, pairTile8x2, pairTile12x2, pairTile16x2, pairTile20x2, compactRows } from "./conv-pairs-s8";
 
@@ -38,14 +39,14 @@ export const CONV_PIXEL_CHUNK: i32 = 16;
   }
 }
 
-/** Gathers pixels p0 .. p0+pc-1 (p0 = oy0*Wo + ox0) into rows of Kp bytes at dst. */
+/** Gathers pixels p0 .. p0+pc-1 (p0 = oy0*Wo + ox0) into rows of Kp int16 at dst. */
 @inline function gatherChunk(
   G: i32, xn: usize, C: i32, H: i32, W: i32, ks: i32, stride: i32, pad: i32,
   Wo: i32, oy0: i32, ox0: i32, pc: i32, Kp: i32, dst: usize,
 ): void {
   let oy = oy0, ox = ox0;
   for (let j = 0; j < pc; j++) {
-    gatherPixel(G, xn, C, H, W, ks, oy * stride - pad, ox * stride - pad, dst + <usize>(j * Kp), Kp);
+    gatherPixel(G, xn, C, H, W, ks, oy * stride - pad, ox * stride - pad, dst + <usize>(j * Kp * 2), Kp);
     if (++ox == Wo) { ox = 0; oy++; }
   }
 }
@@ -63,7 +64,7 @@ export const CONV_PIXEL_CHUNK: i32 = 16;
   const CBo = (K + G - 1) >> gs;
   const Kp = (C * ks * ks + 7) & ~7;
   const K4 = (K + 3) & ~3;
-  const ldw = <usize>Kp;
+  const ldw = <usize>Kp << 1; // bytes per int16 row
   const Gu = <usize>G;
   for (let n = 0; n < N; n++) {
     const xn = x + <usize>(n * CBi * H * W * G);
@@ -81,11 +82,11 @@ export const CONV_PIXEL_CHUNK: i32 = 16;
         const ob = yn + chanOffset(kg, P, gs) + <usize>p0 * Gu;
         let j = 0;
         for (; j + 2 <= pc; j += 2) {
-          const xs = scratch + <usize>(j * Kp);
+          const xs = scratch + <usize>j * ldw;
           const o = ob + <usize>j * Gu;
-          tile4x2(wr, ldw, xs, xs + ldw, Kp, bk, mk, relu, o, o + Gu);
+          tile4x2s16(wr, ldw, xs, xs + ldw, Kp, bk, mk, relu, o, o + Gu);
         }
-        if (j < pc) tile4x1(wr, ldw, scratch + <usize>(j * Kp), Kp, bk, mk, relu, ob + <usize>j * Gu);
+        if (j < pc) tile4x1s16(wr, ldw, scratch + <usize>j * ldw, Kp, bk, mk, relu, ob + <usize>j * Gu);
       }
     }
     zeroPaddingChannels(yn, P, G, gs, K);

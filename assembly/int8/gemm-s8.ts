@@ -129,3 +129,95 @@ export function tile4x1(
   );
   sti32(out0, i32x4.extract_lane(requant4(r, ldv(mult), relu), 0));
 }
+
+// ---- int16-operand tiles (the conv dot path) ------------------------------
+// Both operands are already int16 in memory (weights packed as int16 at build
+// time, receptive fields widened once by the gather), so the inner loop is
+// plain v128.load + i32x4.dot_i16x8_s + i32x4.add: no per-use widening.
+// K: int16 elements per row, a multiple of 8; ldw: BYTES between weight rows.
+
+/** 4 channels x 2 columns, int16 operands. Writes 4 int8 at out0 and 4 at out1. */
+export function tile4x2s16(
+  w: usize, ldw: usize, x0: usize, x1: usize, K: i32,
+  bias: usize, mult: usize, relu: bool, out0: usize, out1: usize,
+): void {
+  const w1 = w + ldw, w2 = w1 + ldw, w3 = w2 + ldw;
+  let c00 = i32x4.splat(0), c01 = i32x4.splat(0);
+  let c10 = i32x4.splat(0), c11 = i32x4.splat(0);
+  let c20 = i32x4.splat(0), c21 = i32x4.splat(0);
+  let c30 = i32x4.splat(0), c31 = i32x4.splat(0);
+  const end32 = <usize>(K & ~15) << 1;
+  let o: usize = 0;
+  for (; o < end32; o += 32) {
+    let a = ldv(x0 + o), b = ldv(x1 + o);
+    let v = ldv(w + o);
+    c00 = i32x4.add(c00, i32x4.dot_i16x8_s(v, a)); c01 = i32x4.add(c01, i32x4.dot_i16x8_s(v, b));
+    v = ldv(w1 + o);
+    c10 = i32x4.add(c10, i32x4.dot_i16x8_s(v, a)); c11 = i32x4.add(c11, i32x4.dot_i16x8_s(v, b));
+    v = ldv(w2 + o);
+    c20 = i32x4.add(c20, i32x4.dot_i16x8_s(v, a)); c21 = i32x4.add(c21, i32x4.dot_i16x8_s(v, b));
+    v = ldv(w3 + o);
+    c30 = i32x4.add(c30, i32x4.dot_i16x8_s(v, a)); c31 = i32x4.add(c31, i32x4.dot_i16x8_s(v, b));
+    a = ldv(x0 + o + 16); b = ldv(x1 + o + 16);
+    v = ldv(w + o + 16);
+    c00 = i32x4.add(c00, i32x4.dot_i16x8_s(v, a)); c01 = i32x4.add(c01, i32x4.dot_i16x8_s(v, b));
+    v = ldv(w1 + o + 16);
+    c10 = i32x4.add(c10, i32x4.dot_i16x8_s(v, a)); c11 = i32x4.add(c11, i32x4.dot_i16x8_s(v, b));
+    v = ldv(w2 + o + 16);
+    c20 = i32x4.add(c20, i32x4.dot_i16x8_s(v, a)); c21 = i32x4.add(c21, i32x4.dot_i16x8_s(v, b));
+    v = ldv(w3 + o + 16);
+    c30 = i32x4.add(c30, i32x4.dot_i16x8_s(v, a)); c31 = i32x4.add(c31, i32x4.dot_i16x8_s(v, b));
+  }
+  if (o < (<usize>K << 1)) { // K % 16 == 8
+    const a = ldv(x0 + o), b = ldv(x1 + o);
+    let v = ldv(w + o);
+    c00 = i32x4.add(c00, i32x4.dot_i16x8_s(v, a)); c01 = i32x4.add(c01, i32x4.dot_i16x8_s(v, b));
+    v = ldv(w1 + o);
+    c10 = i32x4.add(c10, i32x4.dot_i16x8_s(v, a)); c11 = i32x4.add(c11, i32x4.dot_i16x8_s(v, b));
+    v = ldv(w2 + o);
+    c20 = i32x4.add(c20, i32x4.dot_i16x8_s(v, a)); c21 = i32x4.add(c21, i32x4.dot_i16x8_s(v, b));
+    v = ldv(w3 + o);
+    c30 = i32x4.add(c30, i32x4.dot_i16x8_s(v, a)); c31 = i32x4.add(c31, i32x4.dot_i16x8_s(v, b));
+  }
+  const bv = ldv(bias);
+  const r0 = i32x4.add(reduce4(c00, c10, c20, c30), bv);
+  const r1 = i32x4.add(reduce4(c01, c11, c21, c31), bv);
+  const q = requant4x2(r0, r1, ldv(mult), relu);
+  sti32(out0, i32x4.extract_lane(q, 0));
+  sti32(out1, i32x4.extract_lane(q, 1));
+}
+
+/** 4 channels x 1 column, int16 operands. Writes 4 int8 at out0. */
+export function tile4x1s16(
+  w: usize, ldw: usize, x0: usize, K: i32,
+  bias: usize, mult: usize, relu: bool, out0: usize,
+): void {
+  const w1 = w + ldw, w2 = w1 + ldw, w3 = w2 + ldw;
+  let c0 = i32x4.splat(0), c1 = i32x4.splat(0), c2 = i32x4.splat(0), c3 = i32x4.splat(0);
+  let d0 = i32x4.splat(0), d1 = i32x4.splat(0), d2 = i32x4.splat(0), d3 = i32x4.splat(0);
+  const end32 = <usize>(K & ~15) << 1;
+  let o: usize = 0;
+  for (; o < end32; o += 32) {
+    const a = ldv(x0 + o), b = ldv(x0 + o + 16);
+    c0 = i32x4.add(c0, i32x4.dot_i16x8_s(ldv(w + o), a));
+    c1 = i32x4.add(c1, i32x4.dot_i16x8_s(ldv(w1 + o), a));
+    c2 = i32x4.add(c2, i32x4.dot_i16x8_s(ldv(w2 + o), a));
+    c3 = i32x4.add(c3, i32x4.dot_i16x8_s(ldv(w3 + o), a));
+    d0 = i32x4.add(d0, i32x4.dot_i16x8_s(ldv(w + o + 16), b));
+    d1 = i32x4.add(d1, i32x4.dot_i16x8_s(ldv(w1 + o + 16), b));
+    d2 = i32x4.add(d2, i32x4.dot_i16x8_s(ldv(w2 + o + 16), b));
+    d3 = i32x4.add(d3, i32x4.dot_i16x8_s(ldv(w3 + o + 16), b));
+  }
+  if (o < (<usize>K << 1)) {
+    const a = ldv(x0 + o);
+    c0 = i32x4.add(c0, i32x4.dot_i16x8_s(ldv(w + o), a));
+    c1 = i32x4.add(c1, i32x4.dot_i16x8_s(ldv(w1 + o), a));
+    c2 = i32x4.add(c2, i32x4.dot_i16x8_s(ldv(w2 + o), a));
+    c3 = i32x4.add(c3, i32x4.dot_i16x8_s(ldv(w3 + o), a));
+  }
+  const r = i32x4.add(
+    reduce4(i32x4.add(c0, d0), i32x4.add(c1, d1), i32x4.add(c2, d2), i32x4.add(c3, d3)),
+    ldv(bias),
+  );
+  sti32(out0, i32x4.extract_lane(requant4(r, ldv(mult), relu), 0));
+}

@@ -69,3 +69,33 @@ import { check } from "../mem";
     d++; n--;
   }
 }
+
+/** Widens `len` int8 at src to `len` int16 at dst (no overlap), exact: reads
+ *  and writes nothing outside [src, src+len) and [dst, dst+2*len). Runs of 8
+ *  or more finish with one 8-lane widen ending exactly at the end
+ *  (overlapping the previous one). */
+@inline export function widenBytes(src: usize, dst: usize, len: i32): void {
+  if (len >= 8) {
+    const n = <usize>len;
+    let o: usize = 0;
+    for (; o + 8 < n; o += 8) {
+      check(src + o, 8); check(dst + (o << 1), 16);
+      v128.store(dst + (o << 1), v128.load8x8_s(src + o));
+    }
+    const t = n - 8;
+    check(src + t, 8); check(dst + (t << 1), 16);
+    v128.store(dst + (t << 1), v128.load8x8_s(src + t));
+    return;
+  }
+  let s = src, d = dst, n = len;
+  if (n >= 4) {
+    check(s, 4); check(d, 8);
+    v128.store64_lane(d, i16x8.extend_low_i8x16_s(v128.load32_zero(s)), 0);
+    s += 4; d += 8; n -= 4;
+  }
+  while (n > 0) {
+    check(s, 1); check(d, 2);
+    store<i16>(d, <i16>load<i8>(s));
+    s++; d += 2; n--;
+  }
+}

@@ -2,8 +2,10 @@
 // (assembly/int8/conv-core-s8.ts): rows of K4 = ceil(K/4)*4 output channels
 // (padding rows zero), each a dense K-vector in the kernel's gather order
 // (channel block cb of the layout, ky, kx, real lane l), zero-padded to Kp =
-// ceil(C*k*k/8)*8. Bias and multipliers are padded to K4 with zeros, which
-// makes padding output channels exactly 0.
+// ceil(C*k*k/8)*8 elements, stored as int16 (little-endian; the values are
+// the int8 weights, widened once here so the kernel's inner loop is a plain
+// v128.load). Bias and multipliers are padded to K4 with zeros, which makes
+// padding output channels exactly 0.
 //
 // Shallow receptive fields (C*k*k <= CONV_PAIR_MAX_DEPTH, e.g. a first layer)
 // use the kernels' channels-in-lanes path (assembly/int8/conv-pairs-s8.ts):
@@ -18,7 +20,7 @@ export interface PackedConv {
   K: number;
   C: number;
   kernel: number;
-  /** Bytes per packed weight row. */
+  /** Elements per packed weight row (int16 each on the dot path). */
   Kp: number;
   weights: Int8Array;
   bias: Int32Array;
@@ -46,7 +48,7 @@ export function packConv(
   const Kp = convRowBytes(C, kernel);
   const K4 = ceilTo(K, 4);
   // rows[k] = channel k's weights in gather order (cb, ky, kx, real lane).
-  const rows = new Int8Array(K4 * Kp);
+  const rows = new Int16Array(K4 * Kp);
   for (let k = 0; k < K; k++) {
     let i = k * Kp;
     for (let c0 = 0; c0 < C; c0 += G) {
@@ -56,7 +58,7 @@ export function packConv(
           for (let l = 0; l < r; l++) rows[i++] = w[((k * C + c0 + l) * kernel + ky) * kernel + kx]!;
     }
   }
-  let weights = rows;
+  let weights = new Int8Array(rows.buffer);
   if (convUsesPairs(C, kernel)) {
     const hk = Math.ceil(kernel / 2);
     const pairs = new Int16Array(C * kernel * hk * K4 * 2);

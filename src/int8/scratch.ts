@@ -9,8 +9,8 @@ export const CONV_PIXEL_CHUNK = 16;
 export function convScratchBytes(C: number, kernel: number): number {
   const Kp = convRowBytes(C, kernel);
   // Pair path: C*kernel int16 compact rows of up to (CHUNK-1)*8 + kernel + 1
-  // columns (stride at most 8); dot path: CHUNK gathered int8 rows.
+  // columns (stride at most 8); dot path: CHUNK gathered rows of Kp int16.
   return convUsesPairs(C, kernel)
     ? C * kernel * ((CONV_PIXEL_CHUNK - 1) * 8 + kernel + 1) * 2
-    : CONV_PIXEL_CHUNK * Kp;
+    : CONV_PIXEL_CHUNK * Kp * 2;
 }
