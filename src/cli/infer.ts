@@ -49,6 +49,10 @@ export function runInfer(argv: string[], io: Io): number {
   io.out(`[I] Model: ${rel(modelPath)} (${model.graph.name}: ${model.graph.layers.length} layers, ${countParams(model).toLocaleString("en-US")} parameters)`);
   const test = loadMnistTest(dataDir);
   io.out(`[I] Data: ${rel(dataDir)} (${test.count} test images, ${test.rows}x${test.cols})`);
+  const [c, h, w] = model.graph.input.shape;
+  if (c !== 1 || h !== test.rows || w !== test.cols) {
+    fail("SHAPE_MISMATCH", `${modelPath}: input ${model.graph.input.name} is [N, ${c}, ${h}, ${w}], the data's images are [N, 1, ${test.rows}, ${test.cols}]; other input shapes run through the library API`);
+  }
   const train = lazy(() => loadMnistTrain(dataDir));
   const calibration = {
     algorithm: args.str("calib") as CalibrationAlgorithm,

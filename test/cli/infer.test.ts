@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main } from "../../src/cli/main.js";
+import { encodeWeights } from "../../src/model/weights-file.js";
 import type { Io } from "../../src/cli/io.js";
 
 const dir = mkdtempSync(join(tmpdir(), "octet-infer-"));
@@ -113,6 +114,26 @@ test("--dump-calibration shows every algorithm's amax and each layer's INT8 erro
   assert.match(r.out, /\n\[I\]\s+ip2\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+/);
   const snr = /\n\[I\]\s+ip2\s+[\d.e-]+\s+[\d.e-]+\s+([\d.]+)\n/.exec(r.out);
   assert.ok(snr && Number(snr[1]) > 20, `ip2 SNR: ${snr?.[1]}`);
+});
+
+test("a model whose input does not match the data is refused, naming both shapes", async () => {
+  const graph = {
+    format: "octet-model", version: 1, name: "tiny16", input: { name: "data", shape: [1, 16, 16] },
+    layers: [
+      { name: "conv", type: "convolution", input: "data", output: "conv", numOutput: 2, kernel: 3 },
+      { name: "fc", type: "fully_connected", input: "conv", output: "fc", numOutput: 10 },
+      { name: "prob", type: "softmax", input: "fc", output: "prob" },
+    ],
+    output: "prob", weights: "tiny16.weights",
+  };
+  writeFileSync(join(dir, "tiny16.json"), JSON.stringify(graph));
+  writeFileSync(join(dir, "tiny16.weights"), encodeWeights(new Map([
+    ["conv.weight", { dims: [2, 1, 3, 3], data: new Float32Array(18) }], ["conv.bias", { dims: [2], data: new Float32Array(2) }],
+    ["fc.weight", { dims: [10, 392], data: new Float32Array(3920) }], ["fc.bias", { dims: [10], data: new Float32Array(10) }],
+  ])));
+  const r = await run(["infer", "--model", join(dir, "tiny16.json"), ...quick]);
+  assert.is(r.code, 2);
+  assert.match(r.err, /tiny16.json: input data is \[N, 1, 16, 16\], the data's images are \[N, 1, 28, 28\]/);
 });
 
 test("--compare runs every placement and names the fastest", async () => {
