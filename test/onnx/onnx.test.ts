@@ -110,6 +110,30 @@ test("MatMul + Add and Flatten import as a fully connected layer", () => {
   assert.equal(Array.from(octetOutputs(fp32(back), 500)), Array.from(octetOutputs(fp32(model), 500)));
 });
 
+test("opset 21 is accepted, and float weights behind QuantizeLinear/DequantizeLinear fold to int8", () => {
+  const v21 = importOnnx(edit(exportOnnx(model), (m) => (m.opsetImport[0].version = 21)), "v21.onnx");
+  assert.equal(v21.graph.layers.map((l) => l.name), model.graph.layers.map((l) => l.name));
+  const s = scales("entropy");
+  // Turn ip2's int8 initializer + DequantizeLinear into float weights + QuantizeLinear + DequantizeLinear.
+  const bytes = edit(exportOnnx(model, { scales: s }), (m) => {
+    const g = m.graph;
+    const q = g.initializer.find((t: Decoded) => t.name === "ip2.weight_quantized");
+    const scale = new Float32Array(new Uint8Array(g.initializer.find((t: Decoded) => t.name === "ip2.weight_scale").rawData).buffer);
+    const ints = new Int8Array(new Uint8Array(q.rawData).buffer);
+    const floats = Float32Array.from(ints, (v, i) => v * scale[Math.floor(i / 500)]!);
+    g.initializer.push(onnx.TensorProto.create({ name: "ip2.weight_float", dims: q.dims, dataType: 1, rawData: new Uint8Array(floats.buffer) }));
+    const dq = g.node.findIndex((n: Decoded) => n.name === "ip2.weight_DequantizeLinear");
+    g.node.splice(dq, 0, onnx.NodeProto.create({
+      name: "ip2.weight_QuantizeLinear", opType: "QuantizeLinear", input: ["ip2.weight_float", "ip2.weight_scale", "ip2.weight_zero_point"],
+      output: ["ip2.weight_requantized"], attribute: [onnx.AttributeProto.create({ name: "axis", type: 2, i: 0 })],
+    }));
+    g.node[dq + 1].input[0] = "ip2.weight_requantized";
+  });
+  const back = importOnnx(bytes, "qdq-float.onnx");
+  const direct = importOnnx(exportOnnx(model, { scales: s }), "qdq.onnx");
+  assert.equal(Array.from(back.weights.get("ip2.weight")!.data), Array.from(direct.weights.get("ip2.weight")!.data));
+});
+
 test("malformed files, unsupported ops, attributes, opsets and zero points are refused by name", () => {
   const good = exportOnnx(model);
   expectOctetError(() => importOnnx(good.subarray(0, 5000), "cut.onnx"), "MODEL_FORMAT", /cut.onnx: not a readable ONNX model/);
