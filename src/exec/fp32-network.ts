@@ -1,6 +1,8 @@
-// Runs a model in FP32 on one kernel instance: weights are copied into wasm
-// memory once, activations are preallocated for `maxBatch` images, and
-// `run` allocates nothing.
+// The FP32 reference network: the model run layer by layer in FP32 on one
+// kernel instance, independent of the builder and its plans. Calibration
+// reads every tensor from it, and INT8 results are judged against it.
+// Weights are copied into wasm memory once, activations are preallocated for
+// `maxBatch` images, and `run` allocates nothing.
 import type { Kernels } from "../runtime/kernels.js";
 import type { Model } from "../model/model.js";
 import { paramName } from "../model/model.js";
