@@ -43,6 +43,27 @@ export function poolRef(
   return y;
 }
 
+/** Per max-pooling output, the flat index within its (n, c) plane of the first
+ *  input (in window scan order) holding the window's maximum. */
+export function maxPoolArgmaxRef(
+  x: Float32Array, N: number, C: number, H: number, W: number, window: number, stride: number,
+): Int32Array {
+  const Ho = Math.floor((H - window) / stride) + 1, Wo = Math.floor((W - window) / stride) + 1;
+  const at = new Int32Array(N * C * Ho * Wo);
+  for (let p = 0; p < N * C; p++)
+    for (let oy = 0; oy < Ho; oy++)
+      for (let ox = 0; ox < Wo; ox++) {
+        let best = -Infinity, bestAt = 0;
+        for (let ky = 0; ky < window; ky++)
+          for (let kx = 0; kx < window; kx++) {
+            const i = (oy * stride + ky) * W + ox * stride + kx;
+            if (x[p * H * W + i]! > best) { best = x[p * H * W + i]!; bestAt = i; }
+          }
+        at[(p * Ho + oy) * Wo + ox] = bestAt;
+      }
+  return at;
+}
+
 export function fcRef(x: Float32Array, N: number, I: number, w: Float32Array, b: Float32Array, O: number, relu = false): Float32Array {
   const y = new Float32Array(N * O);
   for (let n = 0; n < N; n++)
