@@ -12,12 +12,13 @@
 //
 // Shallow receptive fields (C*ks*ks <= CONV_PAIR_MAX_DEPTH) take the
 // channels-in-lanes path of conv-pairs-s8.ts instead: weights int16 pairs
-// [C*ks*ceil(ks/2)][K4][2]; scratch C*ks*((CONV_PIXEL_CHUNK-1)*8 + ks + 1)*2
-// bytes (stride at most 8).
+// [C*ceil(ks*ks/2)][K4][2]; scratch C * 5ks * pairRowPitch bytes (R, P and
+// H rings, stride at most 8) + 4 * C*ceil(ks*ks/2) bytes (pair table).
 import { gatherPixel } from "./gather-s8";
-import { tile4x2s16, tile4x1s16 } from "./gemm-s8";
+import { sti32 } from "../mem";
+import { panel4s16 } from "./gemm-s8";
 import { zeroBytes } from "./mem-s8";
-import { CONV_PAIR_MAX_DEPTH, pairTile4x2, pairTile8x2, pairTile12x2, pairTile16x2, pairTile20x2, compactRows } from "./conv-pairs-s8";
+import { CONV_PAIR_MAX_DEPTH, pairTile4x2, pairTile8x2, pairTile12x2, pairTile16x2, pairTile20x2, pairRowPitch, widenInputRow, interleaveRows } from "./conv-pairs-s8";
 
 export const CONV_PIXEL_CHUNK: i32 = 16;
 
@@ -80,13 +81,7 @@ export const CONV_PIXEL_CHUNK: i32 = 16;
         const bk = bias + (<usize>kg << 2);
         const mk = mult + (<usize>kg << 2);
         const ob = yn + chanOffset(kg, P, gs) + <usize>p0 * Gu;
-        let j = 0;
-        for (; j + 2 <= pc; j += 2) {
-          const xs = scratch + <usize>j * ldw;
-          const o = ob + <usize>j * Gu;
-          tile4x2s16(wr, ldw, xs, xs + ldw, Kp, bk, mk, relu, o, o + Gu);
-        }
-        if (j < pc) tile4x1s16(wr, ldw, scratch + <usize>j * ldw, Kp, bk, mk, relu, ob + <usize>j * Gu);
+        panel4s16(wr, ldw, scratch, pc, Kp, bk, mk, relu, ob, Gu);
       }
     }
     zeroPaddingChannels(yn, P, G, gs, K);
@@ -118,38 +113,81 @@ export const CONV_PIXEL_CHUNK: i32 = 16;
   const P = Ho * Wo;
   const CBi = (C + G - 1) >> gs;
   const CBo = (K + G - 1) >> gs;
-  const hk = (ks + 1) >> 1;
-  const rows = C * ks;
   const K4 = (K + 3) & ~3;
   const ldw = <usize>(K4 << 2);
-  const pitchEl = (CONV_PIXEL_CHUNK - 1) * stride + ks + 1;
-  const pitch = <usize>(pitchEl << 1);
-  const st2 = <usize>(stride << 1);
+  // Scratch: per channel, rings of ks R slots, ks P slots, ks H slots; then
+  // the pair address table.
+  const pitchR = <usize>pairRowPitch(ks, CONV_PIXEL_CHUNK);
+  const pitch2 = pitchR << 1;
+  const ksu = <usize>ks;
+  const offP = ksu * pitchR, offH = offP + ksu * pitch2;
+  const cstride = offH + ksu * pitch2;
+  const tab = scratch + <usize>C * cstride;
+  const nrp = ks >> 1, odd = (ks & 1) != 0, hk = (ks + 1) >> 1;
+  const npairs = C * (nrp * ks + (odd ? hk : 0));
+  const st4 = <usize>(stride << 2);
   const Gu = <usize>G;
-  // Byte distance between consecutive 4-channel groups inside a 16-channel
-  // tile (which never straddles a 32-channel block).
+  // Byte distance between consecutive 4-channel groups inside a tile (which
+  // never straddles a 32-channel block).
   const groupStep = G == 4 ? <usize>(P << 2) : <usize>4;
   for (let n = 0; n < N; n++) {
     const xn = x + <usize>(n * CBi * H * W * G);
     const yn = y + <usize>(n * CBo * P * G);
-    for (let oy = 0; oy < Ho; oy++) {
-      for (let ox0 = 0; ox0 < Wo; ox0 += CONV_PIXEL_CHUNK) {
-        const pc = min(CONV_PIXEL_CHUNK, Wo - ox0);
-        compactRows(G, xn, C, H, W, ks, oy * stride - pad, ox0 * stride - pad, (pc - 1) * stride + ks + 1, scratch, pitch);
+    for (let ox0 = 0; ox0 < Wo; ox0 += CONV_PIXEL_CHUNK) {
+      const pc = min(CONV_PIXEL_CHUNK, Wo - ox0);
+      const len = (pc - 1) * stride + ks + 1;
+      const n8 = (len + 7) >> 3;
+      const ix0 = ox0 * stride - pad;
+      let next = -pad; // next input row to build
+      for (let oy = 0; oy < Ho; oy++) {
+        const lo = oy * stride - pad;
+        const hi = lo + ks; // window rows lo .. hi-1
+        for (let iy = max(next, lo); iy < hi; iy++) {
+          const m = <usize>(((iy % ks) + ks) % ks);
+          const m0 = <usize>((((iy - 1) % ks) + ks) % ks);
+          for (let c = 0; c < C; c++) {
+            const cb = scratch + <usize>c * cstride;
+            const r = cb + m * pitchR;
+            widenInputRow(G, xn, c, H, W, iy, ix0, len, r);
+            // Every built row but the first of the window completes the
+            // vertical pair that starts one row above it.
+            if (iy > lo) interleaveRows(cb + m0 * pitchR, r, cb + offP + m0 * pitch2, n8);
+            if (odd) interleaveRows(r, r + 2, cb + offH + m * pitch2, n8);
+          }
+        }
+        next = max(next, hi);
+        // Pair address table for this output row (band's first pixel).
+        let t = tab;
+        for (let c = 0; c < C; c++) {
+          const cb = scratch + <usize>c * cstride;
+          for (let rp = 0; rp < nrp; rp++) {
+            const row = cb + offP + <usize>((((lo + 2 * rp) % ks) + ks) % ks) * pitch2;
+            for (let kx = 0; kx < ks; kx++) {
+              sti32(t, <i32>(row + (<usize>kx << 2)));
+              t += 4;
+            }
+          }
+          if (odd) {
+            const row = cb + offH + <usize>((((hi - 1) % ks) + ks) % ks) * pitch2;
+            for (let kxp = 0; kxp < hk; kxp++) {
+              sti32(t, <i32>(row + (<usize>kxp << 3)));
+              t += 4;
+            }
+          }
+        }
         const prow = yn + <usize>(oy * Wo + ox0) * Gu;
         for (let j = 0; j < pc; j += 2) {
           const two = j + 1 < pc;
-          const xa = scratch + <usize>j * st2;
-          const xb = two ? xa + st2 : xa; // odd tail: compute pixel j twice
+          const xa = <usize>j * st4;
+          const xb = two ? xa + st4 : xa; // odd tail: compute pixel j twice
           const pa = prow + <usize>j * Gu;
           const pb = two ? pa + Gu : pa;
           // 16-channel tiles, then the rest (4..20 channels) as one tile.
           let kg = 0;
-          const w4 = weights, b4 = bias, m4 = mult;
           for (; K4 - kg > 20; kg += 16) {
             const co = chanOffset(kg, P, gs);
             const kb = <usize>kg << 2;
-            pairTile16x2(w4 + kb, ldw, xa, xb, rows, hk, pitch, b4 + kb, m4 + kb, relu, pa + co, pb + co, groupStep);
+            pairTile16x2(weights + kb, ldw, tab, npairs, xa, xb, bias + kb, mult + kb, relu, pa + co, pb + co, groupStep);
           }
           const co = chanOffset(kg, P, gs);
           const kb = <usize>kg << 2;
@@ -159,18 +197,18 @@ export const CONV_PIXEL_CHUNK: i32 = 16;
             for (; kg < K4; kg += 4) {
               const c4 = chanOffset(kg, P, gs);
               const k4 = <usize>kg << 2;
-              pairTile4x2(w4 + k4, ldw, xa, xb, rows, hk, pitch, b4 + k4, m4 + k4, relu, pa + c4, pb + c4, groupStep);
+              pairTile4x2(weights + k4, ldw, tab, npairs, xa, xb, bias + k4, mult + k4, relu, pa + c4, pb + c4, groupStep);
             }
           } else if (rest == 20) {
-            pairTile20x2(w4 + kb, ldw, xa, xb, rows, hk, pitch, b4 + kb, m4 + kb, relu, pa + co, pb + co, groupStep);
+            pairTile20x2(weights + kb, ldw, tab, npairs, xa, xb, bias + kb, mult + kb, relu, pa + co, pb + co, groupStep);
           } else if (rest == 16) {
-            pairTile16x2(w4 + kb, ldw, xa, xb, rows, hk, pitch, b4 + kb, m4 + kb, relu, pa + co, pb + co, groupStep);
+            pairTile16x2(weights + kb, ldw, tab, npairs, xa, xb, bias + kb, mult + kb, relu, pa + co, pb + co, groupStep);
           } else if (rest == 12) {
-            pairTile12x2(w4 + kb, ldw, xa, xb, rows, hk, pitch, b4 + kb, m4 + kb, relu, pa + co, pb + co, groupStep);
+            pairTile12x2(weights + kb, ldw, tab, npairs, xa, xb, bias + kb, mult + kb, relu, pa + co, pb + co, groupStep);
           } else if (rest == 8) {
-            pairTile8x2(w4 + kb, ldw, xa, xb, rows, hk, pitch, b4 + kb, m4 + kb, relu, pa + co, pb + co, groupStep);
+            pairTile8x2(weights + kb, ldw, tab, npairs, xa, xb, bias + kb, mult + kb, relu, pa + co, pb + co, groupStep);
           } else {
-            pairTile4x2(w4 + kb, ldw, xa, xb, rows, hk, pitch, b4 + kb, m4 + kb, relu, pa + co, pb + co, groupStep);
+            pairTile4x2(weights + kb, ldw, tab, npairs, xa, xb, bias + kb, mult + kb, relu, pa + co, pb + co, groupStep);
           }
         }
       }

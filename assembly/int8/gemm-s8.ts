@@ -137,7 +137,7 @@ export function tile4x1(
 // K: int16 elements per row, a multiple of 8; ldw: BYTES between weight rows.
 
 /** 4 channels x 2 columns, int16 operands. Writes 4 int8 at out0 and 4 at out1. */
-export function tile4x2s16(
+@inline function tile4x2s16i(
   w: usize, ldw: usize, x0: usize, x1: usize, K: i32,
   bias: usize, mult: usize, relu: bool, out0: usize, out1: usize,
 ): void {
@@ -220,4 +220,26 @@ export function tile4x1s16(
     ldv(bias),
   );
   sti32(out0, i32x4.extract_lane(requant4(r, ldv(mult), relu), 0));
+}
+
+export function tile4x2s16(
+  w: usize, ldw: usize, x0: usize, x1: usize, K: i32,
+  bias: usize, mult: usize, relu: bool, out0: usize, out1: usize,
+): void {
+  tile4x2s16i(w, ldw, x0, x1, K, bias, mult, relu, out0, out1);
+}
+
+/** A panel: 4 channels x pc columns (rows of K int16 at xs, ldw bytes apart,
+ *  the same stride as the weights), outputs `step` bytes apart from out. */
+export function panel4s16(
+  w: usize, ldw: usize, xs: usize, pc: i32, K: i32,
+  bias: usize, mult: usize, relu: bool, out: usize, step: usize,
+): void {
+  let j = 0;
+  for (; j + 2 <= pc; j += 2) {
+    const x = xs + <usize>j * ldw;
+    const o = out + <usize>j * step;
+    tile4x2s16i(w, ldw, x, x + ldw, K, bias, mult, relu, o, o + step);
+  }
+  if (j < pc) tile4x1s16(w, ldw, xs + <usize>j * ldw, K, bias, mult, relu, out + <usize>j * step);
 }

@@ -13,10 +13,8 @@
 //     hence output 0);
 //   * f32(acc) is the round-to-nearest-even int32 -> f32 conversion
 //     (f32x4.convert_i32x4_s), the product is one f32 multiply (f32x4.mul),
-//     nearest_f32 rounds half to even (f32x4.nearest);
-//   * i32x4.trunc_sat_f32x4_s (exact: the value is already integral, and it
-//     saturates out-of-range values) and the two saturating narrows
-//     i32 -> i16 -> i8 perform the clamp to [-128, 127];
+//     nearest_f32 rounds half to even, then the clamp to [-128, 127] (how
+//     the SIMD code does the last two steps: below);
 //   * the fused ReLU is a max with 0 after the clamp.
 //
 // In TypeScript: Math.fround(Math.fround(acc) * m), round half to even,
@@ -29,23 +27,40 @@
 // Quantization of f32 x at scale s (reformatters): q = clamp(nearest_f32(
 // f32(x / s)), -128, 127) with one f32 division; NaN maps to 0.
 
+// SIMD implementation (bit-identical to the definition above, and cheaper
+// than f32x4.nearest + i32x4.trunc_sat_f32x4_s, which V8 expands to ~8 x64
+// instructions): f = f32(acc) * m; clamp f to [-128, 127] with f32x4.pmax /
+// f32x4.pmin (single maxps / minps; clamping before rounding gives the same
+// result as rounding then clamping, since -128 and 127 are integers); then
+// s = f + 1.5 * 2^23 rounds f to the nearest integer r, ties to even (s lies
+// in [2^23, 2^24), where the f32 spacing is 1, and the rounding mode is
+// nearest-even), and s's bit pattern is 0x4B400000 + r: its LOW BYTE is r as
+// an int8, which a byte shuffle collects. A NaN product (only possible with a
+// non-finite multiplier, which the host never produces) passes pmax/pmin
+// unchanged (operand order below) and its low byte is 0, as trunc_sat's 0.
+const MAGIC: f32 = 12582912.0; // 1.5 * 2^23
+
+/** 4 int32 accumulators -> 4 lanes whose low byte is the requantized int8. */
+@inline function requantBits(acc: v128, mult: v128): v128 {
+  let f = f32x4.mul(f32x4.convert_i32x4_s(acc), mult);
+  f = f32x4.pmax(f, f32x4.splat(-128.0)); // f < -128 ? -128 : f (NaN stays)
+  f = f32x4.pmin(f, f32x4.splat(127.0));  // 127 < f ? 127 : f (NaN stays)
+  return f32x4.add(f, f32x4.splat(MAGIC));
+}
+
 /** Requantizes 4 int32 lanes with 4 f32 multipliers; returns 4 int8 in the low
  *  4 bytes of the result (other bytes: copies). */
 @inline export function requant4(acc: v128, mult: v128, relu: bool): v128 {
-  const f = f32x4.nearest(f32x4.mul(f32x4.convert_i32x4_s(acc), mult));
-  const i = i32x4.trunc_sat_f32x4_s(f);
-  const h = i16x8.narrow_i32x4_s(i, i);
-  const b = i8x16.narrow_i16x8_s(h, h);
+  const i = requantBits(acc, mult);
+  const b = i8x16.shuffle(i, i, 0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12);
   return relu ? i8x16.max_s(b, i8x16.splat(0)) : b;
 }
 
 /** Requantizes 2 x 4 int32 lanes (same 4 multipliers); bytes 0..3 hold the
  *  first vector's int8 results, bytes 4..7 the second's. */
 @inline export function requant4x2(acc0: v128, acc1: v128, mult: v128, relu: bool): v128 {
-  const i0 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(f32x4.convert_i32x4_s(acc0), mult)));
-  const i1 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(f32x4.convert_i32x4_s(acc1), mult)));
-  const h = i16x8.narrow_i32x4_s(i0, i1);
-  const b = i8x16.narrow_i16x8_s(h, h);
+  const b = i8x16.shuffle(requantBits(acc0, mult), requantBits(acc1, mult),
+    0, 4, 8, 12, 16, 20, 24, 28, 0, 4, 8, 12, 16, 20, 24, 28);
   return relu ? i8x16.max_s(b, i8x16.splat(0)) : b;
 }
 
@@ -54,11 +69,11 @@
   a0: v128, a1: v128, a2: v128, a3: v128,
   m0: v128, m1: v128, m2: v128, m3: v128, relu: bool,
 ): v128 {
-  const i0 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(f32x4.convert_i32x4_s(a0), m0)));
-  const i1 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(f32x4.convert_i32x4_s(a1), m1)));
-  const i2 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(f32x4.convert_i32x4_s(a2), m2)));
-  const i3 = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(f32x4.convert_i32x4_s(a3), m3)));
-  const b = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(i0, i1), i16x8.narrow_i32x4_s(i2, i3));
+  const lo = i8x16.shuffle(requantBits(a0, m0), requantBits(a1, m1),
+    0, 4, 8, 12, 16, 20, 24, 28, 0, 4, 8, 12, 16, 20, 24, 28);
+  const hi = i8x16.shuffle(requantBits(a2, m2), requantBits(a3, m3),
+    0, 4, 8, 12, 16, 20, 24, 28, 0, 4, 8, 12, 16, 20, 24, 28);
+  const b = i64x2.shuffle(lo, hi, 0, 2);
   return relu ? i8x16.max_s(b, i8x16.splat(0)) : b;
 }
 

@@ -9,9 +9,11 @@
 //
 // Shallow receptive fields (C*k*k <= CONV_PAIR_MAX_DEPTH, e.g. a first layer)
 // use the kernels' channels-in-lanes path (assembly/int8/conv-pairs-s8.ts):
-// there the weights are int16 (little-endian) pairs [C*k*ceil(k/2)][K4][2]:
-// pair j = (c*k + ky)*ceil(k/2) + kxp, element e = w[k][c][ky][2*kxp + e]
-// (0 when 2*kxp + e = k, or for padding channels).
+// there the weights are int16 (little-endian) pairs [C*ceil(k*k/2)][K4][2],
+// per channel c: first the vertical pairs (w[k][c][2rp][kx],
+// w[k][c][2rp+1][kx]) for rp < floor(k/2), kx < k; then, for odd k, the
+// horizontal pairs (w[k][c][k-1][2kxp], w[k][c][k-1][2kxp+1]) for kxp <
+// ceil(k/2) (0 past the window, and for padding channels).
 import { type Layout, lanesOf, ceilTo } from "./layout.js";
 
 export interface PackedConv {
@@ -29,6 +31,13 @@ export interface PackedConv {
 
 /** Must match CONV_PAIR_MAX_DEPTH in assembly/int8/conv-pairs-s8.ts. */
 export const CONV_PAIR_MAX_DEPTH = 64;
+
+/** Int16 weight pairs per input channel on the pair path: floor(k/2) row
+ *  pairs of k vertical pairs, plus ceil(k/2) horizontal pairs of an odd last
+ *  row (= ceil(k*k/2)). */
+export function convPairsPerChannel(kernel: number): number {
+  return Math.floor(kernel / 2) * kernel + (kernel % 2) * Math.ceil(kernel / 2);
+}
 
 /** Whether the conv kernels take the channels-in-lanes (int16 pair) path. */
 export function convUsesPairs(C: number, kernel: number): boolean {
@@ -60,18 +69,23 @@ export function packConv(
   }
   let weights = new Int8Array(rows.buffer);
   if (convUsesPairs(C, kernel)) {
-    const hk = Math.ceil(kernel / 2);
-    const pairs = new Int16Array(C * kernel * hk * K4 * 2);
-    for (let c = 0; c < C; c++)
-      for (let ky = 0; ky < kernel; ky++)
-        for (let kxp = 0; kxp < hk; kxp++) {
-          const j = (c * kernel + ky) * hk + kxp;
-          for (let k = 0; k < K; k++)
-            for (let e = 0; e < 2; e++) {
-              const kx = 2 * kxp + e;
-              if (kx < kernel) pairs[(j * K4 + k) * 2 + e] = w[((k * C + c) * kernel + ky) * kernel + kx]!;
-            }
-        }
+    const pairs = new Int16Array(C * convPairsPerChannel(kernel) * K4 * 2);
+    let j = 0;
+    const put = (c: number, ky0: number, kx0: number, ky1: number, kx1: number) => {
+      for (let k = 0; k < K; k++) {
+        pairs[(j * K4 + k) * 2] = w[((k * C + c) * kernel + ky0) * kernel + kx0]!;
+        if (kx1 < kernel) pairs[(j * K4 + k) * 2 + 1] = w[((k * C + c) * kernel + ky1) * kernel + kx1]!;
+      }
+      j++;
+    };
+    for (let c = 0; c < C; c++) {
+      // rows 2rp, 2rp+1 paired vertically (P rows), tap by tap ...
+      for (let rp = 0; rp < Math.floor(kernel / 2); rp++)
+        for (let kx = 0; kx < kernel; kx++) put(c, 2 * rp, kx, 2 * rp + 1, kx);
+      // ... and an odd last row paired horizontally (R row).
+      if (kernel % 2 === 1)
+        for (let kxp = 0; kxp < Math.ceil(kernel / 2); kxp++) put(c, kernel - 1, 2 * kxp, kernel - 1, 2 * kxp + 1);
+    }
     weights = new Int8Array(pairs.buffer);
   }
   return { layout, K, C, kernel, Kp, weights, bias: padI32(bias, K4), mult: padF32(mult, K4) };

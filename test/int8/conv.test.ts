@@ -31,6 +31,15 @@ function cases(): Case[] {
   // Every channel-tile split of the shallow (int16 pair) path: K4 = 8, 12,
   // 16, 24, 36 (a tile that would straddle a 32-channel block), 44.
   for (const K of [8, 11, 16, 24, 33, 41]) out.push({ N: 1, C: 1, H: 9, W: 11, K, kernel: 5, stride: 1, pad: 2, relu: K % 2 === 0 });
+  // The pair path's window splits: even kernels (vertical pairs only), odd
+  // ones (plus a horizontal last row), kernel 1, strides 1..8, padding,
+  // bands wider than one chunk (W > 16 output columns) and several channels.
+  for (const [C, kernel, stride, pad, W] of [
+    [1, 2, 1, 1, 37], [1, 4, 2, 3, 41], [3, 4, 1, 2, 19], [2, 5, 3, 4, 29], [4, 4, 2, 0, 23],
+    [16, 2, 1, 1, 35], [2, 3, 8, 2, 45], [1, 7, 1, 6, 40], [1, 8, 5, 7, 43], [7, 3, 1, 1, 33], [64, 1, 1, 0, 18],
+  ] as const) {
+    out.push({ N: 2, C, H: 13, W, K: 23, kernel, stride, pad, relu: (C + kernel) % 2 === 0 });
+  }
   // A kernel larger than 8 and a stride up to 8 (DLA limits).
   out.push({ N: 1, C: 3, H: 21, W: 19, K: 5, kernel: 11, stride: 4, pad: 2, relu: false });
   out.push({ N: 2, C: 2, H: 33, W: 35, K: 6, kernel: 32, stride: 8, pad: 1, relu: true });
