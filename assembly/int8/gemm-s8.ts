@@ -1,12 +1,16 @@
-// The int8 GEMM micro-kernels shared by convolution and fully connected.
+// The GEMM micro-kernels shared by convolution and fully connected.
 // A tile computes 4 output channels x 2 (or 1) columns: dot products of 4
-// weight rows (int8, stride ldw bytes) with 2 activation rows (int8), over K
-// (a multiple of 4) with v128.load8x8_s + i32x4.dot_i16x8_s, 8 accumulators
-// (V8 keeps ~15 vector registers; bigger tiles spill). Then a transposed
-// horizontal reduction, + int32 bias, requantization (requant.ts) and a
-// 4-byte store per column: the 4 channels of one pixel are contiguous in
-// both nchw4 and nc32hw32 as long as the channel group starts at a multiple
-// of 4.
+// weight rows (stride ldw bytes) with 2 activation rows, with
+// i32x4.dot_i16x8_s and 8 accumulators (V8 keeps ~15 vector registers;
+// bigger tiles spill). Then a transposed horizontal reduction, + int32 bias,
+// requantization (requant.ts) and a 4-byte store per column: the 4 channels
+// of one pixel are contiguous in both nchw4 and nc32hw32 as long as the
+// channel group starts at a multiple of 4.
+//
+// The inner loops take ONE 8-element step per iteration on purpose: with two
+// steps per iteration, Binaryen folds both steps' updates of an accumulator
+// into one expression, which keeps both steps' operands live at once and
+// makes V8 spill accumulators to the stack inside the loop.
 import { ldv, ld8x8s, sti32 } from "../mem";
 import { ld32z } from "./mem-s8";
 import { requant4x2, requant4 } from "./requant";
@@ -22,6 +26,9 @@ import { requant4x2, requant4 } from "./requant";
   return i16x8.extend_low_i8x16_s(ld32z(p));
 }
 
+// ---- int8 operands (fully connected) ---------------------------------------
+// K: bytes per row, a multiple of 4; ldw: bytes between weight rows.
+
 /** 4 channels x 2 columns. Writes 4 int8 at out0 and 4 at out1. */
 export function tile4x2(
   w: usize, ldw: usize, x0: usize, x1: usize, K: i32,
@@ -32,30 +39,9 @@ export function tile4x2(
   let c10 = i32x4.splat(0), c11 = i32x4.splat(0);
   let c20 = i32x4.splat(0), c21 = i32x4.splat(0);
   let c30 = i32x4.splat(0), c31 = i32x4.splat(0);
-  const k16 = <usize>(K & ~15);
+  const k8 = <usize>(K & ~7);
   let o: usize = 0;
-  for (; o < k16; o += 16) {
-    let a = ld8x8s(x0 + o), b = ld8x8s(x1 + o);
-    let v = ld8x8s(w + o);
-    c00 = i32x4.add(c00, i32x4.dot_i16x8_s(v, a)); c01 = i32x4.add(c01, i32x4.dot_i16x8_s(v, b));
-    v = ld8x8s(w1 + o);
-    c10 = i32x4.add(c10, i32x4.dot_i16x8_s(v, a)); c11 = i32x4.add(c11, i32x4.dot_i16x8_s(v, b));
-    v = ld8x8s(w2 + o);
-    c20 = i32x4.add(c20, i32x4.dot_i16x8_s(v, a)); c21 = i32x4.add(c21, i32x4.dot_i16x8_s(v, b));
-    v = ld8x8s(w3 + o);
-    c30 = i32x4.add(c30, i32x4.dot_i16x8_s(v, a)); c31 = i32x4.add(c31, i32x4.dot_i16x8_s(v, b));
-    a = ld8x8s(x0 + o + 8); b = ld8x8s(x1 + o + 8);
-    v = ld8x8s(w + o + 8);
-    c00 = i32x4.add(c00, i32x4.dot_i16x8_s(v, a)); c01 = i32x4.add(c01, i32x4.dot_i16x8_s(v, b));
-    v = ld8x8s(w1 + o + 8);
-    c10 = i32x4.add(c10, i32x4.dot_i16x8_s(v, a)); c11 = i32x4.add(c11, i32x4.dot_i16x8_s(v, b));
-    v = ld8x8s(w2 + o + 8);
-    c20 = i32x4.add(c20, i32x4.dot_i16x8_s(v, a)); c21 = i32x4.add(c21, i32x4.dot_i16x8_s(v, b));
-    v = ld8x8s(w3 + o + 8);
-    c30 = i32x4.add(c30, i32x4.dot_i16x8_s(v, a)); c31 = i32x4.add(c31, i32x4.dot_i16x8_s(v, b));
-  }
-  const Ku = <usize>K;
-  if (o + 8 <= Ku) {
+  for (; o < k8; o += 8) {
     const a = ld8x8s(x0 + o), b = ld8x8s(x1 + o);
     let v = ld8x8s(w + o);
     c00 = i32x4.add(c00, i32x4.dot_i16x8_s(v, a)); c01 = i32x4.add(c01, i32x4.dot_i16x8_s(v, b));
@@ -65,9 +51,8 @@ export function tile4x2(
     c20 = i32x4.add(c20, i32x4.dot_i16x8_s(v, a)); c21 = i32x4.add(c21, i32x4.dot_i16x8_s(v, b));
     v = ld8x8s(w3 + o);
     c30 = i32x4.add(c30, i32x4.dot_i16x8_s(v, a)); c31 = i32x4.add(c31, i32x4.dot_i16x8_s(v, b));
-    o += 8;
   }
-  if (o < Ku) { // K % 8 == 4
+  if (o < <usize>K) { // K % 8 == 4
     const a = ext4(x0 + o), b = ext4(x1 + o);
     let v = ext4(w + o);
     c00 = i32x4.add(c00, i32x4.dot_i16x8_s(v, a)); c01 = i32x4.add(c01, i32x4.dot_i16x8_s(v, b));
@@ -93,51 +78,34 @@ export function tile4x1(
 ): void {
   const w1 = w + ldw, w2 = w1 + ldw, w3 = w2 + ldw;
   let c0 = i32x4.splat(0), c1 = i32x4.splat(0), c2 = i32x4.splat(0), c3 = i32x4.splat(0);
-  let d0 = i32x4.splat(0), d1 = i32x4.splat(0), d2 = i32x4.splat(0), d3 = i32x4.splat(0);
-  const k16 = <usize>(K & ~15);
+  const k8 = <usize>(K & ~7);
   let o: usize = 0;
-  for (; o < k16; o += 16) {
-    const a = ld8x8s(x0 + o), b = ld8x8s(x0 + o + 8);
-    c0 = i32x4.add(c0, i32x4.dot_i16x8_s(ld8x8s(w + o), a));
-    c1 = i32x4.add(c1, i32x4.dot_i16x8_s(ld8x8s(w1 + o), a));
-    c2 = i32x4.add(c2, i32x4.dot_i16x8_s(ld8x8s(w2 + o), a));
-    c3 = i32x4.add(c3, i32x4.dot_i16x8_s(ld8x8s(w3 + o), a));
-    d0 = i32x4.add(d0, i32x4.dot_i16x8_s(ld8x8s(w + o + 8), b));
-    d1 = i32x4.add(d1, i32x4.dot_i16x8_s(ld8x8s(w1 + o + 8), b));
-    d2 = i32x4.add(d2, i32x4.dot_i16x8_s(ld8x8s(w2 + o + 8), b));
-    d3 = i32x4.add(d3, i32x4.dot_i16x8_s(ld8x8s(w3 + o + 8), b));
-  }
-  const Ku = <usize>K;
-  if (o + 8 <= Ku) {
+  for (; o < k8; o += 8) {
     const a = ld8x8s(x0 + o);
     c0 = i32x4.add(c0, i32x4.dot_i16x8_s(ld8x8s(w + o), a));
     c1 = i32x4.add(c1, i32x4.dot_i16x8_s(ld8x8s(w1 + o), a));
     c2 = i32x4.add(c2, i32x4.dot_i16x8_s(ld8x8s(w2 + o), a));
     c3 = i32x4.add(c3, i32x4.dot_i16x8_s(ld8x8s(w3 + o), a));
-    o += 8;
   }
-  if (o < Ku) {
+  if (o < <usize>K) {
     const a = ext4(x0 + o);
     c0 = i32x4.add(c0, i32x4.dot_i16x8_s(ext4(w + o), a));
     c1 = i32x4.add(c1, i32x4.dot_i16x8_s(ext4(w1 + o), a));
     c2 = i32x4.add(c2, i32x4.dot_i16x8_s(ext4(w2 + o), a));
     c3 = i32x4.add(c3, i32x4.dot_i16x8_s(ext4(w3 + o), a));
   }
-  const r = i32x4.add(
-    reduce4(i32x4.add(c0, d0), i32x4.add(c1, d1), i32x4.add(c2, d2), i32x4.add(c3, d3)),
-    ldv(bias),
-  );
+  const r = i32x4.add(reduce4(c0, c1, c2, c3), ldv(bias));
   sti32(out0, i32x4.extract_lane(requant4(r, ldv(mult), relu), 0));
 }
 
-// ---- int16-operand tiles (the conv dot path) ------------------------------
+// ---- int16 operands (the conv dot path) ------------------------------------
 // Both operands are already int16 in memory (weights packed as int16 at build
 // time, receptive fields widened once by the gather), so the inner loop is
 // plain v128.load + i32x4.dot_i16x8_s + i32x4.add: no per-use widening.
 // K: int16 elements per row, a multiple of 8; ldw: BYTES between weight rows.
 
 /** 4 channels x 2 columns, int16 operands. Writes 4 int8 at out0 and 4 at out1. */
-@inline function tile4x2s16i(
+@inline function tile4x2s16(
   w: usize, ldw: usize, x0: usize, x1: usize, K: i32,
   bias: usize, mult: usize, relu: bool, out0: usize, out1: usize,
 ): void {
@@ -146,29 +114,8 @@ export function tile4x1(
   let c10 = i32x4.splat(0), c11 = i32x4.splat(0);
   let c20 = i32x4.splat(0), c21 = i32x4.splat(0);
   let c30 = i32x4.splat(0), c31 = i32x4.splat(0);
-  const end32 = <usize>(K & ~15) << 1;
-  let o: usize = 0;
-  for (; o < end32; o += 32) {
-    let a = ldv(x0 + o), b = ldv(x1 + o);
-    let v = ldv(w + o);
-    c00 = i32x4.add(c00, i32x4.dot_i16x8_s(v, a)); c01 = i32x4.add(c01, i32x4.dot_i16x8_s(v, b));
-    v = ldv(w1 + o);
-    c10 = i32x4.add(c10, i32x4.dot_i16x8_s(v, a)); c11 = i32x4.add(c11, i32x4.dot_i16x8_s(v, b));
-    v = ldv(w2 + o);
-    c20 = i32x4.add(c20, i32x4.dot_i16x8_s(v, a)); c21 = i32x4.add(c21, i32x4.dot_i16x8_s(v, b));
-    v = ldv(w3 + o);
-    c30 = i32x4.add(c30, i32x4.dot_i16x8_s(v, a)); c31 = i32x4.add(c31, i32x4.dot_i16x8_s(v, b));
-    a = ldv(x0 + o + 16); b = ldv(x1 + o + 16);
-    v = ldv(w + o + 16);
-    c00 = i32x4.add(c00, i32x4.dot_i16x8_s(v, a)); c01 = i32x4.add(c01, i32x4.dot_i16x8_s(v, b));
-    v = ldv(w1 + o + 16);
-    c10 = i32x4.add(c10, i32x4.dot_i16x8_s(v, a)); c11 = i32x4.add(c11, i32x4.dot_i16x8_s(v, b));
-    v = ldv(w2 + o + 16);
-    c20 = i32x4.add(c20, i32x4.dot_i16x8_s(v, a)); c21 = i32x4.add(c21, i32x4.dot_i16x8_s(v, b));
-    v = ldv(w3 + o + 16);
-    c30 = i32x4.add(c30, i32x4.dot_i16x8_s(v, a)); c31 = i32x4.add(c31, i32x4.dot_i16x8_s(v, b));
-  }
-  if (o < (<usize>K << 1)) { // K % 16 == 8
+  const end = <usize>K << 1;
+  for (let o: usize = 0; o < end; o += 16) {
     const a = ldv(x0 + o), b = ldv(x1 + o);
     let v = ldv(w + o);
     c00 = i32x4.add(c00, i32x4.dot_i16x8_s(v, a)); c01 = i32x4.add(c01, i32x4.dot_i16x8_s(v, b));
@@ -194,39 +141,16 @@ export function tile4x1s16(
 ): void {
   const w1 = w + ldw, w2 = w1 + ldw, w3 = w2 + ldw;
   let c0 = i32x4.splat(0), c1 = i32x4.splat(0), c2 = i32x4.splat(0), c3 = i32x4.splat(0);
-  let d0 = i32x4.splat(0), d1 = i32x4.splat(0), d2 = i32x4.splat(0), d3 = i32x4.splat(0);
-  const end32 = <usize>(K & ~15) << 1;
-  let o: usize = 0;
-  for (; o < end32; o += 32) {
-    const a = ldv(x0 + o), b = ldv(x0 + o + 16);
-    c0 = i32x4.add(c0, i32x4.dot_i16x8_s(ldv(w + o), a));
-    c1 = i32x4.add(c1, i32x4.dot_i16x8_s(ldv(w1 + o), a));
-    c2 = i32x4.add(c2, i32x4.dot_i16x8_s(ldv(w2 + o), a));
-    c3 = i32x4.add(c3, i32x4.dot_i16x8_s(ldv(w3 + o), a));
-    d0 = i32x4.add(d0, i32x4.dot_i16x8_s(ldv(w + o + 16), b));
-    d1 = i32x4.add(d1, i32x4.dot_i16x8_s(ldv(w1 + o + 16), b));
-    d2 = i32x4.add(d2, i32x4.dot_i16x8_s(ldv(w2 + o + 16), b));
-    d3 = i32x4.add(d3, i32x4.dot_i16x8_s(ldv(w3 + o + 16), b));
-  }
-  if (o < (<usize>K << 1)) {
+  const end = <usize>K << 1;
+  for (let o: usize = 0; o < end; o += 16) {
     const a = ldv(x0 + o);
     c0 = i32x4.add(c0, i32x4.dot_i16x8_s(ldv(w + o), a));
     c1 = i32x4.add(c1, i32x4.dot_i16x8_s(ldv(w1 + o), a));
     c2 = i32x4.add(c2, i32x4.dot_i16x8_s(ldv(w2 + o), a));
     c3 = i32x4.add(c3, i32x4.dot_i16x8_s(ldv(w3 + o), a));
   }
-  const r = i32x4.add(
-    reduce4(i32x4.add(c0, d0), i32x4.add(c1, d1), i32x4.add(c2, d2), i32x4.add(c3, d3)),
-    ldv(bias),
-  );
+  const r = i32x4.add(reduce4(c0, c1, c2, c3), ldv(bias));
   sti32(out0, i32x4.extract_lane(requant4(r, ldv(mult), relu), 0));
-}
-
-export function tile4x2s16(
-  w: usize, ldw: usize, x0: usize, x1: usize, K: i32,
-  bias: usize, mult: usize, relu: bool, out0: usize, out1: usize,
-): void {
-  tile4x2s16i(w, ldw, x0, x1, K, bias, mult, relu, out0, out1);
 }
 
 /** A panel: 4 channels x pc columns (rows of K int16 at xs, ldw bytes apart,
@@ -239,7 +163,7 @@ export function panel4s16(
   for (; j + 2 <= pc; j += 2) {
     const x = xs + <usize>j * ldw;
     const o = out + <usize>j * step;
-    tile4x2s16i(w, ldw, x, x + ldw, K, bias, mult, relu, o, o + step);
+    tile4x2s16(w, ldw, x, x + ldw, K, bias, mult, relu, o, o + step);
   }
   if (j < pc) tile4x1s16(w, ldw, xs + <usize>j * ldw, K, bias, mult, relu, out + <usize>j * step);
 }
