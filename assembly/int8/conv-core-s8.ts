@@ -18,7 +18,7 @@ import { gatherPixel } from "./gather-s8";
 import { sti32 } from "../mem";
 import { panel4s16 } from "./gemm-s8";
 import { zeroBytes } from "./mem-s8";
-import { CONV_PAIR_MAX_DEPTH, pairTile4x2, pairTile8x2, pairTile12x2, pairTile16x2, pairTile20x2, pairRowPitch, widenInputRow, interleaveRows } from "./conv-pairs-s8";
+import { CONV_PAIR_MAX_DEPTH, pairTile4x2, pairTile8x2, pairTile12x2, pairTile16x2, pairRowPitch, widenInputRow, interleaveRows } from "./conv-pairs-s8";
 
 export const CONV_PIXEL_CHUNK: i32 = 16;
 
@@ -200,7 +200,14 @@ export const CONV_PIXEL_CHUNK: i32 = 16;
               pairTile4x2(weights + k4, ldw, tab, npairs, xa, xb, bias + k4, mult + k4, relu, pa + c4, pb + c4, groupStep);
             }
           } else if (rest == 20) {
-            pairTile20x2(weights + kb, ldw, tab, npairs, xa, xb, bias + kb, mult + kb, relu, pa + co, pb + co, groupStep);
+            // As 12 + 8 channels: a 20-channel tile's 10 accumulators + 2
+            // broadcasts + 1 weight vector + 1 product spill in V8 (the
+            // spilled accumulators then chain through store-to-load
+            // forwarding); two passes over the pairs cost less.
+            pairTile12x2(weights + kb, ldw, tab, npairs, xa, xb, bias + kb, mult + kb, relu, pa + co, pb + co, groupStep);
+            const co8 = chanOffset(kg + 12, P, gs);
+            const kb8 = kb + 48;
+            pairTile8x2(weights + kb8, ldw, tab, npairs, xa, xb, bias + kb8, mult + kb8, relu, pa + co8, pb + co8, groupStep);
           } else if (rest == 16) {
             pairTile16x2(weights + kb, ldw, tab, npairs, xa, xb, bias + kb, mult + kb, relu, pa + co, pb + co, groupStep);
           } else if (rest == 12) {

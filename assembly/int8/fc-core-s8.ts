@@ -8,7 +8,7 @@
 // bias: int32[O4]; mult: f32[O4].
 // Output: [N, O, 1, 1] in the SAME layout, i.e. ceil(O/G)*G bytes per image,
 // channel o at byte n*ceil(O/G)*G + o; padding channels written as zero.
-import { tile4x2, tile4x1 } from "./gemm-s8";
+import { tile4x2w16, tile4x1w16 } from "./gemm-s8";
 import { zeroBytes } from "./mem-s8";
 
 @inline export function fcS8(
@@ -18,7 +18,8 @@ import { zeroBytes } from "./mem-s8";
   const Kl = ((C + G - 1) / G) * H * W * G;
   const O4 = (O + 3) & ~3;
   const OG = ((O + G - 1) / G) * G;
-  const ldw = <usize>Kl;
+  const ldx = <usize>Kl;
+  const ldw = <usize>Kl << 1; // int16 weights
   const ldy = <usize>OG;
   for (let og = 0; og < O4; og += 4) {
     const wr = weights + <usize>og * ldw;
@@ -26,11 +27,11 @@ import { zeroBytes } from "./mem-s8";
     const mk = mult + (<usize>og << 2);
     let n = 0;
     for (; n + 2 <= N; n += 2) {
-      const xs = x + <usize>n * ldw;
+      const xs = x + <usize>n * ldx;
       const o = y + <usize>n * ldy + <usize>og;
-      tile4x2(wr, ldw, xs, xs + ldw, Kl, bk, mk, relu, o, o + ldy);
+      tile4x2w16(wr, ldw, xs, xs + ldx, Kl, bk, mk, relu, o, o + ldy);
     }
-    if (n < N) tile4x1(wr, ldw, x + <usize>n * ldw, Kl, bk, mk, relu, y + <usize>n * ldy + <usize>og);
+    if (n < N) tile4x1w16(wr, ldw, x + <usize>n * ldx, Kl, bk, mk, relu, y + <usize>n * ldy + <usize>og);
   }
   if (OG > O4) {
     for (let n = 0; n < N; n++) zeroBytes(y + <usize>n * ldy + <usize>O4, OG - O4);

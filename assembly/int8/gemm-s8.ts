@@ -12,7 +12,7 @@
 // into one expression, which keeps both steps' operands live at once and
 // makes V8 spill accumulators to the stack inside the loop.
 import { ldv, ld8x8s, sti32 } from "../mem";
-import { ld32z } from "./mem-s8";
+import { ld32z, ld64z } from "./mem-s8";
 import { requant4x2, requant4 } from "./requant";
 
 /** [sum(a0), sum(a1), sum(a2), sum(a3)] (int32 lanes, wrap-around). */
@@ -166,4 +166,84 @@ export function panel4s16(
     tile4x2s16(w, ldw, x, x + ldw, K, bias, mult, relu, o, o + step);
   }
   if (j < pc) tile4x1s16(w, ldw, xs + <usize>j * ldw, K, bias, mult, relu, out + <usize>j * step);
+}
+
+// ---- int16 weights, int8 activations (fully connected, several images) ----
+// The weights (re-read for every image pair) are int16 in memory; each
+// activation vector is widened once per step and used against 4 weight rows.
+// K: elements per row, a multiple of 4; ldw: BYTES between weight rows.
+
+@inline function ld4w(p: usize): v128 {
+  return ld64z(p);
+}
+
+/** 4 outputs x 2 images, int16 weights, int8 activations. */
+export function tile4x2w16(
+  w: usize, ldw: usize, x0: usize, x1: usize, K: i32,
+  bias: usize, mult: usize, relu: bool, out0: usize, out1: usize,
+): void {
+  const w1 = w + ldw, w2 = w1 + ldw, w3 = w2 + ldw;
+  let c00 = i32x4.splat(0), c01 = i32x4.splat(0);
+  let c10 = i32x4.splat(0), c11 = i32x4.splat(0);
+  let c20 = i32x4.splat(0), c21 = i32x4.splat(0);
+  let c30 = i32x4.splat(0), c31 = i32x4.splat(0);
+  const k8 = <usize>(K & ~7);
+  let o: usize = 0;
+  for (; o < k8; o += 8) {
+    const a = ld8x8s(x0 + o), b = ld8x8s(x1 + o);
+    let v = ldv(w + (o << 1));
+    c00 = i32x4.add(c00, i32x4.dot_i16x8_s(v, a)); c01 = i32x4.add(c01, i32x4.dot_i16x8_s(v, b));
+    v = ldv(w1 + (o << 1));
+    c10 = i32x4.add(c10, i32x4.dot_i16x8_s(v, a)); c11 = i32x4.add(c11, i32x4.dot_i16x8_s(v, b));
+    v = ldv(w2 + (o << 1));
+    c20 = i32x4.add(c20, i32x4.dot_i16x8_s(v, a)); c21 = i32x4.add(c21, i32x4.dot_i16x8_s(v, b));
+    v = ldv(w3 + (o << 1));
+    c30 = i32x4.add(c30, i32x4.dot_i16x8_s(v, a)); c31 = i32x4.add(c31, i32x4.dot_i16x8_s(v, b));
+  }
+  if (o < <usize>K) { // K % 8 == 4
+    const a = ext4(x0 + o), b = ext4(x1 + o);
+    let v = ld4w(w + (o << 1));
+    c00 = i32x4.add(c00, i32x4.dot_i16x8_s(v, a)); c01 = i32x4.add(c01, i32x4.dot_i16x8_s(v, b));
+    v = ld4w(w1 + (o << 1));
+    c10 = i32x4.add(c10, i32x4.dot_i16x8_s(v, a)); c11 = i32x4.add(c11, i32x4.dot_i16x8_s(v, b));
+    v = ld4w(w2 + (o << 1));
+    c20 = i32x4.add(c20, i32x4.dot_i16x8_s(v, a)); c21 = i32x4.add(c21, i32x4.dot_i16x8_s(v, b));
+    v = ld4w(w3 + (o << 1));
+    c30 = i32x4.add(c30, i32x4.dot_i16x8_s(v, a)); c31 = i32x4.add(c31, i32x4.dot_i16x8_s(v, b));
+  }
+  const bv = ldv(bias);
+  const r0 = i32x4.add(reduce4(c00, c10, c20, c30), bv);
+  const r1 = i32x4.add(reduce4(c01, c11, c21, c31), bv);
+  const q = requant4x2(r0, r1, ldv(mult), relu);
+  sti32(out0, i32x4.extract_lane(q, 0));
+  sti32(out1, i32x4.extract_lane(q, 1));
+}
+
+/** 4 outputs x 1 image, int16 weights, int8 activations. */
+export function tile4x1w16(
+  w: usize, ldw: usize, x0: usize, K: i32,
+  bias: usize, mult: usize, relu: bool, out0: usize,
+): void {
+  const w1 = w + ldw, w2 = w1 + ldw, w3 = w2 + ldw;
+  let c0 = i32x4.splat(0), c1 = i32x4.splat(0), c2 = i32x4.splat(0), c3 = i32x4.splat(0);
+  const k8 = <usize>(K & ~7);
+  let o: usize = 0;
+  for (; o < k8; o += 8) {
+    const a = ld8x8s(x0 + o);
+    const o2 = o << 1;
+    c0 = i32x4.add(c0, i32x4.dot_i16x8_s(ldv(w + o2), a));
+    c1 = i32x4.add(c1, i32x4.dot_i16x8_s(ldv(w1 + o2), a));
+    c2 = i32x4.add(c2, i32x4.dot_i16x8_s(ldv(w2 + o2), a));
+    c3 = i32x4.add(c3, i32x4.dot_i16x8_s(ldv(w3 + o2), a));
+  }
+  if (o < <usize>K) {
+    const a = ext4(x0 + o);
+    const o2 = o << 1;
+    c0 = i32x4.add(c0, i32x4.dot_i16x8_s(ld4w(w + o2), a));
+    c1 = i32x4.add(c1, i32x4.dot_i16x8_s(ld4w(w1 + o2), a));
+    c2 = i32x4.add(c2, i32x4.dot_i16x8_s(ld4w(w2 + o2), a));
+    c3 = i32x4.add(c3, i32x4.dot_i16x8_s(ld4w(w3 + o2), a));
+  }
+  const r = i32x4.add(reduce4(c0, c1, c2, c3), ldv(bias));
+  sti32(out0, i32x4.extract_lane(requant4(r, ldv(mult), relu), 0));
 }

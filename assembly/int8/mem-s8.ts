@@ -8,6 +8,12 @@ import { check } from "../mem";
   return v128.load32_zero(p);
 }
 
+/** Loads 8 bytes into the low half of a zeroed vector. */
+@inline export function ld64z(p: usize): v128 {
+  check(p, 8);
+  return v128.load64_zero(p);
+}
+
 /** Stores the low 8 bytes of v at p. */
 @inline export function st64low(p: usize, v: v128): void {
   check(p, 8);

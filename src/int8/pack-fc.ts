@@ -30,11 +30,12 @@ export function packFc(
   const O4 = ceilTo(O, 4);
   const HW = H * W;
   const I = C * HW;
-  const weights = new Int8Array(O4 * Kl);
+  const weights16 = new Int16Array(O4 * Kl);
   for (let o = 0; o < O; o++)
     for (let c = 0; c < C; c++)
       for (let p = 0; p < HW; p++) {
-        weights[o * Kl + (Math.floor(c / G) * HW + p) * G + (c % G)] = w[o * I + c * HW + p]!;
+        weights16[o * Kl + (Math.floor(c / G) * HW + p) * G + (c % G)] = w[o * I + c * HW + p]!;
       }
+  const weights = new Int8Array(weights16.buffer);
   return { layout, O, C, H, W, Kl, weights, bias: padI32(bias, O4), mult: padF32(mult, O4) };
 }
