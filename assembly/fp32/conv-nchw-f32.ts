@@ -1,10 +1,12 @@
-// FP32 convolution in NCHW: per image, im2col into `scratch` packed in column
-// panels, then one register-blocked matrix product that starts from the bias
-// and applies the optional ReLU on its store (conv-gemm-f32.ts).
-// weights [K, C*kh*kw], bias [K], output [N, K, Ho, Wo].
-// scratch holds C*kh*kw*Ho*Wo floats.
+// FP32 convolution in NCHW as im2col + matrix product, computed 8 output
+// pixels at a time so only one im2col panel exists at once; the product
+// starts from the bias and applies the optional ReLU on its store
+// (conv-gemm-f32.ts). weights [K, C*kh*kw], bias [K], output [N, K, Ho, Wo].
+// scratch holds C*kh*kw*Ho*Wo floats: one panel (C*kh*kw*8 floats) and, when
+// the rest has room (Ho*Wo >= 8 + (K & ~3)), the weights repacked for the
+// 4-channel blocks once per call.
 import { ldf, stf, ldv, stv } from "../mem";
-import { im2col_panels_f32, conv_gemm_panels_f32 } from "./conv-gemm-f32";
+import { convImage, packWeights4, panelFloats } from "./conv-gemm-f32";
 
 export function conv_nchw_f32(
   x: usize, N: i32, C: i32, H: i32, W: i32,
@@ -15,11 +17,16 @@ export function conv_nchw_f32(
   const Wo = (W + 2 * pad - kw) / stride + 1;
   const P = Ho * Wo;
   const depth = C * kh * kw;
+  const K4 = K & ~3;
+  let wp: usize = 0;
+  if (K4 > 0 && P >= 8 + K4) {
+    wp = scratch + ((<usize>panelFloats(depth)) << 2);
+    packWeights4(weights, K4, depth, wp);
+  }
   for (let n = 0; n < N; n++) {
     const xn = x + ((<usize>(n * C * H * W)) << 2);
     const yn = y + ((<usize>(n * K * P)) << 2);
-    im2col_panels_f32(xn, C, H, W, kh, kw, stride, pad, Ho, Wo, scratch);
-    conv_gemm_panels_f32(K, P, depth, weights, bias, scratch, yn, relu);
+    convImage(xn, C, H, W, kh, kw, stride, pad, Ho, Wo, K, weights, wp, bias, yn, relu, scratch);
   }
 }
 

@@ -44,6 +44,8 @@ test("conv_nchw_f32 matches the reference", () => {
     // one-row fast path, a partial last panel, channel counts off the 4-row
     // blocking, a single output pixel.
     [2, 3, 10, 13, 7, 3, 1, 1], [1, 2, 9, 17, 6, 5, 1, 2], [2, 4, 8, 8, 9, 2, 1, 0], [1, 3, 5, 5, 3, 5, 1, 0],
+    // Too few pixels to hold repacked weights in the scratch: unpacked 4-channel blocks.
+    [2, 8, 6, 6, 16, 3, 1, 0], [1, 6, 4, 6, 11, 1, 1, 0],
   ] as const) {
     const mark = arena.mark();
     const Ho = Math.floor((H + 2 * p - ks) / s) + 1, Wo = Math.floor((W + 2 * p - ks) / s) + 1;
