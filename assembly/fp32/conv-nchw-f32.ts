@@ -3,10 +3,10 @@
 // starts from the bias and applies the optional ReLU on its store
 // (conv-gemm-f32.ts). weights [K, C*kh*kw], bias [K], output [N, K, Ho, Wo].
 // scratch holds C*kh*kw*Ho*Wo floats: one panel (C*kh*kw*8 floats) and, when
-// the rest has room (Ho*Wo >= 8 + (K & ~3)), the weights repacked for the
-// 4-channel blocks once per call.
+// the rest has room (Ho*Wo >= 8 + the channels in 4-channel blocks), the
+// weights repacked for those blocks once per call.
 import { ldf, stf, ldv, stv } from "../mem";
-import { convImage, packWeights4, panelFloats } from "./conv-gemm-f32";
+import { convImage, fourBlockChannels, packWeights4, panelFloats } from "./conv-gemm-f32";
 
 export function conv_nchw_f32(
   x: usize, N: i32, C: i32, H: i32, W: i32,
@@ -17,7 +17,7 @@ export function conv_nchw_f32(
   const Wo = (W + 2 * pad - kw) / stride + 1;
   const P = Ho * Wo;
   const depth = C * kh * kw;
-  const K4 = K & ~3;
+  const K4 = fourBlockChannels(K);
   let wp: usize = 0;
   if (K4 > 0 && P >= 8 + K4) {
     wp = scratch + ((<usize>panelFloats(depth)) << 2);

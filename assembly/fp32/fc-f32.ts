@@ -90,19 +90,28 @@ function dot2x4(x0: usize, ldx: usize, w0: usize, I: i32, bias: v128, y: usize, 
   stv(y + ldy, finish(r1, relu));
 }
 
+// One image against 4 weight rows, 8 inputs per step (two partial sums per
+// row, added once per step, so each accumulator waits on one add per 8).
 function dot1x4(x0: usize, w0: usize, ldw: usize, I: i32, bias: v128, y: usize, relu: bool): void {
   let w1 = w0 + ldw, w2 = w1 + ldw, w3 = w2 + ldw;
   const xs0 = x0, ws0 = w0;
   let s0 = f32x4.splat(0), s1 = s0, s2 = s0, s3 = s0;
   const I4 = I & ~3;
-  const end = x0 + ((<usize>I4) << 2);
-  while (x0 < end) {
+  const end8 = x0 + ((<usize>(I & ~7)) << 2);
+  while (x0 < end8) {
+    const a = ldv(x0), b = ldv(x0 + 16);
+    s0 = f32x4.add(s0, f32x4.add(f32x4.mul(a, ldv(w0)), f32x4.mul(b, ldv(w0 + 16))));
+    s1 = f32x4.add(s1, f32x4.add(f32x4.mul(a, ldv(w1)), f32x4.mul(b, ldv(w1 + 16))));
+    s2 = f32x4.add(s2, f32x4.add(f32x4.mul(a, ldv(w2)), f32x4.mul(b, ldv(w2 + 16))));
+    s3 = f32x4.add(s3, f32x4.add(f32x4.mul(a, ldv(w3)), f32x4.mul(b, ldv(w3 + 16))));
+    x0 += 32; w0 += 32; w1 += 32; w2 += 32; w3 += 32;
+  }
+  if (I & 4) {
     const a = ldv(x0);
     s0 = madd(s0, a, ldv(w0));
     s1 = madd(s1, a, ldv(w1));
     s2 = madd(s2, a, ldv(w2));
     s3 = madd(s3, a, ldv(w3));
-    x0 += 16; w0 += 16; w1 += 16; w2 += 16; w3 += 16;
   }
   let r = f32x4.add(bias, hsum4(s0, s1, s2, s3));
   if (I4 < I) r = f32x4.add(r, tail4(xs0, ws0, ldw, I4, I));
