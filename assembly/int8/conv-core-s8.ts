@@ -10,6 +10,10 @@
 // scratch: CONV_PIXEL_CHUNK * Kp * 2 bytes (src/int8/scratch.ts).
 // Output padding channels (K4..ceil(K/G)*G) are written as zero.
 //
+// 5x5 kernels at stride 1 with 25C <= CONV_WINO_MAX_DEPTH take the 1-D
+// Winograd F(2,5) path of conv-wino-s8.ts (exact; its weights follow the
+// [K4][Kp] rows, its scratch is in src/int8/scratch.ts).
+//
 // Shallow receptive fields (C*ks*ks <= CONV_PAIR_MAX_DEPTH) take the
 // channels-in-lanes path of conv-pairs-s8.ts instead: weights int16 pairs
 // [C*ceil(ks*ks/2)][K4][2]; scratch C * 5ks * pairRowPitch bytes (R, P and
@@ -17,6 +21,7 @@
 import { gatherPixel } from "./gather-s8";
 import { sti32 } from "../mem";
 import { panel4s16 } from "./gemm-s8";
+import { convWinoS8, winoPacked } from "./conv-wino-s8";
 import { zeroBytes } from "./mem-s8";
 import { CONV_PAIR_MAX_DEPTH, pairTile4x2, pairTile8x2, pairTile12x2, pairTile16x2, pairRowPitch, widenInputRow, interleaveRows } from "./conv-pairs-s8";
 
@@ -35,6 +40,15 @@ export const CONV_PIXEL_CHUNK: i32 = 16;
 ): void {
   if (C * ks * ks <= CONV_PAIR_MAX_DEPTH) {
     convPairsS8(G, x, N, C, H, W, weights, bias, mult, K, ks, stride, pad, y, relu, scratch);
+  } else if (stride == 1 && winoPacked(C, ks, CONV_PAIR_MAX_DEPTH)) {
+    // U follows the direct path's [K4][Kp] int16 rows.
+    const Kp = (C * ks * ks + 7) & ~7;
+    const K4 = (K + 3) & ~3;
+    convWinoS8(G, x, N, C, H, W, weights + <usize>(K4 * Kp * 2), bias, mult, K, pad, y, relu, scratch);
+    const gs = G == 4 ? 2 : 5;
+    const P = (H + 2 * pad - 4) * (W + 2 * pad - 4);
+    const imageBytes = <usize>(((K + G - 1) >> gs) * P * G);
+    for (let n = 0; n < N; n++) zeroPaddingChannels(y + <usize>n * imageBytes, P, G, gs, K);
   } else {
     convDotS8(G, x, N, C, H, W, weights, bias, mult, K, ks, stride, pad, y, relu, scratch);
   }

@@ -11,7 +11,7 @@
 // steps per iteration, Binaryen folds both steps' updates of an accumulator
 // into one expression, which keeps both steps' operands live at once and
 // makes V8 spill accumulators to the stack inside the loop.
-import { ldv, ld8x8s, sti32 } from "../mem";
+import { ldv, stv, ld8x8s, sti32 } from "../mem";
 import { ld32z, ld64z } from "./mem-s8";
 import { requant4x2, requant4 } from "./requant";
 
@@ -246,4 +246,31 @@ export function tile4x1w16(
   }
   const r = i32x4.add(reduce4(c0, c1, c2, c3), ldv(bias));
   sti32(out0, i32x4.extract_lane(requant4(r, ldv(mult), relu), 0));
+}
+
+/** 4 channels x 2 columns, int16 operands, WITHOUT requantization: stores
+ *  the 4 int32 sums of column 0 at m and those of column 1 at m + 16
+ *  (the Winograd path, conv-wino-s8.ts). */
+export function tile4x2s16sums(
+  w: usize, ldw: usize, x0: usize, x1: usize, K: i32, m: usize,
+): void {
+  const w1 = w + ldw, w2 = w1 + ldw, w3 = w2 + ldw;
+  let c00 = i32x4.splat(0), c01 = i32x4.splat(0);
+  let c10 = i32x4.splat(0), c11 = i32x4.splat(0);
+  let c20 = i32x4.splat(0), c21 = i32x4.splat(0);
+  let c30 = i32x4.splat(0), c31 = i32x4.splat(0);
+  const end = <usize>K << 1;
+  for (let o: usize = 0; o < end; o += 16) {
+    const a = ldv(x0 + o), b = ldv(x1 + o);
+    let v = ldv(w + o);
+    c00 = i32x4.add(c00, i32x4.dot_i16x8_s(v, a)); c01 = i32x4.add(c01, i32x4.dot_i16x8_s(v, b));
+    v = ldv(w1 + o);
+    c10 = i32x4.add(c10, i32x4.dot_i16x8_s(v, a)); c11 = i32x4.add(c11, i32x4.dot_i16x8_s(v, b));
+    v = ldv(w2 + o);
+    c20 = i32x4.add(c20, i32x4.dot_i16x8_s(v, a)); c21 = i32x4.add(c21, i32x4.dot_i16x8_s(v, b));
+    v = ldv(w3 + o);
+    c30 = i32x4.add(c30, i32x4.dot_i16x8_s(v, a)); c31 = i32x4.add(c31, i32x4.dot_i16x8_s(v, b));
+  }
+  stv(m, reduce4(c00, c10, c20, c30));
+  stv(m + 16, reduce4(c01, c11, c21, c31));
 }

@@ -39,6 +39,31 @@ export function convPairsPerChannel(kernel: number): number {
   return Math.floor(kernel / 2) * kernel + (kernel % 2) * Math.ceil(kernel / 2);
 }
 
+/** Must match CONV_WINO_MAX_DEPTH in assembly/int8/conv-wino-s8.ts. */
+export const CONV_WINO_MAX_DEPTH = 5460;
+
+/** Whether the packed weights also carry the Winograd F(2,5) form (used by
+ *  the kernels for 5x5 kernels at stride 1; other strides use the direct
+ *  rows): U[e][K4][winoDepth(C)] int16 after the direct [K4][Kp] rows, U_e
+ *  at depth ky*C4 + c. */
+export function convPacksWinograd(C: number, kernel: number): boolean {
+  return kernel === 5 && !convUsesPairs(C, kernel) && C * 25 <= CONV_WINO_MAX_DEPTH;
+}
+
+/** Int16 elements per Winograd row: depth 5*C4 (order ky, c; C4 =
+ *  ceil(C/4)*4, zero at padding channels), rounded up to 8. */
+export function winoDepth(C: number): number {
+  return ceilTo(5 * ceilTo(C, 4), 8);
+}
+
+/** Int16 elements per (point, tile) input ring of the Winograd path. */
+export function winoRing(C: number): number {
+  return ceilTo(10 * ceilTo(C, 4) + 8, 8);
+}
+
+/** G' of F(2,5) (assembly/int8/conv-wino-s8.ts): U_e = sum_kx G'[e][kx] w[kx]. */
+const WINO_G = [[1, 0, 0, 0, 0], [1, 1, 1, 1, 1], [1, -1, 1, -1, 1], [1, 2, 4, 8, 16], [1, -2, 4, -8, 16], [0, 0, 0, 0, 1]] as const;
+
 /** Whether the conv kernels take the channels-in-lanes (int16 pair) path. */
 export function convUsesPairs(C: number, kernel: number): boolean {
   return C * kernel * kernel <= CONV_PAIR_MAX_DEPTH;
@@ -68,6 +93,22 @@ export function packConv(
     }
   }
   let weights = new Int8Array(rows.buffer);
+  if (convPacksWinograd(C, kernel)) {
+    const Dw = winoDepth(C);
+    const C4 = ceilTo(C, 4);
+    const all = new Int16Array(rows.length + 6 * K4 * Dw);
+    all.set(rows);
+    const u = all.subarray(rows.length);
+    for (let e = 0; e < 6; e++)
+      for (let k = 0; k < K; k++)
+        for (let ky = 0; ky < 5; ky++)
+          for (let c = 0; c < C; c++) {
+            let v = 0;
+            for (let kx = 0; kx < 5; kx++) v += WINO_G[e]![kx]! * w[((k * C + c) * 5 + ky) * 5 + kx]!;
+            u[(e * K4 + k) * Dw + ky * C4 + c] = v;
+          }
+    weights = new Int8Array(all.buffer);
+  }
   if (convUsesPairs(C, kernel)) {
     const pairs = new Int16Array(C * convPairsPerChannel(kernel) * K4 * 2);
     let j = 0;

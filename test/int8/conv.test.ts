@@ -11,7 +11,12 @@ import { convScratchBytes } from "../../src/int8/scratch.js";
 import { convS8Ref } from "../../src/reference/conv-s8.js";
 import { CHANNELS, debugKernels, dirtyPadding, firstDiff, garbageOut, getI8, putI8, randomI32, randomI8, randomMult } from "./helpers.js";
 
-interface Case { N: number; C: number; H: number; W: number; K: number; kernel: number; stride: number; pad: number; relu: boolean }
+interface Case {
+  N: number; C: number; H: number; W: number; K: number; kernel: number; stride: number; pad: number; relu: boolean;
+  /** Inputs and weights: "min" all -128 (the largest possible sums), "ends"
+   *  random -128 / 127; multipliers scaled so the sums are not saturated. */
+  fill?: "min" | "ends";
+}
 
 function cases(): Case[] {
   const rng = new Rng(1234);
@@ -40,6 +45,13 @@ function cases(): Case[] {
   ] as const) {
     out.push({ N: 2, C, H: 13, W, K: 23, kernel, stride, pad, relu: (C + kernel) % 2 === 0 });
   }
+  // The Winograd path (5x5, stride 1, 25C <= 5460) at its depth limit with
+  // the largest possible sums (24 * 5450 * 128 * 128 just below 2^31), with
+  // extreme values, and just past the limit (direct path).
+  out.push({ N: 1, C: 218, H: 7, W: 9, K: 5, kernel: 5, stride: 1, pad: 2, relu: false, fill: "min" });
+  out.push({ N: 2, C: 218, H: 6, W: 7, K: 9, kernel: 5, stride: 1, pad: 1, relu: false, fill: "ends" });
+  out.push({ N: 1, C: 219, H: 6, W: 6, K: 4, kernel: 5, stride: 1, pad: 0, relu: false, fill: "min" });
+  out.push({ N: 1, C: 6, H: 9, W: 40, K: 13, kernel: 5, stride: 1, pad: 4, relu: true });
   // A kernel larger than 8 and a stride up to 8 (DLA limits).
   out.push({ N: 1, C: 3, H: 21, W: 19, K: 5, kernel: 11, stride: 4, pad: 2, relu: false });
   out.push({ N: 2, C: 2, H: 33, W: 35, K: 6, kernel: 32, stride: 8, pad: 1, relu: true });
@@ -54,11 +66,15 @@ for (const layout of LAYOUTS) {
     const rng = new Rng(99);
     for (const c of cases()) {
       const mark = k.arena.mark();
-      const x = randomI8(rng, c.N * c.C * c.H * c.W);
-      const w = randomI8(rng, c.K * c.C * c.kernel * c.kernel);
       const depth = c.C * c.kernel * c.kernel;
-      const bias = randomI32(rng, c.K, 40 * Math.sqrt(depth) * 64);
-      const mult = randomMult(rng, c.K, depth);
+      const ends = (n: number) => Int8Array.from({ length: n }, () => (rng.next() < 0.5 ? -128 : 127));
+      const x = c.fill === "min" ? new Int8Array(c.N * c.C * c.H * c.W).fill(-128)
+        : c.fill === "ends" ? ends(c.N * c.C * c.H * c.W) : randomI8(rng, c.N * c.C * c.H * c.W);
+      const w = c.fill === "min" ? new Int8Array(c.K * c.C * c.kernel * c.kernel).fill(-128)
+        : c.fill === "ends" ? ends(c.K * c.C * c.kernel * c.kernel) : randomI8(rng, c.K * c.C * c.kernel * c.kernel);
+      const bias = c.fill ? new Int32Array(c.K) : randomI32(rng, c.K, 40 * Math.sqrt(depth) * 64);
+      const mult = c.fill === "min" ? new Float32Array(c.K).fill(Math.fround(100 / (depth * 16384)))
+        : c.fill === "ends" ? new Float32Array(c.K).fill(Math.fround(60 / (Math.sqrt(depth) * 16384))) : randomMult(rng, c.K, depth);
       const ref = convS8Ref({ x, N: c.N, C: c.C, H: c.H, W: c.W, w, bias, mult, K: c.K, kernel: c.kernel, stride: c.stride, pad: c.pad, relu: c.relu });
       const packed = packConv(w, bias, mult, c.K, c.C, c.kernel, layout);
       const dev = uploadParams(k, packed);
