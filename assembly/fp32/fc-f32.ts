@@ -14,6 +14,10 @@ export function fc_f32(
   const ldy = (<usize>O) << 2;
   const O4 = O & ~3;
   const N2 = N & ~1;
+  if (N == 1) {
+    fcSingle(x, I, weights, bias, O, y, relu);
+    return;
+  }
   for (let o = 0; o < O4; o += 4) {
     const w0 = weights + <usize>o * ldx;
     const bv = ldv(bias + ((<usize>o) << 2));
@@ -22,7 +26,7 @@ export function fc_f32(
     for (; n < N2; n += 2) {
       dot2x4(x + <usize>n * ldx, ldx, w0, I, bv, yo + <usize>n * ldy, ldy, relu);
     }
-    if (n < N) dot1x4(x + <usize>n * ldx, w0, ldx, I, bv, yo + <usize>n * ldy, relu);
+    if (n < N) stv(yo + <usize>n * ldy, finish(f32x4.add(bv, dot1x4(x + <usize>n * ldx, w0, ldx, I)), relu));
   }
   for (let o = O4; o < O; o++) {
     const wr = weights + <usize>o * ldx;
@@ -90,9 +94,36 @@ function dot2x4(x0: usize, ldx: usize, w0: usize, I: i32, bias: v128, y: usize, 
   stv(y + ldy, finish(r1, relu));
 }
 
-// One image against 4 weight rows, 8 inputs per step (two partial sums per
-// row, added once per step, so each accumulator waits on one add per 8).
-function dot1x4(x0: usize, w0: usize, ldw: usize, I: i32, bias: v128, y: usize, relu: bool): void {
+// One image: weights streamed from memory once, so the access pattern
+// matters. Rows o, o + Q, o + 2Q, o + 3Q (Q = O/4) go together: four streams
+// far apart run about 15% faster than four adjacent rows on the test machine
+// (Zen 4), where adjacent rows seem to defeat the L2 stream prefetcher.
+function fcSingle(x: usize, I: i32, weights: usize, bias: usize, O: i32, y: usize, relu: bool): void {
+  const ldx = (<usize>I) << 2;
+  const Q = O >> 2;
+  const qs = <usize>Q * ldx;
+  const qb = (<usize>Q) << 2;
+  for (let o = 0; o < Q; o++) {
+    const bp = bias + ((<usize>o) << 2);
+    const bv = f32x4(ldf(bp), ldf(bp + qb), ldf(bp + 2 * qb), ldf(bp + 3 * qb));
+    const r = finish(f32x4.add(bv, dot1x4(x, weights + <usize>o * ldx, qs, I)), relu);
+    const yp = y + ((<usize>o) << 2);
+    stf(yp, f32x4.extract_lane(r, 0));
+    stf(yp + qb, f32x4.extract_lane(r, 1));
+    stf(yp + 2 * qb, f32x4.extract_lane(r, 2));
+    stf(yp + 3 * qb, f32x4.extract_lane(r, 3));
+  }
+  for (let o = Q << 2; o < O; o++) {
+    let s = ldf(bias + ((<usize>o) << 2)) + dot1(x, weights + <usize>o * ldx, I);
+    if (relu && s < 0) s = 0;
+    stf(y + ((<usize>o) << 2), s);
+  }
+}
+
+// x·w0, x·(w0 + ldw), x·(w0 + 2 ldw), x·(w0 + 3 ldw) as a vector, 8 inputs
+// per step (two partial sums per row, added once per step, so each
+// accumulator waits on one add per 8 inputs).
+function dot1x4(x0: usize, w0: usize, ldw: usize, I: i32): v128 {
   let w1 = w0 + ldw, w2 = w1 + ldw, w3 = w2 + ldw;
   const xs0 = x0, ws0 = w0;
   let s0 = f32x4.splat(0), s1 = s0, s2 = s0, s3 = s0;
@@ -113,9 +144,9 @@ function dot1x4(x0: usize, w0: usize, ldw: usize, I: i32, bias: v128, y: usize, 
     s2 = madd(s2, a, ldv(w2));
     s3 = madd(s3, a, ldv(w3));
   }
-  let r = f32x4.add(bias, hsum4(s0, s1, s2, s3));
+  let r = hsum4(s0, s1, s2, s3);
   if (I4 < I) r = f32x4.add(r, tail4(xs0, ws0, ldw, I4, I));
-  stv(y, finish(r, relu));
+  return r;
 }
 
 function dot1(x: usize, w: usize, I: i32): f32 {

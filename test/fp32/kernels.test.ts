@@ -86,7 +86,7 @@ test("max and average pooling match the reference", () => {
 });
 
 test("fc_f32 (with and without ReLU), relu_f32 and softmax_f32 match the reference", () => {
-  for (const [N, I, O] of [[1, 800, 500], [3, 13, 7], [5, 500, 10], [2, 3, 1], [32, 800, 500], [4, 6, 9], [1, 5, 4]] as const) {
+  for (const [N, I, O] of [[1, 800, 500], [3, 13, 7], [5, 500, 10], [2, 3, 1], [32, 800, 500], [4, 6, 9], [1, 5, 4], [1, 16, 7], [1, 12, 10], [1, 3, 2]] as const) {
     const mark = arena.mark();
     const x = randomF32(N * I, 4), w = randomF32(O * I, 5, -0.1, 0.1), b = randomF32(O, 6);
     const y = arena.allocF32(N * O);
