@@ -1,8 +1,10 @@
-// Kernel microbenchmarks (benchmark.js, RELEASE wasm build): a measured
-// SIMD128 int8 peak, then every int8 kernel and layout at LeNet's shapes,
-// batch 1 and 32: time per call, GMAC/s and % of the peak (useful MACs: the
-// network's, not the padded ones), reformatters in GB/s (bytes read +
-// written). Run: node build/bench/kernels.js [filter]
+// Kernel microbenchmarks (benchmark.js, RELEASE wasm build): measured
+// SIMD128 peaks (4x2 tile with int8 operands, int16 operands, int8 weights +
+// int16 activations), then every int8 kernel and layout at LeNet's shapes,
+// batch 1 and 32: time per call, GMAC/s and % of the int8 and int16 peaks
+// (useful MACs: the network's direct-convolution count, not the padded ones
+// nor the Winograd path's fewer multiplies), reformatters in GB/s (bytes read
+// + written). Run: node build/bench/kernels.js [filter]
 import Benchmark from "benchmark";
 import { loadKernels } from "../src/runtime/wasm-source-node.js";
 import type { Kernels } from "../src/runtime/kernels.js";
