@@ -11,7 +11,7 @@
 // steps per iteration, Binaryen folds both steps' updates of an accumulator
 // into one expression, which keeps both steps' operands live at once and
 // makes V8 spill accumulators to the stack inside the loop.
-import { ldv, stv, ld8x8s, sti32 } from "../mem";
+import { ldv, stv, ld8x8s, sti32, sti8, ldi32, ldf } from "../mem";
 import { ld32z, ld64z } from "./mem-s8";
 import { requant4x2, requant4 } from "./requant";
 
@@ -273,4 +273,49 @@ export function tile4x2s16sums(
   }
   stv(m, reduce4(c00, c10, c20, c30));
   stv(m + 16, reduce4(c01, c11, c21, c31));
+}
+
+/** 4 outputs FAR APART (rows w, w + step, w + 2 step, w + 3 step; outputs
+ *  q*Q apart) x 1 image, int16 weights, int8 activations: a single image's
+ *  fully connected layer streams 4 distant weight runs, which the hardware
+ *  prefetches better than 4 adjacent rows. bias / mult: the first output's;
+ *  Q: outputs between the 4 (bytes of output, 4*Q bytes of bias / mult). */
+export function tile4x1w16far(
+  w: usize, step: usize, x0: usize, K: i32,
+  bias: usize, mult: usize, Q: usize, relu: bool, out0: usize,
+): void {
+  const w1 = w + step, w2 = w1 + step, w3 = w2 + step;
+  let c0 = i32x4.splat(0), c1 = i32x4.splat(0), c2 = i32x4.splat(0), c3 = i32x4.splat(0);
+  const k8 = <usize>(K & ~7);
+  let o: usize = 0;
+  for (; o < k8; o += 8) {
+    const a = ld8x8s(x0 + o);
+    const o2 = o << 1;
+    c0 = i32x4.add(c0, i32x4.dot_i16x8_s(ldv(w + o2), a));
+    c1 = i32x4.add(c1, i32x4.dot_i16x8_s(ldv(w1 + o2), a));
+    c2 = i32x4.add(c2, i32x4.dot_i16x8_s(ldv(w2 + o2), a));
+    c3 = i32x4.add(c3, i32x4.dot_i16x8_s(ldv(w3 + o2), a));
+  }
+  if (o < <usize>K) {
+    const a = ext4(x0 + o);
+    const o2 = o << 1;
+    c0 = i32x4.add(c0, i32x4.dot_i16x8_s(ld4w(w + o2), a));
+    c1 = i32x4.add(c1, i32x4.dot_i16x8_s(ld4w(w1 + o2), a));
+    c2 = i32x4.add(c2, i32x4.dot_i16x8_s(ld4w(w2 + o2), a));
+    c3 = i32x4.add(c3, i32x4.dot_i16x8_s(ld4w(w3 + o2), a));
+  }
+  const q4 = Q << 2;
+  let bv = i32x4.splat(ldi32(bias));
+  bv = i32x4.replace_lane(bv, 1, ldi32(bias + q4));
+  bv = i32x4.replace_lane(bv, 2, ldi32(bias + 2 * q4));
+  bv = i32x4.replace_lane(bv, 3, ldi32(bias + 3 * q4));
+  let mv = f32x4.splat(ldf(mult));
+  mv = f32x4.replace_lane(mv, 1, ldf(mult + q4));
+  mv = f32x4.replace_lane(mv, 2, ldf(mult + 2 * q4));
+  mv = f32x4.replace_lane(mv, 3, ldf(mult + 3 * q4));
+  const r = requant4(i32x4.add(reduce4(c0, c1, c2, c3), bv), mv, relu);
+  sti8(out0, i8x16.extract_lane_s(r, 0));
+  sti8(out0 + Q, i8x16.extract_lane_s(r, 1));
+  sti8(out0 + 2 * Q, i8x16.extract_lane_s(r, 2));
+  sti8(out0 + 3 * Q, i8x16.extract_lane_s(r, 3));
 }

@@ -21,6 +21,9 @@ function cases(): Case[] {
     }
   }
   out.push({ N: 3, C: 50, H: 4, W: 4, O: 500, relu: true }); // LeNet ip1
+  // A single image (4 outputs a quarter of the rows apart per tile), every O4 / 4.
+  for (const O of [1, 4, 5, 10, 33, 500]) out.push({ N: 1, C: 50, H: 4, W: 4, O, relu: O % 2 === 0 });
+  out.push({ N: 1, C: 3, H: 1, W: 1, O: 7, relu: false });
   out.push({ N: 3, C: 500, H: 1, W: 1, O: 10, relu: false }); // LeNet ip2
   return out;
 }
