@@ -23,7 +23,7 @@ import { sti32 } from "../mem";
 import { panel4s16 } from "./gemm-s8";
 import { convWinoS8, winoPacked } from "./conv-wino-s8";
 import { zeroBytes } from "./mem-s8";
-import { CONV_PAIR_MAX_DEPTH, pairTile4x2, pairTile8x2, pairTile12x2, pairTile16x2, pairRowPitch, widenInputRow, interleaveRows } from "./conv-pairs-s8";
+import { CONV_PAIR_MAX_DEPTH, pairPanel4, pairPanel8, pairPanel12, pairPanel16, pairRowPitch, widenInputRow, interleaveRows } from "./conv-pairs-s8";
 
 export const CONV_PIXEL_CHUNK: i32 = 16;
 
@@ -190,47 +190,32 @@ export const CONV_PIXEL_CHUNK: i32 = 16;
           }
         }
         const prow = yn + <usize>(oy * Wo + ox0) * Gu;
-        for (let j = 0; j < pc; j += 2) {
-          const two = j + 1 < pc;
-          const xa = <usize>j * st4;
-          const xb = two ? xa + st4 : xa; // odd tail: compute pixel j twice
-          const pa = prow + <usize>j * Gu;
-          const pb = two ? pa + Gu : pa;
-          // 16-channel tiles, then the rest (4..20 channels) as one tile.
-          let kg = 0;
-          for (; K4 - kg > 20; kg += 16) {
-            const co = chanOffset(kg, P, gs);
-            const kb = <usize>kg << 2;
-            pairTile16x2(weights + kb, ldw, tab, npairs, xa, xb, bias + kb, mult + kb, relu, pa + co, pb + co, groupStep);
-          }
-          const co = chanOffset(kg, P, gs);
+        // 16-channel panels, then the rest (4..20 channels; 20 as 12 + 8: a
+        // 20-channel tile's 10 accumulators spill in V8).
+        let kg = 0;
+        for (; K4 - kg > 20; kg += 16) {
           const kb = <usize>kg << 2;
-          const rest = K4 - kg;
-          // A tile of more than 4 channels must not straddle a 32-channel block.
-          if (G == 32 && rest > 4 && (kg >> 5) != ((K4 - 1) >> 5)) {
-            for (; kg < K4; kg += 4) {
-              const c4 = chanOffset(kg, P, gs);
-              const k4 = <usize>kg << 2;
-              pairTile4x2(weights + k4, ldw, tab, npairs, xa, xb, bias + k4, mult + k4, relu, pa + c4, pb + c4, groupStep);
-            }
-          } else if (rest == 20) {
-            // As 12 + 8 channels: a 20-channel tile's 10 accumulators + 2
-            // broadcasts + 1 weight vector + 1 product spill in V8 (the
-            // spilled accumulators then chain through store-to-load
-            // forwarding); two passes over the pairs cost less.
-            pairTile12x2(weights + kb, ldw, tab, npairs, xa, xb, bias + kb, mult + kb, relu, pa + co, pb + co, groupStep);
-            const co8 = chanOffset(kg + 12, P, gs);
-            const kb8 = kb + 48;
-            pairTile8x2(weights + kb8, ldw, tab, npairs, xa, xb, bias + kb8, mult + kb8, relu, pa + co8, pb + co8, groupStep);
-          } else if (rest == 16) {
-            pairTile16x2(weights + kb, ldw, tab, npairs, xa, xb, bias + kb, mult + kb, relu, pa + co, pb + co, groupStep);
-          } else if (rest == 12) {
-            pairTile12x2(weights + kb, ldw, tab, npairs, xa, xb, bias + kb, mult + kb, relu, pa + co, pb + co, groupStep);
-          } else if (rest == 8) {
-            pairTile8x2(weights + kb, ldw, tab, npairs, xa, xb, bias + kb, mult + kb, relu, pa + co, pb + co, groupStep);
-          } else {
-            pairTile4x2(weights + kb, ldw, tab, npairs, xa, xb, bias + kb, mult + kb, relu, pa + co, pb + co, groupStep);
+          pairPanel16(weights + kb, ldw, tab, npairs, pc, st4, bias + kb, mult + kb, relu, prow + chanOffset(kg, P, gs), Gu, groupStep);
+        }
+        const rest = K4 - kg;
+        // A panel of more than 4 channels must not straddle a 32-channel block.
+        if (G == 32 && rest > 4 && (kg >> 5) != ((K4 - 1) >> 5)) {
+          for (; kg < K4; kg += 4) {
+            const kb = <usize>kg << 2;
+            pairPanel4(weights + kb, ldw, tab, npairs, pc, st4, bias + kb, mult + kb, relu, prow + chanOffset(kg, P, gs), Gu, groupStep);
           }
+        } else {
+          if (rest == 20 || rest == 12) {
+            const kb = <usize>kg << 2;
+            pairPanel12(weights + kb, ldw, tab, npairs, pc, st4, bias + kb, mult + kb, relu, prow + chanOffset(kg, P, gs), Gu, groupStep);
+            kg += 12;
+          }
+          const kb = <usize>kg << 2;
+          const co = prow + chanOffset(kg, P, gs);
+          const left = K4 - kg;
+          if (left == 16) pairPanel16(weights + kb, ldw, tab, npairs, pc, st4, bias + kb, mult + kb, relu, co, Gu, groupStep);
+          else if (left == 8) pairPanel8(weights + kb, ldw, tab, npairs, pc, st4, bias + kb, mult + kb, relu, co, Gu, groupStep);
+          else if (left == 4) pairPanel4(weights + kb, ldw, tab, npairs, pc, st4, bias + kb, mult + kb, relu, co, Gu, groupStep);
         }
       }
     }

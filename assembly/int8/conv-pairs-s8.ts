@@ -26,7 +26,7 @@
 // 4 bytes per column); pixel j is 4*j*stride bytes further. A tile then runs
 // ONE flat loop over the pairs: i32x4.dot_i16x8_s(weights of 4 channels,
 // splat(input pair)) adds w0*x0 + w1*x1 into each channel's lane.
-// Requantization is requant.ts's; tiles are 4..20 channels x 2 pixels.
+// Requantization is requant.ts's; panels are 4..16 channels.
 import { ldv, ldi32, sti32, ldi8, stv } from "../mem";
 import { requant4x2 } from "./requant";
 import { zeroBytes } from "./mem-s8";
@@ -49,126 +49,131 @@ export const CONV_PAIR_MAX_DEPTH: i32 = 64;
   sti32(o1, i32x4.extract_lane(q, 1));
 }
 
-// Tiles: 4*g output channels (g = 1..5 groups of 4; at most 10 accumulators
-// + 2 broadcasts + 1 weight vector, within V8's ~15 vector registers) x 2
-// pixels at byte offsets x0, x1 (from the band's first pixel) in the P / H
-// rows. tab: npairs int32 addresses (see above); w: the first pair's
-// channels, ldw bytes between pairs. Channel group i's outputs go to o0 /
-// o1 + i * gs.
-/** 4 output channels x 2 pixels (generated from one template). */
-export function pairTile4x2(
-  w: usize, ldw: usize, tab: usize, npairs: i32, x0: usize, x1: usize,
-  bias: usize, mult: usize, relu: bool, o0: usize, o1: usize, gs: usize,
+// Panels: 4*g output channels (g = 1..4 groups of 4; at most 8
+// accumulators + 2 broadcasts + 1 weight vector, within V8's ~15 vector
+// registers) x the band's pixels, 2 at a time, in ONE call (so the out-of-
+// order core overlaps one pixel pair's requantization with the next pair's
+// loop). Pixel j's input pairs are 4*j*stride bytes (st4*j) past the table's
+// addresses. tab: npairs int32 addresses (see above); w: the first pair's
+// channels, ldw bytes between pairs. Channel group i of pixel j goes to
+// out + j*Gu + i*gs.
+/** 4 output channels x the band's pc pixels, 2 at a time (generated
+ *  from one template). */
+export function pairPanel4(
+  w: usize, ldw: usize, tab: usize, npairs: i32, pc: i32, st4: usize,
+  bias: usize, mult: usize, relu: bool, out: usize, Gu: usize, gs: usize,
 ): void {
-  let a0 = i32x4.splat(0), b0 = i32x4.splat(0);
-  let wp = w;
   const end = tab + (<usize>npairs << 2);
-  for (let t = tab; t < end; t += 4) {
-    const a = <usize>ldi32(t);
-    const s0 = ld32splat(a + x0), s1 = ld32splat(a + x1);
-    let v = ldv(wp);
-    a0 = i32x4.add(a0, i32x4.dot_i16x8_s(v, s0)); b0 = i32x4.add(b0, i32x4.dot_i16x8_s(v, s1));
-    wp += ldw;
+  for (let j = 0; j < pc; j += 2) {
+    const x0 = <usize>j * st4;
+    const two = j + 1 < pc;
+    const x1 = two ? x0 + st4 : x0; // odd tail: compute pixel j twice
+    const o0 = out + <usize>j * Gu;
+    const o1 = two ? o0 + Gu : o0;
+    let a0 = i32x4.splat(0), b0 = i32x4.splat(0);
+    let wp = w;
+    for (let t = tab; t < end; t += 4) {
+      const a = <usize>ldi32(t);
+      const s0 = ld32splat(a + x0), s1 = ld32splat(a + x1);
+      let v = ldv(wp);
+      a0 = i32x4.add(a0, i32x4.dot_i16x8_s(v, s0)); b0 = i32x4.add(b0, i32x4.dot_i16x8_s(v, s1));
+      wp += ldw;
+    }
+    store2(a0, b0, bias, mult, relu, o0, o1);
   }
-  store2(a0, b0, bias, mult, relu, o0, o1);
 }
-/** 8 output channels x 2 pixels (generated from one template). */
-export function pairTile8x2(
-  w: usize, ldw: usize, tab: usize, npairs: i32, x0: usize, x1: usize,
-  bias: usize, mult: usize, relu: bool, o0: usize, o1: usize, gs: usize,
+/** 8 output channels x the band's pc pixels, 2 at a time (generated
+ *  from one template). */
+export function pairPanel8(
+  w: usize, ldw: usize, tab: usize, npairs: i32, pc: i32, st4: usize,
+  bias: usize, mult: usize, relu: bool, out: usize, Gu: usize, gs: usize,
 ): void {
-  let a0 = i32x4.splat(0), b0 = i32x4.splat(0); let a1 = i32x4.splat(0), b1 = i32x4.splat(0);
-  let wp = w;
   const end = tab + (<usize>npairs << 2);
-  for (let t = tab; t < end; t += 4) {
-    const a = <usize>ldi32(t);
-    const s0 = ld32splat(a + x0), s1 = ld32splat(a + x1);
-    let v = ldv(wp);
-    a0 = i32x4.add(a0, i32x4.dot_i16x8_s(v, s0)); b0 = i32x4.add(b0, i32x4.dot_i16x8_s(v, s1));
-    v = ldv(wp + 16);
-    a1 = i32x4.add(a1, i32x4.dot_i16x8_s(v, s0)); b1 = i32x4.add(b1, i32x4.dot_i16x8_s(v, s1));
-    wp += ldw;
+  for (let j = 0; j < pc; j += 2) {
+    const x0 = <usize>j * st4;
+    const two = j + 1 < pc;
+    const x1 = two ? x0 + st4 : x0; // odd tail: compute pixel j twice
+    const o0 = out + <usize>j * Gu;
+    const o1 = two ? o0 + Gu : o0;
+    let a0 = i32x4.splat(0), b0 = i32x4.splat(0); let a1 = i32x4.splat(0), b1 = i32x4.splat(0);
+    let wp = w;
+    for (let t = tab; t < end; t += 4) {
+      const a = <usize>ldi32(t);
+      const s0 = ld32splat(a + x0), s1 = ld32splat(a + x1);
+      let v = ldv(wp);
+      a0 = i32x4.add(a0, i32x4.dot_i16x8_s(v, s0)); b0 = i32x4.add(b0, i32x4.dot_i16x8_s(v, s1));
+      v = ldv(wp + 16);
+      a1 = i32x4.add(a1, i32x4.dot_i16x8_s(v, s0)); b1 = i32x4.add(b1, i32x4.dot_i16x8_s(v, s1));
+      wp += ldw;
+    }
+    store2(a0, b0, bias, mult, relu, o0, o1);
+    store2(a1, b1, bias + 16, mult + 16, relu, o0 + gs, o1 + gs);
   }
-  store2(a0, b0, bias, mult, relu, o0, o1);
-  store2(a1, b1, bias + 16, mult + 16, relu, o0 + gs, o1 + gs);
 }
-/** 12 output channels x 2 pixels (generated from one template). */
-export function pairTile12x2(
-  w: usize, ldw: usize, tab: usize, npairs: i32, x0: usize, x1: usize,
-  bias: usize, mult: usize, relu: bool, o0: usize, o1: usize, gs: usize,
+/** 12 output channels x the band's pc pixels, 2 at a time (generated
+ *  from one template). */
+export function pairPanel12(
+  w: usize, ldw: usize, tab: usize, npairs: i32, pc: i32, st4: usize,
+  bias: usize, mult: usize, relu: bool, out: usize, Gu: usize, gs: usize,
 ): void {
-  let a0 = i32x4.splat(0), b0 = i32x4.splat(0); let a1 = i32x4.splat(0), b1 = i32x4.splat(0); let a2 = i32x4.splat(0), b2 = i32x4.splat(0);
-  let wp = w;
   const end = tab + (<usize>npairs << 2);
-  for (let t = tab; t < end; t += 4) {
-    const a = <usize>ldi32(t);
-    const s0 = ld32splat(a + x0), s1 = ld32splat(a + x1);
-    let v = ldv(wp);
-    a0 = i32x4.add(a0, i32x4.dot_i16x8_s(v, s0)); b0 = i32x4.add(b0, i32x4.dot_i16x8_s(v, s1));
-    v = ldv(wp + 16);
-    a1 = i32x4.add(a1, i32x4.dot_i16x8_s(v, s0)); b1 = i32x4.add(b1, i32x4.dot_i16x8_s(v, s1));
-    v = ldv(wp + 32);
-    a2 = i32x4.add(a2, i32x4.dot_i16x8_s(v, s0)); b2 = i32x4.add(b2, i32x4.dot_i16x8_s(v, s1));
-    wp += ldw;
+  for (let j = 0; j < pc; j += 2) {
+    const x0 = <usize>j * st4;
+    const two = j + 1 < pc;
+    const x1 = two ? x0 + st4 : x0; // odd tail: compute pixel j twice
+    const o0 = out + <usize>j * Gu;
+    const o1 = two ? o0 + Gu : o0;
+    let a0 = i32x4.splat(0), b0 = i32x4.splat(0); let a1 = i32x4.splat(0), b1 = i32x4.splat(0); let a2 = i32x4.splat(0), b2 = i32x4.splat(0);
+    let wp = w;
+    for (let t = tab; t < end; t += 4) {
+      const a = <usize>ldi32(t);
+      const s0 = ld32splat(a + x0), s1 = ld32splat(a + x1);
+      let v = ldv(wp);
+      a0 = i32x4.add(a0, i32x4.dot_i16x8_s(v, s0)); b0 = i32x4.add(b0, i32x4.dot_i16x8_s(v, s1));
+      v = ldv(wp + 16);
+      a1 = i32x4.add(a1, i32x4.dot_i16x8_s(v, s0)); b1 = i32x4.add(b1, i32x4.dot_i16x8_s(v, s1));
+      v = ldv(wp + 32);
+      a2 = i32x4.add(a2, i32x4.dot_i16x8_s(v, s0)); b2 = i32x4.add(b2, i32x4.dot_i16x8_s(v, s1));
+      wp += ldw;
+    }
+    store2(a0, b0, bias, mult, relu, o0, o1);
+    store2(a1, b1, bias + 16, mult + 16, relu, o0 + gs, o1 + gs);
+    store2(a2, b2, bias + 32, mult + 32, relu, o0 + 2 * gs, o1 + 2 * gs);
   }
-  store2(a0, b0, bias, mult, relu, o0, o1);
-  store2(a1, b1, bias + 16, mult + 16, relu, o0 + gs, o1 + gs);
-  store2(a2, b2, bias + 32, mult + 32, relu, o0 + 2 * gs, o1 + 2 * gs);
 }
-/** 16 output channels x 2 pixels (generated from one template). */
-export function pairTile16x2(
-  w: usize, ldw: usize, tab: usize, npairs: i32, x0: usize, x1: usize,
-  bias: usize, mult: usize, relu: bool, o0: usize, o1: usize, gs: usize,
+/** 16 output channels x the band's pc pixels, 2 at a time (generated
+ *  from one template). */
+export function pairPanel16(
+  w: usize, ldw: usize, tab: usize, npairs: i32, pc: i32, st4: usize,
+  bias: usize, mult: usize, relu: bool, out: usize, Gu: usize, gs: usize,
 ): void {
-  let a0 = i32x4.splat(0), b0 = i32x4.splat(0); let a1 = i32x4.splat(0), b1 = i32x4.splat(0); let a2 = i32x4.splat(0), b2 = i32x4.splat(0); let a3 = i32x4.splat(0), b3 = i32x4.splat(0);
-  let wp = w;
   const end = tab + (<usize>npairs << 2);
-  for (let t = tab; t < end; t += 4) {
-    const a = <usize>ldi32(t);
-    const s0 = ld32splat(a + x0), s1 = ld32splat(a + x1);
-    let v = ldv(wp);
-    a0 = i32x4.add(a0, i32x4.dot_i16x8_s(v, s0)); b0 = i32x4.add(b0, i32x4.dot_i16x8_s(v, s1));
-    v = ldv(wp + 16);
-    a1 = i32x4.add(a1, i32x4.dot_i16x8_s(v, s0)); b1 = i32x4.add(b1, i32x4.dot_i16x8_s(v, s1));
-    v = ldv(wp + 32);
-    a2 = i32x4.add(a2, i32x4.dot_i16x8_s(v, s0)); b2 = i32x4.add(b2, i32x4.dot_i16x8_s(v, s1));
-    v = ldv(wp + 48);
-    a3 = i32x4.add(a3, i32x4.dot_i16x8_s(v, s0)); b3 = i32x4.add(b3, i32x4.dot_i16x8_s(v, s1));
-    wp += ldw;
+  for (let j = 0; j < pc; j += 2) {
+    const x0 = <usize>j * st4;
+    const two = j + 1 < pc;
+    const x1 = two ? x0 + st4 : x0; // odd tail: compute pixel j twice
+    const o0 = out + <usize>j * Gu;
+    const o1 = two ? o0 + Gu : o0;
+    let a0 = i32x4.splat(0), b0 = i32x4.splat(0); let a1 = i32x4.splat(0), b1 = i32x4.splat(0); let a2 = i32x4.splat(0), b2 = i32x4.splat(0); let a3 = i32x4.splat(0), b3 = i32x4.splat(0);
+    let wp = w;
+    for (let t = tab; t < end; t += 4) {
+      const a = <usize>ldi32(t);
+      const s0 = ld32splat(a + x0), s1 = ld32splat(a + x1);
+      let v = ldv(wp);
+      a0 = i32x4.add(a0, i32x4.dot_i16x8_s(v, s0)); b0 = i32x4.add(b0, i32x4.dot_i16x8_s(v, s1));
+      v = ldv(wp + 16);
+      a1 = i32x4.add(a1, i32x4.dot_i16x8_s(v, s0)); b1 = i32x4.add(b1, i32x4.dot_i16x8_s(v, s1));
+      v = ldv(wp + 32);
+      a2 = i32x4.add(a2, i32x4.dot_i16x8_s(v, s0)); b2 = i32x4.add(b2, i32x4.dot_i16x8_s(v, s1));
+      v = ldv(wp + 48);
+      a3 = i32x4.add(a3, i32x4.dot_i16x8_s(v, s0)); b3 = i32x4.add(b3, i32x4.dot_i16x8_s(v, s1));
+      wp += ldw;
+    }
+    store2(a0, b0, bias, mult, relu, o0, o1);
+    store2(a1, b1, bias + 16, mult + 16, relu, o0 + gs, o1 + gs);
+    store2(a2, b2, bias + 32, mult + 32, relu, o0 + 2 * gs, o1 + 2 * gs);
+    store2(a3, b3, bias + 48, mult + 48, relu, o0 + 3 * gs, o1 + 3 * gs);
   }
-  store2(a0, b0, bias, mult, relu, o0, o1);
-  store2(a1, b1, bias + 16, mult + 16, relu, o0 + gs, o1 + gs);
-  store2(a2, b2, bias + 32, mult + 32, relu, o0 + 2 * gs, o1 + 2 * gs);
-  store2(a3, b3, bias + 48, mult + 48, relu, o0 + 3 * gs, o1 + 3 * gs);
-}
-/** 20 output channels x 2 pixels (generated from one template). */
-export function pairTile20x2(
-  w: usize, ldw: usize, tab: usize, npairs: i32, x0: usize, x1: usize,
-  bias: usize, mult: usize, relu: bool, o0: usize, o1: usize, gs: usize,
-): void {
-  let a0 = i32x4.splat(0), b0 = i32x4.splat(0); let a1 = i32x4.splat(0), b1 = i32x4.splat(0); let a2 = i32x4.splat(0), b2 = i32x4.splat(0); let a3 = i32x4.splat(0), b3 = i32x4.splat(0); let a4 = i32x4.splat(0), b4 = i32x4.splat(0);
-  let wp = w;
-  const end = tab + (<usize>npairs << 2);
-  for (let t = tab; t < end; t += 4) {
-    const a = <usize>ldi32(t);
-    const s0 = ld32splat(a + x0), s1 = ld32splat(a + x1);
-    let v = ldv(wp);
-    a0 = i32x4.add(a0, i32x4.dot_i16x8_s(v, s0)); b0 = i32x4.add(b0, i32x4.dot_i16x8_s(v, s1));
-    v = ldv(wp + 16);
-    a1 = i32x4.add(a1, i32x4.dot_i16x8_s(v, s0)); b1 = i32x4.add(b1, i32x4.dot_i16x8_s(v, s1));
-    v = ldv(wp + 32);
-    a2 = i32x4.add(a2, i32x4.dot_i16x8_s(v, s0)); b2 = i32x4.add(b2, i32x4.dot_i16x8_s(v, s1));
-    v = ldv(wp + 48);
-    a3 = i32x4.add(a3, i32x4.dot_i16x8_s(v, s0)); b3 = i32x4.add(b3, i32x4.dot_i16x8_s(v, s1));
-    v = ldv(wp + 64);
-    a4 = i32x4.add(a4, i32x4.dot_i16x8_s(v, s0)); b4 = i32x4.add(b4, i32x4.dot_i16x8_s(v, s1));
-    wp += ldw;
-  }
-  store2(a0, b0, bias, mult, relu, o0, o1);
-  store2(a1, b1, bias + 16, mult + 16, relu, o0 + gs, o1 + gs);
-  store2(a2, b2, bias + 32, mult + 32, relu, o0 + 2 * gs, o1 + 2 * gs);
-  store2(a3, b3, bias + 48, mult + 48, relu, o0 + 3 * gs, o1 + 3 * gs);
-  store2(a4, b4, bias + 64, mult + 64, relu, o0 + 4 * gs, o1 + 4 * gs);
 }
 
 /** Bytes per R row slot (int16): (CHUNK-1)*8 + ks + 1 columns rounded up to
