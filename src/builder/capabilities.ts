@@ -1,7 +1,9 @@
 // What each device can run. The DLA limits are the ones TensorRT documents
 // for DLA on Xavier: convolution kernel 1..32, stride 1..8, padding 0..31;
 // pooling window 1..8, stride 1..16; at most 8192 channels; INT8 only here
-// (DLA's other precision, FP16, is not modelled); no softmax.
+// (DLA's other precision, FP16, is not modelled); no softmax. octet's INT8
+// kernels (both layouts) cover exactly those ranges, with padding below the
+// kernel size; the GPU runs anything else in FP32.
 import type { Layer } from "../model/graph.js";
 import type { LayerShapes } from "../model/shapes.js";
 
@@ -18,22 +20,40 @@ export const DLA_LIMITS = {
   maxChannels: 8192,
 } as const;
 
+function outside(what: string, v: number, [lo, hi]: readonly [number, number], who: string): string | null {
+  return v < lo || v > hi ? `${what} ${v} is outside the ${who} range ${lo}..${hi}` : null;
+}
+
+/** Why octet's INT8 kernels cannot run `layer`, or null when they can. */
+export function int8Refusal(layer: Layer, shapes: LayerShapes): string | null {
+  const channels = Math.max(shapes.input[0], shapes.output[0]);
+  if (channels > DLA_LIMITS.maxChannels) return `${channels} channels exceed the INT8 kernels' limit of ${DLA_LIMITS.maxChannels}`;
+  switch (layer.type) {
+    case "convolution":
+      return outside("kernel", layer.kernel, DLA_LIMITS.kernel, "INT8 kernel") ?? outside("stride", layer.stride, DLA_LIMITS.stride, "INT8 kernel") ??
+        (layer.pad >= layer.kernel ? `padding ${layer.pad} is not below the kernel size ${layer.kernel}, as the INT8 kernels need` : null);
+    case "pooling":
+      return outside("window", layer.window, DLA_LIMITS.poolWindow, "INT8 kernel") ?? outside("stride", layer.stride, DLA_LIMITS.poolStride, "INT8 kernel");
+    case "softmax":
+      return "softmax runs in FP32 on dequantized logits";
+    default:
+      return null;
+  }
+}
+
 /** Why the DLA cannot run `layer`, or null when it can. */
 export function dlaRefusal(layer: Layer, shapes: LayerShapes, precision: Precision): string | null {
   if (layer.type === "softmax") return "unsupported on DLA (softmax)";
   if (precision !== "int8") return `DLA runs INT8 only, layer precision is ${precision.toUpperCase()}`;
   const channels = Math.max(shapes.input[0], shapes.output[0]);
   if (channels > DLA_LIMITS.maxChannels) return `${channels} channels exceed the DLA limit of ${DLA_LIMITS.maxChannels}`;
-  const outside = (what: string, v: number, [lo, hi]: readonly [number, number]) =>
-    v < lo || v > hi ? `${what} ${v} is outside the DLA range ${lo}..${hi}` : null;
   switch (layer.type) {
     case "convolution":
-      return outside("kernel", layer.kernel, DLA_LIMITS.kernel) ?? outside("stride", layer.stride, DLA_LIMITS.stride) ??
-        outside("padding", layer.pad, DLA_LIMITS.pad);
+      return outside("kernel", layer.kernel, DLA_LIMITS.kernel, "DLA") ?? outside("stride", layer.stride, DLA_LIMITS.stride, "DLA") ??
+        outside("padding", layer.pad, DLA_LIMITS.pad, "DLA") ?? int8Refusal(layer, shapes);
     case "pooling":
-      return outside("window", layer.window, DLA_LIMITS.poolWindow) ?? outside("stride", layer.stride, DLA_LIMITS.poolStride);
-    case "fully_connected":
-    case "relu":
+      return outside("window", layer.window, DLA_LIMITS.poolWindow, "DLA") ?? outside("stride", layer.stride, DLA_LIMITS.poolStride, "DLA");
+    default:
       return null;
   }
 }

@@ -3,6 +3,7 @@
 //    after it become one step named like TensorRT's "ip1 + relu1";
 //  - dla: every maximal run of consecutive DLA layers becomes one subgraph
 //    step named "{conv1,pool1,...}", run as one call into the DLA engine.
+import { reluFusesInto } from "../model/chain.js";
 import type { PlacedLayer } from "./placement.js";
 import type { Device, Precision } from "./capabilities.js";
 
@@ -25,9 +26,9 @@ export function fuseLayers(placed: PlacedLayer[]): Step[] {
       while (i + 1 < placed.length && placed[i + 1]!.device === "dla" && placed[i + 1]!.layer.input === group[group.length - 1]!.layer.output) {
         group.push(placed[++i]!);
       }
-    } else if ((p.layer.type === "convolution" || p.layer.type === "fully_connected") && i + 1 < placed.length) {
+    } else if (i + 1 < placed.length) {
       const next = placed[i + 1]!;
-      if (next.layer.type === "relu" && next.device === "gpu" && next.precision === p.precision && next.layer.input === p.layer.output) {
+      if (reluFusesInto(p.layer, next.layer) && next.device === "gpu" && next.precision === p.precision) {
         group.push(next);
         i++;
       }

@@ -4,7 +4,7 @@
 // build fails naming every such layer. Per-layer overrides split subgraphs.
 import type { Layer } from "../model/graph.js";
 import type { Model } from "../model/model.js";
-import { dlaRefusal, type Device, type Precision } from "./capabilities.js";
+import { dlaRefusal, int8Refusal, type Device, type Precision } from "./capabilities.js";
 import { fail } from "../errors.js";
 
 export interface PlacementOptions {
@@ -39,15 +39,22 @@ export function placeLayers(model: Model, options: PlacementOptions): PlacedLaye
     const override = options.layerDevice.get(layer.name);
     const requested = override ?? options.device;
     const why = override ? `--layer-device ${layer.name}=${override}` : `default device ${requested.toUpperCase()}`;
-    const precision = layer.type === "softmax" ? "fp32" : options.layerPrecision.get(layer.name) ?? options.precision;
     if (layer.type === "softmax" && options.layerPrecision.get(layer.name) === "int8") {
       fail("BAD_OPTION", `--layer-precision ${layer.name}=int8: softmax runs in FP32 on dequantized logits`);
     }
-    if (requested === "gpu") return { layer, device: "gpu", precision, reason: why };
-    const refusal = dlaRefusal(layer, model.shapes.layers.get(layer.name)!, precision);
-    if (refusal === null) return { layer, device: "dla", precision, reason: why };
+    const shapes = model.shapes.layers.get(layer.name)!;
+    const wanted = layer.type === "softmax" ? "fp32" : options.layerPrecision.get(layer.name) ?? options.precision;
+    const onGpu = (reason: string): PlacedLayer => {
+      const int8 = wanted === "int8" ? int8Refusal(layer, shapes) : null;
+      return int8 === null
+        ? { layer, device: "gpu", precision: wanted, reason }
+        : { layer, device: "gpu", precision: "fp32", reason: `${reason}; ${int8}: running this layer in FP32` };
+    };
+    if (requested === "gpu") return onGpu(why);
+    const refusal = dlaRefusal(layer, shapes, wanted);
+    if (refusal === null) return { layer, device: "dla", precision: wanted, reason: why };
     if (!options.gpuFallback) refused.push(`${layer.name}: ${refusal}`);
-    return { layer, device: "gpu", precision, reason: `${refusal}; switching this layer's device type to GPU` };
+    return onGpu(`${refusal}; switching this layer's device type to GPU`);
   });
   if (refused.length > 0) {
     fail("BAD_OPTION", `the DLA cannot run ${refused.length} layer(s) and GPU fallback is off (--no-gpu-fallback):\n  ${refused.join("\n  ")}`);

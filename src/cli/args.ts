@@ -18,7 +18,11 @@ export type OptionSpec = {
 export type Value = string | number | boolean;
 
 export class ParsedArgs {
-  constructor(private readonly values: Map<string, Value>, readonly positional: string[]) {}
+  constructor(private readonly values: Map<string, Value>, readonly positional: string[], private readonly explicit: Set<string> = new Set()) {}
+  /** Whether the user gave the option (not just its default). */
+  given(name: string): boolean {
+    return this.explicit.has(name);
+  }
   has(name: string): boolean {
     return this.values.has(name);
   }
@@ -40,6 +44,7 @@ export function parseArgs(argv: string[], specs: readonly OptionSpec[], command:
   const byName = new Map(specs.map((s) => [s.name, s]));
   const values = new Map<string, Value>();
   const positional: string[] = [];
+  const explicit = new Set<string>();
   for (const s of specs) if ("default" in s && s.default !== undefined) values.set(s.name, s.default);
   for (let i = 0; i < argv.length; i++) {
     const token = argv[i]!;
@@ -51,6 +56,7 @@ export function parseArgs(argv: string[], specs: readonly OptionSpec[], command:
     const name = token.slice(2, eq < 0 ? undefined : eq);
     const spec = byName.get(name);
     if (!spec) fail("BAD_OPTION", `unknown option --${name} for \`octet ${command}\` (see \`octet ${command} --help\`)`);
+    explicit.add(name);
     if (spec.kind === "flag") {
       if (eq >= 0) fail("BAD_OPTION", `option --${name} takes no value, found "${token.slice(eq + 1)}"`);
       values.set(name, true);
@@ -60,7 +66,7 @@ export function parseArgs(argv: string[], specs: readonly OptionSpec[], command:
     if (raw === undefined) fail("BAD_OPTION", `option --${name} needs a value (${describe(spec)})`);
     values.set(name, convert(spec, raw));
   }
-  return new ParsedArgs(values, positional);
+  return new ParsedArgs(values, positional, explicit);
 }
 
 function convert(spec: OptionSpec, raw: string): Value {

@@ -21,9 +21,9 @@ interface Candidate {
 }
 
 export function placements(model: Model, base: BuildOptions): Candidate[] {
-  const common = { ...base, layerDevice: new Map<string, Device>(), gpuFallback: true };
+  const common = { ...base, precision: "int8" as const, layerPrecision: new Map(), layerDevice: new Map<string, Device>(), gpuFallback: true };
   const out: Candidate[] = [
-    { label: "GPU FP32 (reference)", options: { ...common, device: "gpu", precision: "fp32", inputFormat: F32_NCHW, layerPrecision: new Map() } },
+    { label: "GPU FP32 (reference)", options: { ...common, device: "gpu", precision: "fp32", inputFormat: F32_NCHW } },
     { label: "GPU INT8", options: { ...common, device: "gpu" } },
     { label: "DLA INT8 + GPU fallback", options: { ...common, device: "dla" } },
   ];

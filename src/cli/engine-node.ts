@@ -41,7 +41,7 @@ export function timeRuns(plan: Plan, test: ImageSet, batch: number, m: MeasureOp
   const ctx = createContext(plan, batch);
   const plain = measure(ctx, fixedInput(ctx, test, batch), batch, m);
   if (!profile) return { plain, profiled: null, profiledContext: null, overhead: null };
-  const pctx = createContext(plan, batch, { ...profile, profile: true, profileSamples: Math.max(64, m.iterations) });
+  const pctx = createContext(plan, batch, { ...profile, profile: true, profileSamples: Math.min(Math.max(64, m.iterations), 10000) });
   const input = fixedInput(pctx, test, batch);
   const perEnqueueMs = profilerOverhead(ctx, pctx, input, batch);
   const profiled = measure(pctx, input, batch, m);

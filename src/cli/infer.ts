@@ -26,6 +26,10 @@ import { runCompare } from "./compare.js";
 import { fail } from "../errors.js";
 import type { Model } from "../model/model.js";
 import type { ImageSet } from "../data/dataset.js";
+import type { Graph } from "../model/graph.js";
+
+/** Options that shape a build; meaningless with --load-plan. */
+const BUILD_FLAGS = ["int8", "fp32", "device", "allow-gpu-fallback", "no-gpu-fallback", "layer-device", "layer-precision", "input-format", "calib", "calib-images", "percentile", "calib-cache"];
 
 export { INFER_OPTIONS };
 
@@ -49,10 +53,13 @@ export function runInfer(argv: string[], io: Io): number {
   io.out(`[I] Model: ${rel(modelPath)} (${model.graph.name}: ${model.graph.layers.length} layers, ${countParams(model).toLocaleString("en-US")} parameters)`);
   const test = loadMnistTest(dataDir);
   io.out(`[I] Data: ${rel(dataDir)} (${test.count} test images, ${test.rows}x${test.cols})`);
-  const [c, h, w] = model.graph.input.shape;
-  if (c !== 1 || h !== test.rows || w !== test.cols) {
-    fail("SHAPE_MISMATCH", `${modelPath}: input ${model.graph.input.name} is [N, ${c}, ${h}, ${w}], the data's images are [N, 1, ${test.rows}, ${test.cols}]; other input shapes run through the library API`);
-  }
+  const checkInput = (g: Graph, source: string) => {
+    const [c, h, w] = g.input.shape;
+    if (c !== 1 || h !== test.rows || w !== test.cols) {
+      fail("SHAPE_MISMATCH", `${source}: input ${g.input.name} is [N, ${c}, ${h}, ${w}], the data's images are [N, 1, ${test.rows}, ${test.cols}]; other input shapes run through the library API`);
+    }
+  };
+  checkInput(model.graph, modelPath);
   const train = lazy(() => loadMnistTrain(dataDir));
   const calibration = {
     algorithm: args.str("calib") as CalibrationAlgorithm,
@@ -77,7 +84,13 @@ export function runInfer(argv: string[], io: Io): number {
   let plan: Plan;
   const loadPath = args.str("load-plan");
   if (loadPath) {
+    const buildFlags = BUILD_FLAGS.filter((f) => args.given(f));
+    if (buildFlags.length) fail("BAD_OPTION", `--load-plan runs a plan as it was built; drop ${buildFlags.map((f) => `--${f}`).join(", ")}`);
     plan = deserializePlan(readBytes(loadPath), loadPath);
+    checkInput(plan.graph, loadPath);
+    if (JSON.stringify(plan.graph.layers) !== JSON.stringify(model.graph.layers)) {
+      fail("BAD_OPTION", `${loadPath}: the plan was built from another network than ${rel(modelPath)}, the FP32 reference; pass --model with the plan's model`);
+    }
     io.out(`[I] Loaded plan ${loadPath} (format v${plan.version}, ${plan.graph.name}); nothing rebuilt`);
   } else {
     const s = needsScales(options) ? scales() : null;

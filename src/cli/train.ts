@@ -3,8 +3,7 @@
 import { parseArgs, helpText, type OptionSpec } from "./args.js";
 import type { Io } from "./io.js";
 import { Progress } from "./progress.js";
-import { defaultModelPath, saveWeights } from "../model/model-node.js";
-import { parseGraph } from "../model/graph.js";
+import { defaultModelPath, saveWeights, loadGraph } from "../model/model-node.js";
 import { assembleModel } from "../model/model.js";
 import { loadMnist, defaultMnistDir } from "../data/mnist-node.js";
 import { loadKernels } from "../runtime/wasm-source-node.js";
@@ -12,7 +11,6 @@ import { Trainer, CAFFE_LENET_SOLVER } from "../train/trainer.js";
 import { Fp32Network } from "../exec/fp32-network.js";
 import { evaluate } from "../exec/evaluate.js";
 import { Rng } from "../util/rng.js";
-import { readFileSync } from "node:fs";
 
 const S = CAFFE_LENET_SOLVER;
 export const TRAIN_OPTIONS: readonly OptionSpec[] = [
@@ -33,7 +31,7 @@ export function runTrain(argv: string[], io: Io): number {
     return 0;
   }
   const modelPath = args.str("model") ?? defaultModelPath();
-  const graph = parseGraph(readFileSync(modelPath, "utf8"), modelPath);
+  const graph = loadGraph(modelPath);
   const { train, test } = loadMnist(args.str("data") ?? defaultMnistDir());
   const config = { ...S, epochs: args.int("epochs"), batch: args.int("batch"), baseLr: args.num("lr"), seed: args.int("seed") };
   io.out(`[I] Training ${graph.name} on ${train.count} images: ${config.epochs} epochs, batch ${config.batch}, ` +

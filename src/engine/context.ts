@@ -3,6 +3,7 @@
 // reserves every activation buffer for `maxBatch` images, and lowers each
 // schedule node to a prepared call. enqueue(n) then runs the batch
 // synchronously, allocating nothing.
+import { reluFusesInto } from "../model/chain.js";
 import type { Plan } from "./plan.js";
 import type { Node, Value } from "../builder/schedule.js";
 import { stepFormat } from "../builder/schedule.js";
@@ -87,7 +88,9 @@ export class ExecutionContext {
         for (const name of names) ranges.push({ name: `${plan.nodes[node]!.name} > ${name}`, kind: "dla-layer", device: "dla", parent: node + 1 });
       }
     }
-    this.profiler = options.profile ? new Profiler(ranges, options.profileSamples) : null;
+    const samples = options.profileSamples ?? 64;
+    if (!Number.isInteger(samples) || samples < 1 || samples > 1_000_000) fail("BAD_ARGUMENT", `profileSamples: expected an integer in 1..1000000, found ${samples}`);
+    this.profiler = options.profile ? new Profiler(ranges, samples) : null;
     if (this.profiler && profileDla && dlaInner.length > 0) this.wireDlaProfiling(innerRange, dlaInner);
     const gpu = this.devices.get("gpu")!;
     this.inputPerImage = imageBytes(this.inputFormat, this.inputShape) / (this.inputFormat.dtype === "f32" ? 4 : 1);
@@ -192,7 +195,7 @@ export class ExecutionContext {
       const layers = node.step.layers.map((p) => p.layer);
       for (let i = 0; i < layers.length; i++) {
         const l = layers[i]!, next = layers[i + 1];
-        const fusedAway = (l.type === "convolution" || l.type === "fully_connected") && next?.type === "relu" && next.input === l.output && next.output !== l.output;
+        const fusedAway = reluFusesInto(l, next) && next!.output !== l.output;
         if (l.output === name && fusedAway) return false;
       }
     }

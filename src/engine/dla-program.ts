@@ -1,6 +1,7 @@
 // Compiles a fused DLA subgraph into the command list the DLA engine runs in
 // one call (assembly/engine/dla-engine.ts). A convolution or fully connected
 // layer followed by its in-place ReLU becomes one command with ReLU fused.
+import { reluFusesInto } from "../model/chain.js";
 import type { Layer } from "../model/graph.js";
 import type { Step } from "../builder/fuse.js";
 
@@ -24,8 +25,7 @@ export function dlaCommands(step: Step): DlaCommandSource[] {
   for (let i = 0; i < layers.length; i++) {
     const layer = layers[i]!;
     const next = layers[i + 1];
-    const fusable = (layer.type === "convolution" || layer.type === "fully_connected") &&
-      next?.type === "relu" && next.input === layer.output;
+    const fusable = reluFusesInto(layer, next);
     out.push({ name: fusable ? `${layer.name} + ${next!.name}` : layer.name, layer, relu: fusable, output: fusable ? next!.output : layer.output });
     if (fusable) i++;
   }

@@ -1,6 +1,7 @@
 // Lowering: each schedule node becomes a prepared call with every pointer
 // and size resolved, so running it is one or a few wasm calls. Arguments are
-// validated here, once, with the kernels' own checks.
+// validated here, once, with the kernels' own rules (src/int8/validate.ts).
+import { reluFusesInto } from "../model/chain.js";
 import type { Plan } from "./plan.js";
 import type { Node, Value } from "../builder/schedule.js";
 import { stepFormat } from "../builder/schedule.js";
@@ -12,7 +13,10 @@ import { imageBytes } from "../core/format.js";
 import type { LayerParams } from "./layer-params.js";
 import { uploadParams } from "../int8/ops.js";
 import { convScratchBytes } from "../int8/scratch.js";
-import { checkInt, checkScale } from "../int8/validate.js";
+import { checkInt, checkScale, checkTensor, convOutputSize, poolOutputSize, MAX_CHANNELS } from "../int8/validate.js";
+import { packConv } from "../int8/pack-conv.js";
+import { packFc } from "../int8/pack-fc.js";
+import type { Layout as BlockedLayout } from "../int8/layout.js";
 import { dlaCommands, encodeCommand, DLA_COMMAND_WORDS } from "./dla-program.js";
 import { fail } from "../errors.js";
 
@@ -38,7 +42,7 @@ export function lowerCompute(env: LowerEnv, node: ComputeNode): { run: Runner; i
   const layers = step.layers.map((p) => p.layer);
   for (let i = 0; i < layers.length; i++) {
     const layer = layers[i]!;
-    const fusedRelu = layers[i + 1]?.type === "relu";
+    const fusedRelu = reluFusesInto(layer, layers[i + 1]);
     const x = env.buffer({ tensor: layer.input, device: "gpu", format });
     // A fused ReLU writes the ReLU's output (the same tensor when in place).
     const y = env.buffer({ tensor: fusedRelu ? layers[i + 1]!.output : layer.output, device: "gpu", format });
@@ -62,21 +66,33 @@ function params(env: LowerEnv, layer: Layer, kind: LayerParams["kind"]): LayerPa
   return p;
 }
 
-function checkLimits(layer: Layer): void {
-  const op = `layer ${layer.name}`;
-  if (layer.type === "convolution") {
-    checkInt(op, "kernel", layer.kernel, 1, 32);
-    checkInt(op, "stride", layer.stride, 1, 8);
-  } else if (layer.type === "pooling") {
-    checkInt(op, "window", layer.window, 1, 8);
-    checkInt(op, "stride", layer.stride, 1, 16);
+/**
+ * The kernels trust their arguments: check this layer against their own
+ * argument rules, and its packed parameters against the sizes this build's
+ * packing produces (a plan from another build of octet is refused, not run).
+ */
+function checkInt8Layer(env: LowerEnv, layer: Layer, layout: BlockedLayout): void {
+  const op = `plan: layer ${layer.name}`;
+  const { input: [C, H, W], output: [K] } = layerShape(env, layer);
+  checkTensor(op, 1, C, H, W);
+  checkInt(op, "output channels", K, 1, MAX_CHANNELS);
+  if (layer.type === "convolution") convOutputSize(op, H, W, layer.kernel, layer.stride, layer.pad);
+  if (layer.type === "pooling") poolOutputSize(op, H, W, layer.window, layer.stride);
+  if (layer.type !== "convolution" && layer.type !== "fully_connected") return;
+  const p = params(env, layer, "int8") as Extract<LayerParams, { kind: "int8" }>;
+  const expected = layer.type === "convolution"
+    ? packConv(new Int8Array(K * C * layer.kernel * layer.kernel), new Int32Array(K), new Float32Array(K), K, C, layer.kernel, layout)
+    : packFc(new Int8Array(K * C * H * W), new Int32Array(K), new Float32Array(K), K, C, H, W, layout);
+  if (p.layout !== layout || p.weights.length !== expected.weights.length || p.bias.length !== expected.bias.length || p.mult.length !== expected.mult.length) {
+    fail("BAD_ARGUMENT", `${op}: packed parameters (${p.layout}, ${p.weights.length} weight bytes) do not match this octet's packing ` +
+      `(${layout}, ${expected.weights.length} bytes); rebuild the plan`);
   }
 }
 
 function gpuInt8(env: LowerEnv, k: Kernels, layer: Layer, x: number, y: number, relu: boolean): (n: number) => void {
   const e = k.exports;
   const { input: [C, H, W], output } = layerShape(env, layer);
-  checkLimits(layer);
+  checkInt8Layer(env, layer, "nchw4");
   switch (layer.type) {
     case "convolution": {
       const p = params(env, layer, "int8") as Extract<LayerParams, { kind: "int8" }>;
@@ -159,7 +175,7 @@ function lowerDla(env: LowerEnv, node: ComputeNode): { run: Runner; innerNames: 
   const program = k.arena.alloc(commands.length * DLA_COMMAND_WORDS * 4);
   commands.forEach((cmd, i) => {
     const layer = cmd.layer;
-    checkLimits(layer);
+    checkInt8Layer(env, layer, "nc32hw32");
     const shape = layerShape(env, layer);
     const x = env.buffer({ tensor: layer.input, device: "dla", format });
     const y = env.buffer({ tensor: cmd.output, device: "dla", format });

@@ -12,7 +12,8 @@ import { effectiveScales } from "./scales.js";
 import { fp32Params, int8Params, type LayerParams } from "./layer-params.js";
 import { fail } from "../errors.js";
 
-export const PLAN_VERSION = 1;
+/** 2: int16-widened convolution weights (octet's INT8 packing of 2026-11-24). */
+export const PLAN_VERSION = 2;
 
 export interface BuildOptions extends PlacementOptions {
   inputFormat: Format;

@@ -1,11 +1,11 @@
 // Activation scales as the engine uses them. Calibration (or a cache, or QDQ
-// nodes) gives a scale per tensor; max and average pooling keep their
-// input's scale (PRODUCT.md, "INT8 numerics"). A ReLU keeps its input's
-// scale unless its output has one of its own; a convolution or fully
-// connected layer whose only consumer is a ReLU may take the ReLU output's
-// scale, since fused they store only that.
+// nodes) gives a scale per tensor; max and average pooling and ReLU keep
+// their input's scale (PRODUCT.md, "INT8 numerics"). A convolution or fully
+// connected layer followed by a ReLU is stored once, after the ReLU, so it
+// takes the ReLU output's scale when there is one (as TensorRT does).
 import type { Model } from "../model/model.js";
 import { fail } from "../errors.js";
+import { reluFusesInto } from "../model/chain.js";
 
 export function effectiveScales(model: Model, calibrated: ReadonlyMap<string, number>, source: string): Map<string, number> {
   const out = new Map<string, number>();
@@ -13,8 +13,8 @@ export function effectiveScales(model: Model, calibrated: ReadonlyMap<string, nu
     if (!(s > 0) || !Number.isFinite(s)) fail("BAD_ARGUMENT", `${source}: tensor "${tensor}" has scale ${s}; expected a finite positive number`);
     return s;
   };
-  const need = (tensor: string, layer: string, fallback?: string) => {
-    const s = calibrated.get(tensor) ?? (fallback !== undefined ? calibrated.get(fallback) : undefined);
+  const need = (tensor: string, layer: string) => {
+    const s = calibrated.get(tensor);
     if (s === undefined) fail("BAD_ARGUMENT", `${source}: no scale for tensor "${tensor}" (${layer}), which the INT8 network needs`);
     return check(tensor, s);
   };
@@ -27,15 +27,13 @@ export function effectiveScales(model: Model, calibrated: ReadonlyMap<string, nu
       case "pooling":
         out.set(layer.output, out.get(layer.input)!);
         return;
-      case "relu": {
-        const own = layer.output !== layer.input ? calibrated.get(layer.output) : undefined;
-        out.set(layer.output, own !== undefined ? check(layer.output, own) : out.get(layer.input)!);
+      case "relu":
+        out.set(layer.output, out.get(layer.input)!);
         return;
-      }
       default: {
         const next = layers[i + 1];
-        const reluOutput = next?.type === "relu" && next.input === layer.output ? next.output : undefined;
-        out.set(layer.output, need(layer.output, `output of ${layer.name}`, reluOutput));
+        if (reluFusesInto(layer, next) && calibrated.has(next!.output)) out.set(layer.output, need(next!.output, `output of ${next!.name}`));
+        else out.set(layer.output, need(layer.output, `output of ${layer.name}`));
       }
     }
   });

@@ -1,5 +1,7 @@
 // sample_int8's scoring: an image counts for top-k when fewer than k other
 // classes have a probability >= the true class's (ties count against).
+import { fail } from "../errors.js";
+
 export function isTopK(probs: Float32Array, offset: number, classes: number, label: number, k: number): boolean {
   const truth = probs[offset + label]!;
   let atLeastAsLikely = 0;
@@ -16,6 +18,7 @@ export class TopKCounter {
 
   add(probs: Float32Array, labels: Uint8Array, classes: number): void {
     for (let i = 0; i < labels.length; i++) {
+      if (labels[i]! >= classes) fail("BAD_ARGUMENT", `label ${labels[i]} of image ${this.total + i} is not one of the network's ${classes} classes`);
       if (isTopK(probs, i * classes, classes, labels[i]!, 1)) this.top1++;
       if (isTopK(probs, i * classes, classes, labels[i]!, 5)) this.top5++;
     }

@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseGraph } from "./graph.js";
+import { parseGraph, type Graph } from "./graph.js";
 import { decodeWeights, encodeWeights, type WeightMap } from "./weights-file.js";
 import { assembleModel, type Model } from "./model.js";
 import { fail } from "../errors.js";
@@ -19,6 +19,12 @@ export function loadModel(graphPath = defaultModelPath()): Model {
   const graph = parseGraph(readText(graphPath), graphPath);
   const weightsPath = join(dirname(resolve(graphPath)), graph.weights);
   return assembleModel(graph, decodeWeights(readBytes(weightsPath), weightsPath), weightsPath);
+}
+
+/** Reads just the graph of an octet JSON model (training makes its own weights). */
+export function loadGraph(graphPath: string): Graph {
+  if (graphPath.toLowerCase().endsWith(".onnx")) fail("MODEL_FORMAT", `${graphPath}: octet trains its own JSON graphs; an ONNX model brings its weights (use it with \`octet infer --model\`)`);
+  return parseGraph(readText(graphPath), graphPath);
 }
 
 export function saveWeights(graphPath: string, weightsFile: string, weights: WeightMap): string {

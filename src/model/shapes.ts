@@ -2,6 +2,7 @@
 // (fully connected outputs are [O, 1, 1]) and every layer's weight shapes.
 import type { Graph, Layer } from "./graph.js";
 import { fail } from "../errors.js";
+import { checkChain } from "./chain.js";
 
 export type Chw = [number, number, number];
 
@@ -18,6 +19,7 @@ export interface GraphShapes {
 }
 
 export function inferShapes(graph: Graph, file = graph.name): GraphShapes {
+  checkChain(graph, file);
   const tensors = new Map<string, Chw>([[graph.input.name, graph.input.shape]]);
   const layers = new Map<string, LayerShapes>();
   for (const layer of graph.layers) {

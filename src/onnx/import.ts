@@ -5,7 +5,7 @@
 // give activation scales instead of calibration, as in TensorRT. Anything
 // else is refused with the node, op and attribute at fault: a model is never
 // partly imported.
-import type { Graph, Layer } from "../model/graph.js";
+import { parseGraph, GRAPH_FORMAT, GRAPH_VERSION, type Graph, type Layer } from "../model/graph.js";
 import { assembleModel, paramName, type Model } from "../model/model.js";
 import type { WeightMap } from "../model/weights-file.js";
 import { fail } from "../errors.js";
@@ -45,6 +45,7 @@ export function importOnnx(bytes: Uint8Array, file: string): Model {
   }
   const state = new ImportState(file, version, consts);
   state.alias.set(input.name!, input.name!);
+  state.rank.set(input.name!, 4);
   (g.node ?? []).forEach((node, i) => state.node(node, i));
   const outputs = g.output ?? [];
   if (outputs.length !== 1) fail("MODEL_FORMAT", `${file}: expected one graph output, found ${outputs.length}`);
@@ -56,7 +57,9 @@ export function importOnnx(bytes: Uint8Array, file: string): Model {
     output,
     weights: `${file} (initializers)`,
   };
-  const model = assembleModel(graph, state.weights, file);
+  // The same field checks as octet's own JSON graphs (strides, windows, kernels >= 1, ...).
+  const checked = parseGraph(JSON.stringify({ format: GRAPH_FORMAT, version: GRAPH_VERSION, ...graph }), file);
+  const model = assembleModel(checked, state.weights, file);
   if (state.scales.size > 0) model.quantization = { scales: state.scales, source: `QDQ nodes in ${file}` };
   return model;
 }
@@ -72,6 +75,8 @@ class ImportState {
   private readonly names = new Set<string>();
   /** Values that are flattened views: only a fully connected layer may consume them. */
   private readonly flattened = new Set<string>();
+  /** ONNX rank of each octet tensor: 4 for images, 2 after a flatten or a fully connected layer. */
+  readonly rank = new Map<string, number>();
 
   constructor(readonly file: string, readonly opset: number, readonly consts: Map<string, Constant>) {}
 
@@ -228,7 +233,11 @@ class ImportState {
         return;
       case "Softmax": {
         const axis = intAttr(node, "axis") ?? (this.opset >= 13 ? -1 : 1);
-        if (axis !== 1 && axis !== -1) this.refuse(node, i, "axis", axis, "1 or -1, the class axis of [N, classes]");
+        const rank = this.rank.get(this.activation(node, i)) ?? 4;
+        // octet's softmax runs over all of C*H*W: ONNX means the same for a
+        // [N, classes] input (axis 1 or -1), or for opset < 13 with axis 1.
+        const same = rank === 2 ? axis === 1 || axis === -1 : this.opset < 13 && axis === 1;
+        if (!same) this.refuse(node, i, "axis", axis, `a softmax over all non-batch values: axis 1 or -1 of a [N, classes] input${this.opset < 13 ? ", or axis 1" : ""}; this input has rank ${rank}`);
         this.push({ name: this.layerName(node, i), type: "softmax", input: this.activation(node, i), output: this.out(node, i) });
         return;
       }
@@ -260,6 +269,7 @@ class ImportState {
   private push(layer: Layer, weight?: { dims: number[]; data: Float32Array }, bias?: Float32Array): void {
     this.layers.push(layer);
     this.alias.set(layer.output, layer.output);
+    this.rank.set(layer.output, layer.type === "fully_connected" ? 2 : this.rank.get(layer.input) ?? 4);
     if (weight && bias) {
       this.weights.set(paramName(layer.name, "weight"), { dims: weight.dims, data: weight.data });
       this.weights.set(paramName(layer.name, "bias"), { dims: [bias.length], data: bias });

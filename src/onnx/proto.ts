@@ -63,7 +63,15 @@ export function typeName(t: number): string {
 export function tensorValues(t: TensorProto, where: string): { dims: number[]; type: number; values: Float32Array | Int32Array | number[] } {
   const dims = (t.dims ?? []).map((d) => num(d as LongLike));
   const count = dims.reduce((a, b) => a * b, 1);
+  if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) {
+    fail("MODEL_FORMAT", `${where}: tensor ${t.name} keeps its data in an external file; octet reads self-contained models only`);
+  }
   const raw = t.rawData && t.rawData.length ? t.rawData : null;
+  const typed = (values: ArrayLike<unknown> | null | undefined, what: string) => {
+    const n = values?.length ?? 0;
+    if (!raw && n !== count) fail("MODEL_FORMAT", `${where}: tensor ${t.name}: ${n} ${what} values, expected ${count} for dims [${dims.join(", ")}]`);
+    return values ?? [];
+  };
   const view = raw ? new DataView(raw.buffer, raw.byteOffset, raw.byteLength) : null;
   const need = (bytesPer: number) => {
     if (raw && raw.length !== count * bytesPer) fail("MODEL_FORMAT", `${where}: tensor ${t.name}: raw data is ${raw.length} bytes, expected ${count * bytesPer} for dims [${dims.join(", ")}]`);
@@ -74,7 +82,7 @@ export function tensorValues(t: TensorProto, where: string): { dims: number[]; t
       need(4);
       const out = new Float32Array(count);
       if (view) for (let i = 0; i < count; i++) out[i] = view.getFloat32(4 * i, true);
-      else out.set(t.floatData ?? []);
+      else out.set(typed(t.floatData, "float") as number[]);
       return { dims, type, values: out };
     }
     case DataType.INT8:
@@ -82,21 +90,21 @@ export function tensorValues(t: TensorProto, where: string): { dims: number[]; t
       need(1);
       const out = new Int32Array(count);
       if (raw) for (let i = 0; i < count; i++) out[i] = t.dataType === DataType.INT8 ? (raw[i]! << 24) >> 24 : raw[i]!;
-      else out.set(t.int32Data ?? []);
+      else out.set(typed(t.int32Data, "int32") as number[]);
       return { dims, type, values: out };
     }
     case DataType.INT32: {
       need(4);
       const out = new Int32Array(count);
       if (view) for (let i = 0; i < count; i++) out[i] = view.getInt32(4 * i, true);
-      else out.set(t.int32Data ?? []);
+      else out.set(typed(t.int32Data, "int32") as number[]);
       return { dims, type, values: out };
     }
     case DataType.INT64: {
       need(8);
       const out: number[] = [];
       if (view) for (let i = 0; i < count; i++) out.push(Number(view.getBigInt64(8 * i, true)));
-      else for (const v of t.int64Data ?? []) out.push(num(v as LongLike));
+      else for (const v of typed(t.int64Data, "int64") as LongLike[]) out.push(num(v));
       return { dims, type, values: out };
     }
     default:

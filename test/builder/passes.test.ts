@@ -8,6 +8,8 @@ import { fuseLayers } from "../../src/builder/fuse.js";
 import { schedule, type Node } from "../../src/builder/schedule.js";
 import { F32_NCHW, S8_NCHW4, formatName } from "../../src/core/format.js";
 import { expectOctetError } from "../helpers.js";
+import { parseGraph } from "../../src/model/graph.js";
+import { assembleModel } from "../../src/model/model.js";
 
 const model = loadModel();
 const opts = (o: Partial<PlacementOptions>): PlacementOptions => ({ ...DEFAULT_PLACEMENT, ...o });
@@ -67,6 +69,28 @@ test("one reformatter per mismatched edge, none where formats agree", () => {
 test("without GPU fallback the build fails naming every layer the DLA cannot run", () => {
   expectOctetError(() => placeLayers(model, opts({ device: "dla", gpuFallback: false, layerPrecision: new Map([["conv1", "fp32"]]) })),
     "BAD_OPTION", /cannot run 2 layer\(s\)[\s\S]*conv1: DLA runs INT8 only[\s\S]*prob: unsupported on DLA \(softmax\)/);
+});
+
+test("a layer the INT8 kernels cannot run stays on the GPU in FP32, and the DLA refuses it, saying why", () => {
+  const graph = parseGraph(JSON.stringify({
+    format: "octet-model", version: 1, name: "padded", input: { name: "data", shape: [1, 8, 8] },
+    layers: [
+      { name: "conv", type: "convolution", input: "data", output: "conv", numOutput: 4, kernel: 3, pad: 3 },
+      { name: "fc", type: "fully_connected", input: "conv", output: "fc", numOutput: 10 },
+      { name: "prob", type: "softmax", input: "fc", output: "prob" },
+    ],
+    output: "prob", weights: "w",
+  }), "padded.json");
+  const m = assembleModel(graph, new Map([
+    ["conv.weight", { dims: [4, 1, 3, 3], data: new Float32Array(36) }], ["conv.bias", { dims: [4], data: new Float32Array(4) }],
+    ["fc.weight", { dims: [10, 576], data: new Float32Array(5760) }], ["fc.bias", { dims: [10], data: new Float32Array(10) }],
+  ]));
+  const gpu = placeLayers(m, opts({}));
+  assert.equal([gpu[0]!.device, gpu[0]!.precision], ["gpu", "fp32"]);
+  assert.match(gpu[0]!.reason, /padding 3 is not below the kernel size 3, as the INT8 kernels need: running this layer in FP32/);
+  const dla = placeLayers(m, opts({ device: "dla" }));
+  assert.equal([dla[0]!.device, dla[0]!.precision, dla[1]!.device], ["gpu", "fp32", "dla"]);
+  assert.match(dla[0]!.reason, /switching this layer's device type to GPU; padding 3/);
 });
 
 test("unknown layer names in overrides are errors naming them", () => {

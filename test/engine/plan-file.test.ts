@@ -33,8 +33,8 @@ it("corrupted, truncated, foreign and future-version plans are refused", () => {
   expectOctetError(() => deserializePlan(bytes.subarray(0, bytes.length - 7), "b.plan"), "BAD_ARGUMENT", /b.plan: plan is \d+ bytes, its header says \d+ \(truncated\)/);
   expectOctetError(() => deserializePlan(new TextEncoder().encode("TRT-7000-EntropyCalibration2\n"), "c.plan"), "BAD_ARGUMENT", /c.plan: not an octet plan/);
   const v2 = bytes.slice();
-  v2[4] = 2;
-  expectOctetError(() => deserializePlan(v2, "d.plan"), "BAD_ARGUMENT", /d.plan: plan format version 2, this octet reads version 1/);
+  v2[4] = 1;
+  expectOctetError(() => deserializePlan(v2, "d.plan"), "BAD_ARGUMENT", /d.plan: plan format version 1, this octet reads version 2/);
   expectOctetError(() => deserializePlan(new Uint8Array(3), "e.plan"), "BAD_ARGUMENT", /e.plan: 3 bytes is too short/);
 });
 

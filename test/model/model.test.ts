@@ -70,7 +70,11 @@ test("malformed graphs are refused with the field at fault", () => {
   expectOctetError(() => parseGraph(edit((g) => (g.input.shape = [1, 28])), "g.json"), "MODEL_FORMAT", /field "input.shape" is \[1,28\]/);
   expectOctetError(() => parseGraph(edit((g) => (g.layers[4].name = "conv1")), "g.json"), "MODEL_FORMAT", /layer name "conv1" is used twice/);
   const wrongWiring = parseGraph(edit((g) => (g.layers[2].input = "nope")), "g.json");
-  expectOctetError(() => assembleModel(wrongWiring, loadModel().weights), "MODEL_FORMAT", /layer conv2: input tensor "nope" is not produced/);
+  expectOctetError(() => assembleModel(wrongWiring, loadModel().weights), "MODEL_FORMAT", /layer conv2: reads "nope", but octet runs chains: it must read "pool1", the output of pool1/);
+  const reused = parseGraph(edit((g) => (g.layers[2].output = "conv1")), "g.json");
+  expectOctetError(() => assembleModel(reused, loadModel().weights), "MODEL_FORMAT", /layer conv2: writes "conv1", which is already produced earlier/);
+  const early = parseGraph(edit((g) => (g.output = "pool2")), "g.json");
+  expectOctetError(() => assembleModel(early, loadModel().weights), "MODEL_FORMAT", /output "pool2" must be the last layer's output "prob"/);
   const tooBig = parseGraph(edit((g) => (g.layers[2].kernel = 13)), "g.json");
   expectOctetError(() => assembleModel(tooBig, loadModel().weights), "SHAPE_MISMATCH", /layer conv2: kernel 13 does not fit input \[20, 12, 12\]/);
 });

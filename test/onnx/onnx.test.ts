@@ -143,6 +143,15 @@ test("malformed files, unsupported ops, attributes, opsets and zero points are r
   expectOctetError(() => importOnnx(edit(good, (m) => m.graph.node.find((n: Decoded) => n.name === "conv2").attribute.push(onnx.AttributeProto.create({ name: "group", type: 2, i: 2 }))), "g.onnx"),
     "MODEL_FORMAT", /g.onnx: node conv2 \(Conv\): attribute group = 2 is not supported/);
   expectOctetError(() => importOnnx(edit(good, (m) => (m.opsetImport[0].version = 9)), "o.onnx"), "MODEL_FORMAT", /o.onnx: ONNX opset 9 is not supported; octet imports opsets 11 to 21/);
+  expectOctetError(() => importOnnx(edit(good, (m) => m.graph.node.find((n: Decoded) => n.name === "prob").attribute[0].i = 0), "ax.onnx"),
+    "MODEL_FORMAT", /ax.onnx: node prob \(Softmax\): attribute axis = 0 is not supported \(a softmax over all non-batch values/);
+  expectOctetError(() => importOnnx(edit(good, (m) => (m.graph.node.find((n: Decoded) => n.name === "conv1").attribute.find((a: Decoded) => a.name === "strides").ints = [0, 0])), "st.onnx"),
+    "MODEL_FORMAT", /st.onnx: layer conv1: field "stride" is 0, expected an integer >= 1/);
+  expectOctetError(() => importOnnx(edit(good, (m) => {
+    const w = m.graph.initializer.find((t: Decoded) => t.name === "ip2.bias");
+    w.floatData = [1, 2, 3];
+    w.rawData = new Uint8Array(0);
+  }), "n.onnx"), "MODEL_FORMAT", /n.onnx: tensor ip2.bias: 3 float values, expected 10 for dims \[10\]/);
   const qdq = exportOnnx(model, { scales: scales("entropy") });
   expectOctetError(() => importOnnx(edit(qdq, (m) => {
     const zp = m.graph.initializer.find((t: Decoded) => t.name === "qdq_zero_point");
