@@ -16,6 +16,8 @@ export interface Timing {
   roundMedians: number[];
   medianMs: number;
   imagesPerSecond: number;
+  /** Process CPU time over wall time while this contender ran: above 1 means it used more than one thread. */
+  cpuPerWall: number;
 }
 
 const median = (a: number[]) => {
@@ -39,12 +41,19 @@ async function slice(c: Contender, ms: number): Promise<number[]> {
 export async function interleave(contenders: Contender[], rounds = 5, sliceMs = 250): Promise<Timing[]> {
   for (const c of contenders) await slice(c, 300);
   const per = contenders.map(() => [] as number[]);
+  const cpu = contenders.map(() => 0), wall = contenders.map(() => 0);
   for (let r = 0; r < rounds; r++) {
-    for (let i = 0; i < contenders.length; i++) per[i]!.push(median(await slice(contenders[i]!, sliceMs)));
+    for (let i = 0; i < contenders.length; i++) {
+      const c0 = process.cpuUsage(), t0 = performance.now();
+      per[i]!.push(median(await slice(contenders[i]!, sliceMs)));
+      const used = process.cpuUsage(c0);
+      cpu[i]! += (used.user + used.system) / 1000;
+      wall[i]! += performance.now() - t0;
+    }
   }
   return contenders.map((c, i) => {
     const m = median(per[i]!);
-    return { name: c.name, images: c.images, roundMedians: per[i]!, medianMs: m, imagesPerSecond: (1000 * c.images) / m };
+    return { name: c.name, images: c.images, roundMedians: per[i]!, medianMs: m, imagesPerSecond: (1000 * c.images) / m, cpuPerWall: cpu[i]! / wall[i]! };
   });
 }
 

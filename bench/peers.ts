@@ -18,11 +18,11 @@ import { loadKernels, loadMnistTrain } from "../src/node.js";
 const PEERS_DIR = fileURLToPath(new URL("../../bench/peers/", import.meta.url));
 
 export function peersInstalled(): boolean {
-  return existsSync(join(PEERS_DIR, "node_modules", "onnxruntime-web"));
+  return existsSync(join(PEERS_DIR, "node_modules", "onnxruntime-web")) && existsSync(join(PEERS_DIR, "native", "node_modules", "onnxruntime-node"));
 }
 
-async function importPeer(name: string): Promise<any> {
-  const require = createRequire(join(PEERS_DIR, "package.json"));
+async function importPeer(name: string, dir = PEERS_DIR): Promise<any> {
+  const require = createRequire(join(dir, "package.json"));
   return import(pathToFileURL(require.resolve(name)).href);
 }
 
@@ -104,6 +104,7 @@ export interface PeerRow {
   imagesPerSecond: number;
   medianLatencyUs: number;
   top1: number | null;
+  cpuPerWall: number;
 }
 
 export interface PeerRatio {
@@ -151,11 +152,14 @@ export async function runPeers(): Promise<{ rows: PeerRow[]; ratios: PeerRatio[]
   const ortWeb = await importPeer("onnxruntime-web");
   ortWeb.env.wasm.numThreads = 1;
   ortWeb.env.wasm.wasmPaths = join(peerDir("onnxruntime-web"), "dist") + "/";
-  const ortNode = await importPeer("onnxruntime-node");
-  const single = { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: "sequential" };
+  const ortNode = await importPeer("onnxruntime-node", join(PEERS_DIR, "native"));
+  // onnxruntime-node lives in bench/peers/native with its own onnxruntime-common:
+  // sharing one with onnxruntime-web would mix their backend registries.
+  const web = { executionProviders: ["wasm"] };
+  const single = { executionProviders: ["cpu"], intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: "sequential" };
   const peers: Peer[] = [
-    await ortPeer(ortWeb, "ORT Web INT8 (QDQ)", qdqOnnx, {}),
-    await ortPeer(ortWeb, "ORT Web FP32", fp32Onnx, {}),
+    await ortPeer(ortWeb, "ORT Web INT8 (QDQ)", qdqOnnx, web),
+    await ortPeer(ortWeb, "ORT Web FP32", fp32Onnx, web),
     await tfjsPeer(),
     await ortPeer(ortNode, "ORT native INT8 (QDQ)", qdqOnnx, single),
     await ortPeer(ortNode, "ORT native FP32", fp32Onnx, single),
@@ -175,7 +179,7 @@ export async function runPeers(): Promise<{ rows: PeerRow[]; ratios: PeerRatio[]
     const contenders: Contender[] = [...octet, ...peers.map((p) => cycling(p.name, batch, images, (x) => p.run(x, batch)))];
     const t = await interleave(contenders);
     const by = new Map<string, Timing>(t.map((x) => [x.name, x]));
-    for (const x of t) rows.push({ name: x.name, batch, imagesPerSecond: x.imagesPerSecond, medianLatencyUs: x.medianMs * 1000, top1: top1.get(x.name) ?? null });
+    for (const x of t) rows.push({ name: x.name, batch, imagesPerSecond: x.imagesPerSecond, medianLatencyUs: x.medianMs * 1000, top1: top1.get(x.name) ?? null, cpuPerWall: x.cpuPerWall });
     const pairs: [string, string][] = [
       ["octet INT8 gpu", "ORT Web INT8 (QDQ)"], ["octet INT8 gpu", "ORT Web FP32"], ["octet FP32 gpu", "ORT Web FP32"],
       ["octet FP32 gpu", "TF.js wasm FP32"], ["octet INT8 gpu", "ORT native INT8 (QDQ)"], ["octet INT8 dla+fallback", "ORT Web INT8 (QDQ)"],
@@ -184,7 +188,7 @@ export async function runPeers(): Promise<{ rows: PeerRow[]; ratios: PeerRatio[]
   }
   console.log("Peers (one thread each; median of 5 interleaved rounds; same weights, MNIST test images):");
   for (const r of rows) {
-    console.log(`  ${`${r.name} b${r.batch}`.padEnd(30)} ${Math.round(r.imagesPerSecond).toLocaleString("en-US").padStart(8)} images/s  median ${r.medianLatencyUs.toFixed(1).padStart(8)} us/batch${r.top1 !== null ? `  top-1 ${r.top1.toFixed(4)}` : ""}`);
+    console.log(`  ${`${r.name} b${r.batch}`.padEnd(30)} ${Math.round(r.imagesPerSecond).toLocaleString("en-US").padStart(8)} images/s  median ${r.medianLatencyUs.toFixed(1).padStart(8)} us/batch  cpu/wall ${r.cpuPerWall.toFixed(2)}${r.top1 !== null ? `  top-1 ${r.top1.toFixed(4)}` : ""}`);
   }
   for (const r of ratios) console.log(`  ${r.octet} b${r.batch} vs ${r.peer}: ${r.ratio.toFixed(2)}x`);
   return { rows, ratios };
