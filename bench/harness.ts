@@ -2,6 +2,8 @@
 // (A B C A B C ...) for several rounds, each round a fixed time slice per
 // contender; a contender's result is the median over rounds of its
 // per-call median, and ratios are medians of per-round ratios.
+import { summarize } from "../src/profiler/reports/stats.js";
+
 export interface Contender {
   name: string;
   /** Images processed by one call. */
@@ -20,11 +22,7 @@ export interface Timing {
   cpuPerWall: number;
 }
 
-const median = (a: number[]) => {
-  const s = [...a].sort((x, y) => x - y);
-  const n = s.length;
-  return n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
-};
+const median = (a: number[]) => summarize(a).median;
 
 async function slice(c: Contender, ms: number): Promise<number[]> {
   const times: number[] = [];

@@ -7,6 +7,8 @@ export type OptionSpec = {
   help: string;
   /** Shown in --help as --name <arg>. */
   arg?: string;
+  /** The option shapes a build (octet infer refuses it with --load-plan). */
+  build?: boolean;
 } & (
   | { kind: "flag" }
   | { kind: "int"; default?: number; min?: number; max?: number }

@@ -5,7 +5,7 @@ import type { Plan } from "../engine/plan.js";
 import { ExecutionContext, type ContextOptions } from "../engine/context.js";
 import { ContextRunner } from "../engine/context-runner.js";
 import { evaluate, type Evaluation } from "../exec/evaluate.js";
-import { measure, type Measurement, type MeasureOptions } from "../engine/measure.js";
+import { measure, profilerOverhead, type Measurement, type MeasureOptions } from "../engine/measure.js";
 import type { ImageSet } from "../data/dataset.js";
 import { imagesToFloat } from "../data/dataset.js";
 import { Progress } from "./progress.js";
@@ -46,22 +46,4 @@ export function timeRuns(plan: Plan, test: ImageSet, batch: number, m: MeasureOp
   const perEnqueueMs = profilerOverhead(ctx, pctx, input, batch);
   const profiled = measure(pctx, input, batch, m);
   return { plain, profiled, profiledContext: pctx, overhead: { perEnqueueMs, percent: (100 * perEnqueueMs) / plain.enqueue.median } };
-}
-
-/**
- * The profiler's cost per enqueue: short unprofiled and profiled runs
- * interleaved (A B A B ...), so machine noise hits both alike; the median of
- * the per-round differences of median enqueue time. Runs before the main
- * profiled measurement (each measurement resets the profile).
- */
-function profilerOverhead(plain: ExecutionContext, profiled: ExecutionContext, input: Float32Array | Int8Array, batch: number): number {
-  const quick = { warmup: 2, iterations: 15, minDurationMs: 0 };
-  const diffs: number[] = [];
-  for (let round = 0; round < 7; round++) {
-    const a = measure(plain, input, batch, quick).enqueue.median;
-    const b = measure(profiled, input, batch, quick).enqueue.median;
-    diffs.push(b - a);
-  }
-  diffs.sort((x, y) => x - y);
-  return diffs[3]!;
 }

@@ -7,18 +7,18 @@ import type { BuildOptions } from "../engine/plan.js";
 import { fail } from "../errors.js";
 
 export const INFER_OPTIONS: readonly OptionSpec[] = [
-  { name: "int8", kind: "flag", help: "INT8 precision (the default)" },
-  { name: "fp32", kind: "flag", help: "FP32 precision on the GPU device" },
-  { name: "device", kind: "enum", values: DEVICES, default: "gpu", help: "default device, as trtexec's --useDLACore" },
-  { name: "allow-gpu-fallback", kind: "flag", help: "let layers the DLA cannot run fall back to the GPU (default with --device dla)" },
-  { name: "no-gpu-fallback", kind: "flag", help: "fail the build, naming every layer the DLA cannot run" },
-  { name: "layer-device", kind: "string", arg: "l=dev,...", help: "per-layer device, e.g. pool2=gpu,ip1=gpu (splits a DLA subgraph)" },
-  { name: "layer-precision", kind: "string", arg: "l=p,...", help: "per-layer precision, e.g. conv1=fp32" },
-  { name: "input-format", kind: "enum", values: FORMATS.map(formatName), default: "fp32:nchw", help: "network input format, as trtexec's --inputIOFormats" },
-  { name: "calib", kind: "enum", values: CALIBRATION_ALGORITHMS, default: "entropy", help: "INT8 calibration algorithm" },
-  { name: "calib-images", kind: "int", min: 1, max: 60000, default: 500, help: "training images used for calibration" },
-  { name: "percentile", kind: "number", min: 50, max: 100, default: 99.99, help: "percentile for --calib percentile" },
-  { name: "calib-cache", kind: "string", arg: "file", help: "TensorRT-format calibration cache: read when present, written when absent" },
+  { name: "int8", build: true, kind: "flag", help: "INT8 precision (the default)" },
+  { name: "fp32", build: true, kind: "flag", help: "FP32 precision on the GPU device" },
+  { name: "device", build: true, kind: "enum", values: DEVICES, default: "gpu", help: "default device, as trtexec's --useDLACore" },
+  { name: "allow-gpu-fallback", build: true, kind: "flag", help: "let layers the DLA cannot run fall back to the GPU (default with --device dla)" },
+  { name: "no-gpu-fallback", build: true, kind: "flag", help: "fail the build, naming every layer the DLA cannot run" },
+  { name: "layer-device", build: true, kind: "string", arg: "l=dev,...", help: "per-layer device, e.g. pool2=gpu,ip1=gpu (splits a DLA subgraph)" },
+  { name: "layer-precision", build: true, kind: "string", arg: "l=p,...", help: "per-layer precision, e.g. conv1=fp32" },
+  { name: "input-format", build: true, kind: "enum", values: FORMATS.map(formatName), default: "fp32:nchw", help: "network input format, as trtexec's --inputIOFormats" },
+  { name: "calib", build: true, kind: "enum", values: CALIBRATION_ALGORITHMS, default: "entropy", help: "INT8 calibration algorithm" },
+  { name: "calib-images", build: true, kind: "int", min: 1, max: 60000, default: 500, help: "training images used for calibration" },
+  { name: "percentile", build: true, kind: "number", min: 50, max: 100, default: 99.99, help: "percentile for --calib percentile" },
+  { name: "calib-cache", build: true, kind: "string", arg: "file", help: "TensorRT-format calibration cache: read when present, written when absent" },
   { name: "dump-calibration", kind: "flag", help: "print every tensor's amax per algorithm and each layer's INT8-vs-FP32 error" },
   { name: "save-plan", kind: "string", arg: "file", help: "write the built plan" },
   { name: "load-plan", kind: "string", arg: "file", help: "run a saved plan instead of building" },
@@ -39,6 +39,9 @@ export const INFER_OPTIONS: readonly OptionSpec[] = [
   { name: "compare", kind: "flag", help: "build and run every placement (all-GPU, DLA, each split) side by side" },
   { name: "help", kind: "flag", help: "show this help" },
 ];
+
+/** Options that shape a build, meaningless with --load-plan. */
+export const BUILD_OPTIONS: readonly string[] = INFER_OPTIONS.filter((o) => o.build).map((o) => o.name);
 
 function pairs<T extends string>(text: string | undefined, option: string, allowed: readonly T[]): Map<string, T> {
   const out = new Map<string, T>();

@@ -5,12 +5,12 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { relative } from "node:path";
 import { parseArgs, helpText } from "./args.js";
 import type { Io } from "./io.js";
-import { INFER_OPTIONS, buildOptionsFrom } from "./infer-options.js";
+import { INFER_OPTIONS, BUILD_OPTIONS, buildOptionsFrom } from "./infer-options.js";
 import { Progress } from "./progress.js";
 import { loadModel, defaultModelPath } from "../model/model-node.js";
 import { loadMnistTest, loadMnistTrain, defaultMnistDir } from "../data/mnist-node.js";
 import { loadKernels } from "../runtime/wasm-source-node.js";
-import { buildPlan, DEFAULT_BUILD, type BuildOptions, type Plan } from "../engine/plan.js";
+import { buildPlan, needsActivationScales, DEFAULT_BUILD, type Plan } from "../engine/plan.js";
 import { serializePlan, deserializePlan } from "../engine/plan-file.js";
 import { resolveScales } from "../calib/resolve-node.js";
 import type { CalibrationAlgorithm } from "../calib/algorithms.js";
@@ -27,9 +27,6 @@ import { fail } from "../errors.js";
 import type { Model } from "../model/model.js";
 import type { ImageSet } from "../data/dataset.js";
 import type { Graph } from "../model/graph.js";
-
-/** Options that shape a build; meaningless with --load-plan. */
-const BUILD_FLAGS = ["int8", "fp32", "device", "allow-gpu-fallback", "no-gpu-fallback", "layer-device", "layer-precision", "input-format", "calib", "calib-images", "percentile", "calib-cache"];
 
 export { INFER_OPTIONS };
 
@@ -69,7 +66,6 @@ export function runInfer(argv: string[], io: Io): number {
     cachePath: args.str("calib-cache"),
     log: (l: string) => io.out(l),
   };
-  const needsScales = (o: BuildOptions) => o.precision === "int8" || [...o.layerPrecision.values()].includes("int8") || o.inputFormat.dtype === "s8";
   const scales = lazy(() => {
     if (model.quantization && !calibration.cachePath) {
       io.out(`[I] Explicit quantization: ${model.quantization.scales.size} activation scales from ${model.quantization.source}; skipping calibration`);
@@ -84,7 +80,7 @@ export function runInfer(argv: string[], io: Io): number {
   let plan: Plan;
   const loadPath = args.str("load-plan");
   if (loadPath) {
-    const buildFlags = BUILD_FLAGS.filter((f) => args.given(f));
+    const buildFlags = BUILD_OPTIONS.filter((f) => args.given(f));
     if (buildFlags.length) fail("BAD_OPTION", `--load-plan runs a plan as it was built; drop ${buildFlags.map((f) => `--${f}`).join(", ")}`);
     plan = deserializePlan(readBytes(loadPath), loadPath);
     checkInput(plan.graph, loadPath);
@@ -93,7 +89,7 @@ export function runInfer(argv: string[], io: Io): number {
     }
     io.out(`[I] Loaded plan ${loadPath} (format v${plan.version}, ${plan.graph.name}); nothing rebuilt`);
   } else {
-    const s = needsScales(options) ? scales() : null;
+    const s = needsActivationScales(model, options) ? scales() : null;
     plan = buildPlan(model, options, s?.scales ?? null, s?.info ?? null);
   }
   const savePath = args.str("save-plan");

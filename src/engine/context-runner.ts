@@ -5,7 +5,8 @@
 import type { ExecutionContext } from "./context.js";
 import type { BatchRunner } from "../exec/evaluate.js";
 import { quantize } from "../int8/numerics.js";
-import { channelBlock, storedChannels } from "../core/format.js";
+import { channelBlock } from "../core/format.js";
+import { blockedIndex } from "../int8/layout.js";
 
 export class ContextRunner implements BatchRunner {
   readonly maxBatch: number;
@@ -40,16 +41,14 @@ export class ContextRunner implements BatchRunner {
 
   private packInput(n: number): void {
     const [C, H, W] = this.ctx.inputShape;
-    const layout = this.ctx.inputFormat.layout;
-    const G = channelBlock(layout), CB = storedChannels(C, layout) / G;
+    const G = channelBlock(this.ctx.inputFormat.layout);
     const scale = this.ctx.plan.scales[this.ctx.plan.graph.input.name]!;
     const dst = this.ctx.input(n) as Int8Array;
     const src = this.staging!;
     dst.fill(0);
     for (let i = 0; i < n; i++)
       for (let c = 0; c < C; c++)
-        for (let p = 0; p < H * W; p++) {
-          dst[((i * CB + Math.floor(c / G)) * H * W + p) * G + (c % G)] = quantize(src[(i * C + c) * H * W + p]!, scale);
-        }
+        for (let h = 0; h < H; h++)
+          for (let w = 0; w < W; w++) dst[blockedIndex(i, c, h, w, C, H, W, G)] = quantize(src[((i * C + c) * H + h) * W + w]!, scale);
   }
 }

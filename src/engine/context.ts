@@ -5,12 +5,12 @@
 // synchronously, allocating nothing.
 import { reluFusesInto } from "../model/chain.js";
 import type { Plan } from "./plan.js";
-import type { Node, Value } from "../builder/schedule.js";
+import type { Value } from "../builder/schedule.js";
 import { stepFormat } from "../builder/schedule.js";
 import type { Device } from "../builder/capabilities.js";
 import type { Kernels } from "../runtime/kernels.js";
 import { inferShapes, volume, type Chw, type GraphShapes } from "../model/shapes.js";
-import { F32_NCHW, formatName, imageBytes, parseFormat, sameFormat, type Format } from "../core/format.js";
+import { F32_NCHW, formatName, imageBytes, parseFormat, type Format } from "../core/format.js";
 import { lowerCompute, lowerReformat, lowerCopy, type Runner } from "./lower.js";
 import { Profiler, ENQUEUE_RANGE, type RangeInfo } from "../profiler/profiler.js";
 import { fail } from "../errors.js";
@@ -201,13 +201,4 @@ export class ExecutionContext {
     }
     return true;
   }
-
-  /** Step formats, for reports: what each compute node reads and writes. */
-  static nodeFormat(node: Node): Format {
-    return node.kind === "compute" ? stepFormat(node.step) : node.to.format;
-  }
-}
-
-export function isF32Input(ctx: ExecutionContext): boolean {
-  return sameFormat(ctx.inputFormat, F32_NCHW);
 }

@@ -156,8 +156,10 @@ function gpuFp32(env: LowerEnv, k: Kernels, layer: Layer, x: number, y: number, 
       const count = volume(output);
       if (x === y) return (n) => e.relu_f32(y, n * count);
       const mem = k.exports.memory;
+      let view: Float32Array | null = null;
       return (n) => {
-        new Float32Array(mem.buffer).copyWithin(y >> 2, x >> 2, (x >> 2) + n * count);
+        if (view === null || view.buffer !== mem.buffer) view = new Float32Array(mem.buffer);
+        view.copyWithin(y >> 2, x >> 2, (x >> 2) + n * count);
         e.relu_f32(y, n * count);
       };
     }

@@ -76,3 +76,21 @@ function grow(a: Float64Array): Float64Array {
   b.set(a);
   return b;
 }
+
+/**
+ * The profiler's cost per enqueue: short unprofiled and profiled runs
+ * interleaved (A B A B ...), so machine noise hits both alike; the median of
+ * the per-round differences of median enqueue time. Runs before the main
+ * profiled measurement (each measurement resets the profile).
+ */
+export function profilerOverhead(plain: ExecutionContext, profiled: ExecutionContext, input: Float32Array | Int8Array, batch: number): number {
+  const quick = { warmup: 2, iterations: 15, minDurationMs: 0 };
+  const diffs: number[] = [];
+  for (let round = 0; round < 7; round++) {
+    const a = measure(plain, input, batch, quick).enqueue.median;
+    const b = measure(profiled, input, batch, quick).enqueue.median;
+    diffs.push(b - a);
+  }
+  diffs.sort((x, y) => x - y);
+  return diffs[3]!;
+}

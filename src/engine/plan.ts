@@ -3,7 +3,7 @@
 // is plain data, so it serializes (plan-file.ts) and loads without rebuilding.
 import type { Model } from "../model/model.js";
 import type { Graph } from "../model/graph.js";
-import { placeLayers, type PlacementOptions } from "../builder/placement.js";
+import { placeLayers, type PlacementOptions, type PlacedLayer } from "../builder/placement.js";
 import { fuseLayers } from "../builder/fuse.js";
 import { schedule, type Node } from "../builder/schedule.js";
 import type { Device, Precision } from "../builder/capabilities.js";
@@ -52,9 +52,18 @@ export interface Plan {
   params: Record<string, LayerParams>;
 }
 
+function usesInt8(placed: PlacedLayer[], options: BuildOptions): boolean {
+  return placed.some((p) => p.precision === "int8") || options.inputFormat.dtype === "s8";
+}
+
+/** Whether building `model` with `options` needs activation scales (calibration, a cache or QDQ). */
+export function needsActivationScales(model: Model, options: BuildOptions): boolean {
+  return usesInt8(placeLayers(model, options), options);
+}
+
 export function buildPlan(model: Model, options: BuildOptions, scales: ReadonlyMap<string, number> | null, calibration: CalibrationInfo | null): Plan {
   const placed = placeLayers(model, options);
-  const needsInt8 = placed.some((p) => p.precision === "int8") || options.inputFormat.dtype === "s8";
+  const needsInt8 = usesInt8(placed, options);
   if (needsInt8 && !scales) fail("BAD_ARGUMENT", "an INT8 build needs activation scales: calibrate or give a calibration cache");
   const effective = needsInt8 ? effectiveScales(model, scales!, calibration?.source ?? "scales") : new Map<string, number>();
   const steps = fuseLayers(placed);

@@ -89,11 +89,6 @@ export class Kernels {
     kernels = new Kernels(exports, flavor);
     return kernels;
   }
-
-  static compile(bytes: BufferSource, flavor: BuildFlavor): Kernels {
-    assertWasmFeatures();
-    return Kernels.fromModule(new WebAssembly.Module(bytes), flavor);
-  }
 }
 
 /**
