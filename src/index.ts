@@ -25,3 +25,4 @@ export { parseIdx } from "./data/idx.js";
 export { imageSetFromIdx, imagesToFloat, type ImageSet } from "./data/dataset.js";
 export { evaluate } from "./exec/evaluate.js";
 export { mnistPreprocess, MNIST_SIZE } from "./data/preprocess.js";
+export { layerErrors, compareTensors, type TensorError } from "./engine/layer-errors.js";

@@ -4,7 +4,9 @@ import { test as it } from "uvu";
 import * as assert from "uvu/assert";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { plan, runner, test } from "./fixtures.js";
+import { plan, runner, test, model } from "./fixtures.js";
+import { layerErrors } from "../../src/engine/layer-errors.js";
+import { loadKernels } from "../../src/runtime/wasm-source-node.js";
 import { imagesToFloat } from "../../src/data/dataset.js";
 import { ENQUEUE_RANGE } from "../../src/profiler/profiler.js";
 import { profileTable } from "../../src/profiler/reports/profile-table.js";
@@ -70,6 +72,15 @@ it("profiling does not change results", () => {
   a.run(16);
   b.run(16);
   assert.equal(Array.from(a.output(16)), Array.from(b.output(16)));
+});
+
+it("layer errors: the engine's FP32 plan equals the FP32 reference exactly; INT8 errors are small", () => {
+  const kernels = () => loadKernels("release");
+  const fp32 = layerErrors(model, plan({ precision: "fp32" }), test, 20, kernels);
+  assert.equal(fp32.map((e) => e.tensor), ["conv1", "pool1", "conv2", "pool2", "ip1", "ip2", "prob"]);
+  for (const e of fp32) assert.is(e.maxAbs, 0, `${e.tensor} differs from the reference`);
+  const int8 = layerErrors(model, plan({ device: "dla" }), test, 20, kernels);
+  for (const e of int8.filter((x) => x.tensor !== "prob")) assert.ok(e.maxAbs > 0 && e.snrDb > 20, `${e.tensor}: max ${e.maxAbs}, SNR ${e.snrDb} dB`);
 });
 
 it("enqueue refuses a batch outside 1..maxBatch", () => {
