@@ -1,31 +1,26 @@
-// The browser demo in real Chromium (Debian's, driven by playwright-core):
+// The browser demo in real Chromium (driven by playwright-core; see chromium.ts):
 // draw MNIST test digits with the mouse, pick digits from the strip, switch
 // placements, and check predictions, bit-identical INT8 results and the
 // timeline. Saves a screenshot to build/demo-screenshot.png.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { existsSync, mkdtempSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { launchChromium } from "./chromium.js";
 import { loadMnistTest } from "../../src/data/mnist-node.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-const CHROMIUM = "/usr/bin/chromium";
 const mnist = loadMnistTest();
 
 // Set-up at module level: a failure here fails the run (uvu does not fail on a throwing before hook).
-if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium); .ci/run does`);
 const { buildDemo } = await import(pathToFileURL(join(ROOT, "demo/build.mjs")).href);
 const { serve } = await import(pathToFileURL(join(ROOT, "demo/serve.mjs")).href);
 const { out } = await buildDemo(mkdtempSync(join(tmpdir(), "octet-demo-")));
 const server: { url: string; close: () => Promise<void> } = await serve(out, 0);
-const browser: Browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const browser: Browser = await launchChromium();
 const page: Page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
 const pageErrors: string[] = [];
 page.on("pageerror", (e) => pageErrors.push(e.message));
@@ -74,6 +69,10 @@ async function choose(placement: string): Promise<void> {
   await page.check(`input[name=placement][value=${placement}]`);
   await page.waitForFunction((p) => document.querySelector(`#graph svg`) !== null && (document.querySelector(`input[value=${p}]`) as HTMLInputElement).checked, placement);
 }
+
+test("the page is cross-origin isolated (the server sends COOP and COEP)", async () => {
+  assert.is(await page.evaluate(() => globalThis.crossOriginIsolated), true);
+});
 
 test("digits drawn with the mouse are recognised", async () => {
   for (const k of [0, 1, 2, 3, 4]) {
