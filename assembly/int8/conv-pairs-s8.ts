@@ -57,8 +57,7 @@ export const CONV_PAIR_MAX_DEPTH: i32 = 64;
 // addresses. tab: npairs int32 addresses (see above); w: the first pair's
 // channels, ldw bytes between pairs. Channel group i of pixel j goes to
 // out + j*Gu + i*gs.
-/** 4 output channels x the band's pc pixels, 2 at a time (generated
- *  from one template). */
+/** 4 output channels x the band's pc pixels, 2 at a time. */
 export function pairPanel4(
   w: usize, ldw: usize, tab: usize, npairs: i32, pc: i32, st4: usize,
   bias: usize, mult: usize, relu: bool, out: usize, Gu: usize, gs: usize,
@@ -82,8 +81,7 @@ export function pairPanel4(
     store2(a0, b0, bias, mult, relu, o0, o1);
   }
 }
-/** 8 output channels x the band's pc pixels, 2 at a time (generated
- *  from one template). */
+/** 8 output channels x the band's pc pixels, 2 at a time. */
 export function pairPanel8(
   w: usize, ldw: usize, tab: usize, npairs: i32, pc: i32, st4: usize,
   bias: usize, mult: usize, relu: bool, out: usize, Gu: usize, gs: usize,
@@ -110,8 +108,7 @@ export function pairPanel8(
     store2(a1, b1, bias + 16, mult + 16, relu, o0 + gs, o1 + gs);
   }
 }
-/** 12 output channels x the band's pc pixels, 2 at a time (generated
- *  from one template). */
+/** 12 output channels x the band's pc pixels, 2 at a time. */
 export function pairPanel12(
   w: usize, ldw: usize, tab: usize, npairs: i32, pc: i32, st4: usize,
   bias: usize, mult: usize, relu: bool, out: usize, Gu: usize, gs: usize,
@@ -141,8 +138,7 @@ export function pairPanel12(
     store2(a2, b2, bias + 32, mult + 32, relu, o0 + 2 * gs, o1 + 2 * gs);
   }
 }
-/** 16 output channels x the band's pc pixels, 2 at a time (generated
- *  from one template). */
+/** 16 output channels x the band's pc pixels, 2 at a time. */
 export function pairPanel16(
   w: usize, ldw: usize, tab: usize, npairs: i32, pc: i32, st4: usize,
   bias: usize, mult: usize, relu: bool, out: usize, Gu: usize, gs: usize,

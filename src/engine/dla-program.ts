@@ -4,6 +4,7 @@
 import { reluFusesInto } from "../model/chain.js";
 import type { Layer } from "../model/graph.js";
 import type { Step } from "../builder/fuse.js";
+import { fail } from "../errors.js";
 
 export const DLA_COMMAND_WORDS = 16;
 
@@ -67,7 +68,7 @@ export function encodeCommand(src: DlaCommandSource, input: readonly number[], p
       w[3] = ptr.y;
       break;
     case "softmax":
-      throw new Error("softmax never reaches the DLA (placement refuses it)");
+      return fail("BAD_ARGUMENT", `plan: softmax ${l.name} cannot run on the DLA (placement puts it on the GPU)`);
   }
   return w;
 }

@@ -1,6 +1,7 @@
 // Activation scales as the engine uses them. Calibration (or a cache, or QDQ
 // nodes) gives a scale per tensor; max and average pooling and ReLU keep
-// their input's scale (PRODUCT.md, "INT8 numerics"). A convolution or fully
+// their input's scale (pooling requantizes with the same scale in and out,
+// docs/int8-numerics.md "Pooling"; a ReLU only clamps). A convolution or fully
 // connected layer followed by a ReLU is stored once, after the ReLU, so it
 // takes the ReLU output's scale when there is one (as TensorRT does).
 import type { Model } from "../model/model.js";

@@ -1,6 +1,7 @@
-// The int8 blocked layouts (PRODUCT.md "Tensor layouts"): nchw4 and nc32hw32.
-// Index (((n*ceil(C/G) + c/G)*H + h)*W + w)*G + c%G, G = 4 or 32; padding
-// channels zero. Host-side pack/unpack of whole tensors (tests, references).
+// The int8 blocked layouts: nchw4 (the GPU's INT8 layout) and nc32hw32 (the
+// DLA's). Index (((n*ceil(C/G) + c/G)*H + h)*W + w)*G + c%G, G = 4 or 32;
+// padding channels zero (docs/int8-numerics.md "Layouts"). Host-side
+// pack/unpack of whole tensors (tests, references).
 import { fail } from "../errors.js";
 
 export type Layout = "nchw4" | "nc32hw32";
