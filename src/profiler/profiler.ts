@@ -1,8 +1,12 @@
 // Range timing for an execution context: every enqueue, every step inside it
 // and, on request, every layer inside a fused DLA subgraph. Storage is
-// preallocated (statistics per range, the enqueue latency history grows by
-// doubling), so profiling adds timer reads but no per-call garbage.
+// preallocated and fixed (statistics per range, every range of the last
+// `samples` enqueues, a LATENCY_RESERVOIR-sized enqueue latency history), so
+// profiling adds timer reads but no per-call garbage, and memory stays flat
+// however many enqueues are profiled.
 import type { Device } from "../builder/capabilities.js";
+import { LatencyReservoir } from "./latency-reservoir.js";
+import type { Summary } from "./reports/stats.js";
 
 export type RangeKind = "enqueue" | "compute" | "reformat" | "copy" | "dla-layer";
 
@@ -30,7 +34,8 @@ export class Profiler {
   readonly traceStart: Float64Array;
   readonly samples: number;
   readonly traceEnd: Float64Array;
-  private enqueueLatencies = new Float64Array(1024);
+  /** Enqueue latencies (ms): all of them up to its capacity, a uniform sample beyond. */
+  readonly latency = new LatencyReservoir();
   enqueues = 0;
   /** Images per enqueue, for throughput. */
   batch = 0;
@@ -76,7 +81,7 @@ export class Profiler {
     const slot = this.slot();
     this.traceStart[range * this.samples + slot] = start;
     this.traceEnd[range * this.samples + slot] = end;
-    if (range === 0) this.pushLatency(d);
+    if (range === 0) this.latency.push(d);
   }
 
   private slot(): number {
@@ -88,19 +93,9 @@ export class Profiler {
     this.enqueues++;
   }
 
-  private pushLatency(d: number): void {
-    const i = this.enqueues;
-    if (i >= this.enqueueLatencies.length) {
-      const grown = new Float64Array(this.enqueueLatencies.length * 2);
-      grown.set(this.enqueueLatencies);
-      this.enqueueLatencies = grown;
-    }
-    this.enqueueLatencies[i] = d;
-  }
-
-  /** Enqueue latencies in ms, in call order. */
-  latencies(): Float64Array {
-    return this.enqueueLatencies.subarray(0, this.enqueues);
+  /** Enqueue latency statistics; `exact` is false once the history is a sample. */
+  latencySummary(): Summary {
+    return this.latency.summary();
   }
 
   /** Durations (ms) of `range` in the stored enqueues, oldest first. */
@@ -135,6 +130,7 @@ export class Profiler {
     this.max.fill(0);
     this.traceStart.fill(NaN);
     this.traceEnd.fill(NaN);
+    this.latency.reset();
     this.enqueues = 0;
   }
 }

@@ -7,9 +7,11 @@ function ms(v: number): string {
   return `${Number(v.toPrecision(6))} ms`;
 }
 
-function line(label: string, s: Summary): string {
+/** A summary's line; median and percentiles say so when they are estimates from a sample. */
+export function summaryLine(label: string, s: Summary): string {
+  const estimated = s.exact ? "" : ` (median and percentiles estimated from a uniform sample of ${s.samples} of ${s.count} values)`;
   return `[I] ${label}: min = ${ms(s.min)}, max = ${ms(s.max)}, mean = ${ms(s.mean)}, median = ${ms(s.median)}, ` +
-    `percentile(90%) = ${ms(s.p90)}, percentile(95%) = ${ms(s.p95)}, percentile(99%) = ${ms(s.p99)}`;
+    `percentile(90%) = ${ms(s.p90)}, percentile(95%) = ${ms(s.p95)}, percentile(99%) = ${ms(s.p99)}${estimated}`;
 }
 
 export interface TimeShares {
@@ -34,10 +36,10 @@ export function performanceSummary(m: Measurement, shares: TimeShares | null, ov
   const lines = [
     "[I] === Performance summary ===",
     `[I] Throughput: ${Number(m.qps.toPrecision(6))} qps (${Math.round(m.imagesPerSecond).toLocaleString("en-US")} images/s at batch ${m.batch})`,
-    line("Latency", m.latency),
-    line("Enqueue Time", m.enqueue),
-    line("H2D Latency", m.h2d),
-    line("D2H Latency", m.d2h),
+    summaryLine("Latency", m.latency),
+    summaryLine("Enqueue Time", m.enqueue),
+    summaryLine("H2D Latency", m.h2d),
+    summaryLine("D2H Latency", m.d2h),
     `[I] Total Host Walltime: ${Number((m.wallMs / 1000).toPrecision(6))} s (${m.iterations} iterations)`,
   ];
   if (shares) {

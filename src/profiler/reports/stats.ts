@@ -9,6 +9,12 @@ export interface Summary {
   p95: number;
   p99: number;
   total: number;
+  /** How many values the median and percentiles come from: `count`, or fewer
+   *  when only a uniform sample of the values was kept (latency-reservoir.ts). */
+  samples: number;
+  /** false: median and percentiles are estimates from that sample (count,
+   *  min, max, mean and total are exact either way). */
+  exact: boolean;
 }
 
 /** Nearest-rank percentile of sorted values, p in [0, 100]. */
@@ -27,6 +33,7 @@ export function summarize(values: ArrayLike<number>): Summary {
   return {
     count: n, min: sorted[0] ?? NaN, max: sorted[n - 1] ?? NaN, mean: n ? total / n : NaN, median,
     p90: percentile(sorted, 90), p95: percentile(sorted, 95), p99: percentile(sorted, 99), total,
+    samples: n, exact: true,
   };
 }
 
