@@ -1,11 +1,12 @@
 // conv_nchw4_s8 / conv_nc32hw32_s8 (debug build) vs the scalar reference,
 // bit-exact, including zero output padding channels; input padding channels
-// hold garbage to prove they are never read.
+// hold garbage to prove they are never read. The shapes cover each of the
+// kernels' three paths (int16 pairs, Winograd F(2,5), int16 dot tiles).
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Rng } from "../../src/util/rng.js";
 import { LAYOUTS, lanesOf, packBlocked, blockedBytes } from "../../src/int8/layout.js";
-import { packConv, convUsesPairs } from "../../src/int8/pack-conv.js";
+import { packConv, convUsesPairs, convPacksWinograd } from "../../src/int8/pack-conv.js";
 import { convS8, uploadParams } from "../../src/int8/ops.js";
 import { convScratchBytes } from "../../src/int8/scratch.js";
 import { convS8Ref } from "../../src/reference/conv-s8.js";
@@ -91,9 +92,20 @@ for (const layout of LAYOUTS) {
   });
 }
 
-test("conv: the shapes exercise both kernel paths (int16 pairs and int8 dot tiles)", () => {
-  const paths = new Set(cases().map((c) => convUsesPairs(c.C, c.kernel)));
-  assert.equal([...paths].sort(), [false, true]);
+/** The path conv-core-s8.ts takes: the host's packing decisions plus the stride. */
+function convPath(c: Case): "pairs" | "winograd" | "dot" {
+  if (convUsesPairs(c.C, c.kernel)) return "pairs";
+  return c.stride === 1 && convPacksWinograd(c.C, c.kernel) ? "winograd" : "dot";
+}
+
+test("conv: the shapes exercise all three kernel paths (int16 pairs, Winograd F(2,5), int16 dot tiles)", () => {
+  const count = { pairs: 0, winograd: 0, dot: 0 };
+  for (const c of cases()) count[convPath(c)]++;
+  for (const [path, n] of Object.entries(count)) assert.ok(n >= 4, `${path}: ${n} cases`);
+  const at = (C: number, stride: number) => cases().filter((c) => c.kernel === 5 && c.C === C && c.stride === stride).map(convPath);
+  assert.ok(at(218, 1).length > 0 && at(218, 1).every((p) => p === "winograd"), "Winograd at its depth limit (25C = 5450)");
+  assert.ok(at(219, 1).length > 0 && at(219, 1).every((p) => p === "dot"), "just past the limit: direct dot path");
+  assert.ok(cases().some((c) => c.kernel === 5 && c.stride === 2 && convPath(c) === "dot"), "5x5 at stride 2: direct dot path");
 });
 
 test("conv: outputs are not degenerate (the comparison can fail)", () => {

@@ -1,7 +1,9 @@
 // LeNet's layer shapes (conv1 1->20 k5 on 28x28, pool 2/2, conv2 20->50 k5,
-// pool 2/2, ip1 800->500 + relu, ip2 500->10, softmax in FP32) through nchw4
-// and through nc32hw32 with the same random weights and scales: the int8
-// outputs must be identical at every layer (and equal to the reference).
+// pool 2/2, ip1 800->500 + relu, ip2 500->10, softmax in FP32) through the
+// kernel wrappers (src/int8/ops.ts) in nchw4 and in nc32hw32, random weights:
+// each layout's int8 outputs must equal the scalar reference network's at
+// every layer (conv1 takes the int16-pair path, conv2 the Winograd one).
+// test/engine/placements.test.ts does the same through the engine's plans.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Rng } from "../../src/util/rng.js";
@@ -15,7 +17,9 @@ import { convScratchBytes } from "../../src/int8/scratch.js";
 import { convS8Ref } from "../../src/reference/conv-s8.js";
 import { maxPoolS8Ref } from "../../src/reference/pool-s8.js";
 import { fcS8Ref } from "../../src/reference/fc-s8.js";
-import { quantizeRef } from "../../src/reference/reformat-s8.js";
+import { dequantizeRef, quantizeRef } from "../../src/reference/reformat-s8.js";
+import { softmaxRef } from "../../src/reference/fp32-reference.js";
+import { assertClose } from "../helpers.js";
 import { debugKernels, firstDiff, getI8, putF32, randomF32 } from "./helpers.js";
 
 const N = 3;
@@ -99,19 +103,19 @@ function reference(): Map<string, Int8Array> {
   return out;
 }
 
-test("LeNet layers: nchw4 and nc32hw32 give identical int8 outputs at every layer", () => {
-  const k = debugKernels();
-  const [a, b] = LAYOUTS.map((layout) => run(k, layout)) as [ReturnType<typeof run>, ReturnType<typeof run>];
-  const ref = reference();
-  const names = ["data", "conv1", "pool1", "conv2", "pool2", "ip1+relu1", "ip2"];
-  for (const name of names) {
-    const x = a.outputs.get(name)!, y = b.outputs.get(name)!;
-    assert.is(firstDiff(x, y), "none", `${name}: nchw4 vs nc32hw32`);
-    assert.is(firstDiff(x, ref.get(name)!), "none", `${name}: vs reference`);
-    const distinct = new Set(x).size;
-    assert.ok(distinct >= (name === "ip2" ? 8 : 20), `${name}: only ${distinct} distinct values (degenerate test data)`);
-  }
-  assert.is(firstDiff(new Uint32Array(a.prob.buffer), new Uint32Array(b.prob.buffer)), "none", "prob");
-});
+for (const layout of LAYOUTS) {
+  test(`LeNet layers in ${layout}: every layer's int8 output equals the scalar reference network's`, () => {
+    const got = run(debugKernels(), layout);
+    const ref = reference();
+    for (const name of ["data", "conv1", "pool1", "conv2", "pool2", "ip1+relu1", "ip2"]) {
+      const want = ref.get(name)!;
+      assert.is(firstDiff(got.outputs.get(name)!, want), "none", `${name} (${layout}) vs the reference`);
+      const distinct = new Set(want).size;
+      assert.ok(distinct >= (name === "ip2" ? 8 : 20), `${name}: only ${distinct} distinct values (degenerate test data)`);
+    }
+    const prob = softmaxRef(dequantizeRef(ref.get("ip2")!, s.ip2), N, 10);
+    assertClose(got.prob, prob, `prob (${layout}) vs softmax of the reference logits`, 1e-5, 1e-6);
+  });
+}
 
 test.run();
