@@ -3,6 +3,7 @@
 export type OctetErrorCode =
   | "IDX_FORMAT"
   | "MODEL_FORMAT"
+  | "PLAN_FORMAT"
   | "WEIGHTS_FORMAT"
   | "SHAPE_MISMATCH"
   | "UNKNOWN_LAYER"

@@ -16,6 +16,8 @@ import { Profiler, ENQUEUE_RANGE, type RangeInfo } from "../profiler/profiler.js
 import { fail } from "../errors.js";
 import { unpackBlocked, type Layout as BlockedLayout } from "../int8/layout.js";
 import { dequantize } from "../int8/numerics.js";
+import { isVerified } from "./plan-trust.js";
+import { verifyPlan } from "./plan-verify.js";
 
 export type KernelFactory = (device: Device) => Kernels;
 
@@ -47,7 +49,7 @@ export class ExecutionContext {
 
   constructor(plan: Plan, makeKernels: KernelFactory, maxBatch: number, options: ContextOptions = {}) {
     if (!Number.isInteger(maxBatch) || maxBatch < 1) fail("BAD_ARGUMENT", `batch size must be a positive integer, got ${maxBatch}`);
-    this.plan = plan;
+    this.plan = plan = isVerified(plan) ? plan : verifyPlan(plan, "plan");
     this.maxBatch = maxBatch;
     this.shapes = inferShapes(plan.graph);
     this.inputFormat = parseFormat(plan.options.inputFormat, "plan input format");

@@ -4,7 +4,9 @@
 //   JSON (UTF-8) describing the plan, padded with spaces to a multiple of 8
 //   blob: every typed array of the plan, 8-byte aligned; the JSON refers to
 //         them as {"$blob": [type, byteOffset, length]}
-import { fail } from "../errors.js";
+import { OctetError, fail } from "../errors.js";
+import { jsonNestingDepth } from "../util/json-depth.js";
+import { verifyPlan } from "./plan-verify.js";
 import { crc32 } from "../util/crc32.js";
 import { PLAN_VERSION, type Plan } from "./plan.js";
 
@@ -54,33 +56,55 @@ export function serializePlan(plan: Plan): Uint8Array {
   return out;
 }
 
+/** Plans are a few levels deep; anything deeper is not a plan. */
+export const MAX_PLAN_JSON_DEPTH = 32;
+
 export function deserializePlan(bytes: Uint8Array, file: string): Plan {
-  if (bytes.length < HEADER) fail("BAD_ARGUMENT", `${file}: ${bytes.length} bytes is too short for a plan header (${HEADER} bytes)`);
+  const bad = (what: string): never => fail("PLAN_FORMAT", `${file}: ${what}`);
+  if (bytes.length < HEADER) bad(`${bytes.length} bytes is too short for a plan header (${HEADER} bytes)`);
   const magic = new TextDecoder().decode(bytes.subarray(0, 4));
-  if (magic !== PLAN_MAGIC) fail("BAD_ARGUMENT", `${file}: not an octet plan (magic ${JSON.stringify(magic)}, expected "${PLAN_MAGIC}")`);
+  if (magic !== PLAN_MAGIC) bad(`not an octet plan (magic ${JSON.stringify(magic)}, expected "${PLAN_MAGIC}")`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(4, true);
-  if (version !== PLAN_VERSION) fail("BAD_ARGUMENT", `${file}: plan format version ${version}, this octet reads version ${PLAN_VERSION}; rebuild the plan`);
+  if (version !== PLAN_VERSION) bad(`plan format version ${version}, this octet reads version ${PLAN_VERSION}; rebuild the plan`);
   const jsonBytes = view.getUint32(8, true), blobBytes = view.getUint32(12, true);
   const expected = HEADER + jsonBytes + blobBytes;
-  if (bytes.length !== expected) fail("BAD_ARGUMENT", `${file}: plan is ${bytes.length} bytes, its header says ${expected}${bytes.length < expected ? " (truncated)" : ""}`);
+  if (bytes.length !== expected) bad(`plan is ${bytes.length} bytes, its header says ${expected}${bytes.length < expected ? " (truncated)" : ""}`);
   const crc = crc32(bytes.subarray(HEADER));
-  if (crc !== view.getUint32(16, true)) fail("BAD_ARGUMENT", `${file}: plan checksum mismatch (corrupted file)`);
-  const blob = bytes.slice(HEADER + jsonBytes);
-  let plan: Plan;
+  if (crc !== view.getUint32(16, true)) bad("plan checksum mismatch (corrupted file)");
+  let text: string;
   try {
-    plan = JSON.parse(new TextDecoder().decode(bytes.subarray(HEADER, HEADER + jsonBytes)), (_key, value) => {
-      if (value && typeof value === "object" && Array.isArray(value.$blob)) {
-        const [type, offset, length] = value.$blob as [BlobType, number, number];
-        const Ctor = CTORS[type];
-        if (!Ctor || offset + length * Ctor.BYTES_PER_ELEMENT > blob.length) throw new Error(`bad blob reference ${JSON.stringify(value.$blob)}`);
-        return new Ctor(blob.buffer, blob.byteOffset + offset, length);
-      }
-      return value;
-    });
-  } catch (e) {
-    return fail("BAD_ARGUMENT", `${file}: plan description is unreadable (${(e as Error).message})`);
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(HEADER, HEADER + jsonBytes));
+  } catch {
+    return bad("plan description is not UTF-8");
   }
-  if (plan.version !== PLAN_VERSION || !plan.graph || !Array.isArray(plan.nodes)) fail("BAD_ARGUMENT", `${file}: plan description is incomplete`);
-  return plan;
+  const depth = jsonNestingDepth(text);
+  if (depth > MAX_PLAN_JSON_DEPTH) bad(`plan description is nested ${depth} deep, at most ${MAX_PLAN_JSON_DEPTH} is a plan`);
+  const blob = new Uint8Array(blobBytes);
+  blob.set(bytes.subarray(HEADER + jsonBytes));
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text, (_key, value) => (isBlobReference(value) ? blobView(value, blob, file) : value));
+  } catch (e) {
+    if (e instanceof OctetError) throw e;
+    return bad(`plan description is unreadable (${(e as Error).message})`);
+  }
+  return verifyPlan(raw, file);
+}
+
+function isBlobReference(v: unknown): v is { $blob: unknown } {
+  return typeof v === "object" && v !== null && Object.hasOwn(v, "$blob");
+}
+
+function blobView(value: { $blob: unknown }, blob: Uint8Array<ArrayBuffer>, file: string): Typed {
+  const ref = value.$blob;
+  const bad = (): never => fail("PLAN_FORMAT", `${file}: blob reference ${String(JSON.stringify(ref)).slice(0, 80)}: expected {"$blob": [type, byte offset, length]} inside the ${blob.length}-byte blob`);
+  if (Object.keys(value).length !== 1 || !Array.isArray(ref) || ref.length !== 3) return bad();
+  const [type, offset, length] = ref as [unknown, unknown, unknown];
+  if (typeof type !== "string" || !Object.hasOwn(CTORS, type)) return bad();
+  const Ctor = CTORS[type as BlobType];
+  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || (offset as number) < 0 || (length as number) < 0) return bad();
+  const o = offset as number, n = length as number;
+  if (o % Ctor.BYTES_PER_ELEMENT !== 0 || o + n * Ctor.BYTES_PER_ELEMENT > blob.length) return bad();
+  return new Ctor(blob.buffer, blob.byteOffset + o, n);
 }

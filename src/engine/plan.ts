@@ -11,9 +11,11 @@ import { F32_NCHW, formatName, type Format } from "../core/format.js";
 import { effectiveScales } from "./scales.js";
 import { fp32Params, int8Params, type LayerParams } from "./layer-params.js";
 import { fail } from "../errors.js";
+import { KERNEL_ABI } from "../runtime/kernel-abi.js";
+import { markVerified } from "./plan-trust.js";
 
-/** 2: int16-widened convolution weights (octet's INT8 packing of 2026-11-24). */
-export const PLAN_VERSION = 2;
+/** 3: the kernel ABI hash recorded and checked (2: int16-widened convolution weights). */
+export const PLAN_VERSION = 3;
 
 export interface BuildOptions extends PlacementOptions {
   inputFormat: Format;
@@ -35,6 +37,8 @@ export interface PlacementRecord {
 
 export interface Plan {
   version: number;
+  /** Hash of the kernel ABI the parameters were packed for (src/runtime/kernel-abi.ts). */
+  kernelAbi: number;
   graph: Graph;
   options: {
     device: Device;
@@ -76,8 +80,9 @@ export function buildPlan(model: Model, options: BuildOptions, scales: ReadonlyM
       ? fp32Params(model, layer)
       : int8Params(model, layer, p.device === "dla" ? "nc32hw32" : "nchw4", effective.get(layer.input)!, effective.get(layer.output)!);
   }
-  return {
+  return markVerified({
     version: PLAN_VERSION,
+    kernelAbi: KERNEL_ABI,
     graph: model.graph,
     options: {
       device: options.device,
@@ -92,7 +97,7 @@ export function buildPlan(model: Model, options: BuildOptions, scales: ReadonlyM
     placement: placed.map((p) => ({ layer: p.layer.name, type: p.layer.type, device: p.device, precision: p.precision, reason: p.reason })),
     nodes,
     params,
-  };
+  });
 }
 
 export const DEFAULT_BUILD: BuildOptions = {

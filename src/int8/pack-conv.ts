@@ -73,6 +73,13 @@ export function convRowBytes(C: number, kernel: number): number {
   return ceilTo(C * kernel * kernel, 8);
 }
 
+/** Bytes of packed weights packConv produces for K outputs, C inputs, a kernel x kernel window. */
+export function packedConvWeightBytes(K: number, C: number, kernel: number): number {
+  const K4 = ceilTo(K, 4);
+  if (convUsesPairs(C, kernel)) return C * convPairsPerChannel(kernel) * K4 * 2 * 2;
+  return (K4 * convRowBytes(C, kernel) + (convPacksWinograd(C, kernel) ? 6 * K4 * winoDepth(C) : 0)) * 2;
+}
+
 /** w: int8 [K][C][kernel][kernel] (Caffe order); bias int32 [K]; mult f32 [K]. */
 export function packConv(
   w: Int8Array, bias: Int32Array, mult: Float32Array,

@@ -20,6 +20,11 @@ export interface PackedFc {
   mult: Float32Array;
 }
 
+/** Bytes of packed weights packFc produces for O outputs over a [C, H, W] input in `layout`. */
+export function packedFcWeightBytes(O: number, C: number, H: number, W: number, layout: Layout): number {
+  return ceilTo(O, 4) * ceilTo(C, lanesOf(layout)) * H * W * 2;
+}
+
 /** w: int8 [O][C*H*W] (Caffe InnerProduct order); bias int32 [O]; mult f32 [O]. */
 export function packFc(
   w: Int8Array, bias: Int32Array, mult: Float32Array,

@@ -4,6 +4,7 @@
 import { instantiateSync } from "@assemblyscript/loader";
 import { Arena } from "./arena.js";
 import { OctetError, fail } from "../errors.js";
+import { KERNEL_ABI } from "./kernel-abi.js";
 
 type Ptr = number;
 
@@ -13,6 +14,7 @@ export interface KernelExports {
   setArena(lo: Ptr, hi: Ptr): void;
   heapBase(): Ptr;
   isDebugBuild(): number;
+  kernelAbi(): number;
   gemm_nn_f32(M: number, N: number, K: number, a: Ptr, rsA: number, csA: number, b: Ptr, ldb: number, c: Ptr, ldc: number, accumulate: number): void;
   gemm_nt_f32(M: number, N: number, K: number, a: Ptr, lda: number, b: Ptr, ldb: number, c: Ptr, ldc: number, accumulate: number): void;
   im2col_f32(x: Ptr, C: number, H: number, W: number, kh: number, kw: number, stride: number, pad: number, Ho: number, Wo: number, col: Ptr): void;
@@ -85,6 +87,10 @@ export class Kernels {
     const exports = instance.exports as unknown as KernelExports;
     if (Boolean(exports.isDebugBuild()) !== (flavor === "debug")) {
       fail("WASM_UNSUPPORTED", `expected the ${flavor} wasm build, got the other one`);
+    }
+    const abi = exports.kernelAbi() >>> 0;
+    if (abi !== KERNEL_ABI) {
+      fail("WASM_UNSUPPORTED", `the wasm build implements kernel ABI 0x${abi.toString(16)}, this host expects 0x${KERNEL_ABI.toString(16)}; rebuild the wasm (npm run build:wasm)`);
     }
     kernels = new Kernels(exports, flavor);
     return kernels;

@@ -1,5 +1,8 @@
 // Plans round-trip through their file with identical outputs; damaged,
-// truncated or foreign files are refused with a clear error.
+// truncated or foreign files are refused; and a plan whose checksum is valid
+// but whose contents disagree with its graph (the reproducers of issue 14)
+// is refused with a PLAN_FORMAT error naming the first difference, before
+// any kernel runs.
 import { test as it } from "uvu";
 import * as assert from "uvu/assert";
 import { plan, runner, test } from "./fixtures.js";
@@ -7,6 +10,10 @@ import { serializePlan, deserializePlan } from "../../src/engine/plan-file.js";
 import { imagesToFloat } from "../../src/data/dataset.js";
 import { expectOctetError } from "../helpers.js";
 import type { Plan } from "../../src/engine/plan.js";
+import { editPlan, splitPlan } from "./plan-edit.js";
+import { ExecutionContext } from "../../src/engine/context.js";
+import { loadKernels } from "../../src/runtime/wasm-source-node.js";
+import { KERNEL_ABI } from "../../src/runtime/kernel-abi.js";
 
 function outputs(p: Plan): Float32Array {
   const r = runner(p, 64);
@@ -14,6 +21,10 @@ function outputs(p: Plan): Float32Array {
   r.run(64);
   return r.output(64).slice();
 }
+
+const gpuBytes = serializePlan(plan());
+const dlaBytes = serializePlan(plan({ device: "dla", layerDevice: new Map([["pool2", "gpu"]]) }));
+const fp32Bytes = serializePlan(plan({ precision: "fp32" }));
 
 it("a saved DLA plan loads and gives identical outputs without rebuilding", () => {
   const original = plan({ device: "dla", layerDevice: new Map([["pool2", "gpu"]]) });
@@ -23,19 +34,83 @@ it("a saved DLA plan loads and gives identical outputs without rebuilding", () =
   assert.equal(loaded.scales, original.scales);
   assert.equal(Array.from(outputs(loaded)), Array.from(outputs(original)));
   assert.equal(serializePlan(loaded), bytes, "re-serializing gives the same bytes");
+  assert.is(loaded.kernelAbi, KERNEL_ABI);
 });
 
 it("corrupted, truncated, foreign and future-version plans are refused", () => {
-  const bytes = serializePlan(plan());
+  const bytes = gpuBytes;
   const flipped = bytes.slice();
   flipped[bytes.length - 100] ^= 1;
-  expectOctetError(() => deserializePlan(flipped, "a.plan"), "BAD_ARGUMENT", /a.plan: plan checksum mismatch \(corrupted file\)/);
-  expectOctetError(() => deserializePlan(bytes.subarray(0, bytes.length - 7), "b.plan"), "BAD_ARGUMENT", /b.plan: plan is \d+ bytes, its header says \d+ \(truncated\)/);
-  expectOctetError(() => deserializePlan(new TextEncoder().encode("TRT-7000-EntropyCalibration2\n"), "c.plan"), "BAD_ARGUMENT", /c.plan: not an octet plan/);
+  expectOctetError(() => deserializePlan(flipped, "a.plan"), "PLAN_FORMAT", /a.plan: plan checksum mismatch \(corrupted file\)/);
+  expectOctetError(() => deserializePlan(bytes.subarray(0, bytes.length - 7), "b.plan"), "PLAN_FORMAT", /b.plan: plan is \d+ bytes, its header says \d+ \(truncated\)/);
+  expectOctetError(() => deserializePlan(new TextEncoder().encode("TRT-7000-EntropyCalibration2\n"), "c.plan"), "PLAN_FORMAT", /c.plan: not an octet plan/);
   const v2 = bytes.slice();
-  v2[4] = 1;
-  expectOctetError(() => deserializePlan(v2, "d.plan"), "BAD_ARGUMENT", /d.plan: plan format version 1, this octet reads version 2/);
-  expectOctetError(() => deserializePlan(new Uint8Array(3), "e.plan"), "BAD_ARGUMENT", /e.plan: 3 bytes is too short/);
+  v2[4] = 2;
+  expectOctetError(() => deserializePlan(v2, "d.plan"), "PLAN_FORMAT", /d.plan: plan format version 2, this octet reads version 3/);
+  expectOctetError(() => deserializePlan(new Uint8Array(3), "e.plan"), "PLAN_FORMAT", /e.plan: 3 bytes is too short/);
+});
+
+type Edit = (json: any, blob: Uint8Array) => void; // eslint-disable-line @typescript-eslint/no-explicit-any
+const refuse = (bytes: Uint8Array, edit: Edit, pattern: RegExp) =>
+  expectOctetError(() => deserializePlan(editPlan(bytes, edit), "x.plan"), "PLAN_FORMAT", pattern);
+const computeNode = (json: { nodes: { kind: string; name: string }[] }, name: string) => json.nodes.find((n) => n.kind === "compute" && n.name === name) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+it("a step's pad or stride changed behind the graph's back is refused, naming the field", () => {
+  refuse(gpuBytes, (j) => { computeNode(j, "conv1").step.layers[0].layer.pad = 2; }, /x.plan: stored nodes differ .*nodes\[\d+\]\.step\.layers\[0\]\.layer\.pad: 2, expected 0/);
+  refuse(gpuBytes, (j) => { computeNode(j, "conv2").step.layers[0].layer.stride = 2; }, /layer\.stride: 2, expected 1/);
+  refuse(gpuBytes, (j) => { computeNode(j, "conv2").step.layers[0].layer.stride = "2"; }, /layer\.stride: "2", expected 1/);
+  // Changed consistently in the graph too, the network changes shape, and the packed weights no longer fit it.
+  refuse(gpuBytes, (j) => {
+    j.graph.layers[0].pad = 2;
+    computeNode(j, "conv1").step.layers[0].layer.pad = 2;
+    j.placement[0].reason = j.placement[0].reason;
+  }, /x.plan: params\.(conv2|ip1): packed weights are \d+ bytes, the kernels' packing has \d+/);
+  refuse(gpuBytes, (j) => { j.graph.layers[2].stride = "1"; }, /x.plan: graph: layer conv2: field "stride" is "1", expected an integer >= 1/);
+});
+
+it("removed nodes, a changed input format and missing fields are refused", () => {
+  refuse(gpuBytes, (j) => { j.nodes.splice(j.nodes.findIndex((n: { name: string }) => n.name === "pool1"), 1); }, /stored nodes differ/);
+  refuse(gpuBytes, (j) => { j.options.inputFormat = "int8:nchw4"; }, /stored nodes differ .*nodes\[0\]/);
+  refuse(gpuBytes, (j) => { delete j.options; }, /x.plan: plan: field "options" is missing/);
+  refuse(gpuBytes, (j) => { delete j.nodes[0].from; }, /nodes\[0\]\.from: missing/);
+  refuse(gpuBytes, (j) => { delete j.graph.layers[1].type; }, /x.plan: graph: layer pool1: unknown layer type/);
+  refuse(gpuBytes, (j) => { j.options.device = "tpu"; }, /options\.device: expected one of gpu, dla, found "tpu"/);
+  refuse(gpuBytes, (j) => { j.extra = 1; }, /unexpected field "extra"/);
+  refuse(gpuBytes, (j) => { j.kernelAbi = 1; }, /packed for kernel ABI 0x1, this octet's kernels implement 0x[0-9a-f]+; rebuild the plan/);
+  refuse(dlaBytes, (j) => { j.options.layerDevice = {}; }, /stored placement differ/);
+});
+
+it("shortened, misaligned or out-of-range weight arrays are refused", () => {
+  refuse(fp32Bytes, (j) => { j.params.ip1.weight.$blob[2] -= 1; }, /params\.ip1\.weight: expected Float32Array\(400000\), found Float32Array\(399999\)/);
+  refuse(gpuBytes, (j) => { j.params.ip1.bias.$blob[2] -= 1; }, /params\.ip1: bias has 499 values, expected 500/);
+  refuse(gpuBytes, (j) => { j.params.conv2.weights.$blob[1] += 1; j.params.conv2.weights.$blob[0] = "i32"; }, /blob reference/);
+  refuse(gpuBytes, (j) => { j.params.conv2.weights.$blob[2] = 1e12; }, /blob reference \["i8",\d+,1000000000000\]/);
+  refuse(gpuBytes, (j) => { j.params.conv1.layout = "nc32hw32"; }, /params\.conv1\.layout: expected "nchw4" \(the layer runs on GPU\)/);
+  refuse(gpuBytes, (j) => { j.scales.pool1 *= 2; }, /stored scales differ .*scales\.pool1/);
+  refuse(gpuBytes, (j) => { j.scales.data = 1e-45; }, /scales\.data: expected a scale: a normal float/);
+});
+
+it("packed weights must be the packing of int8 values: out-of-range, padding and Winograd bytes are checked", () => {
+  const json = splitPlan(gpuBytes).json as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const [, conv2At] = json.params.conv2.weights.$blob as [string, number, number];
+  const [, ip1At] = json.params.ip1.weights.$blob as [string, number, number];
+  refuse(gpuBytes, (_j, blob) => { blob[conv2At + 1] = 0x01; }, /params\.conv2: packed weight 0 is \d+, outside int8/);
+  refuse(gpuBytes, (_j, blob) => { blob[ip1At + 2 * (12 * 16 * 4 + 2)] = 5; }, /params\.ip1: packed weight \d+ is 5 at a padding channel, expected 0/);
+  const wino = 52 * 504 * 2; // U[0][0][0]: after the direct rows, [K4 = 52][Kp = 504] int16
+  refuse(gpuBytes, (_j, blob) => { blob[conv2At + wino] ^= 1; }, /params\.conv2: packed weight byte \d+ is -?\d+, the packing of the plan's own weights gives -?\d+/);
+  const fj = splitPlan(fp32Bytes).json as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const [, w] = fj.params.ip1.weight.$blob as [string, number, number];
+  const nan = (blob: Uint8Array) => new DataView(blob.buffer, blob.byteOffset).setFloat32(w + 40, NaN, true);
+  refuse(fp32Bytes, (_j, blob) => nan(blob), /params\.ip1\.weight\[10\] is NaN, expected a finite number/);
+});
+
+it("a plan object that did not come from buildPlan or a file is checked by the execution context too", () => {
+  const p = plan();
+  const forged: Plan = { ...p, nodes: p.nodes.filter((n) => n.name !== "pool1") };
+  expectOctetError(() => new ExecutionContext(forged, () => loadKernels("debug"), 4), "PLAN_FORMAT", /plan: stored nodes differ/);
+  const ok = deserializePlan(serializePlan(p), "p.plan");
+  const ctx = new ExecutionContext(ok, () => loadKernels("debug"), 4);
+  ctx.enqueue(4);
 });
 
 it.run();

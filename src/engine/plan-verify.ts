@@ -1,0 +1,181 @@
+// A plan read from a file is hostile until proven consistent. Every field is
+// checked for type and range; the graph goes through the model checks; the
+// placement and schedule are re-derived from the graph and options (the
+// passes are pure and cheap) and must equal the stored ones; the scales must
+// be the ones the effective-scale rules give; every packed parameter must be
+// exactly what this octet's packing makes (pack-check.ts). The plan returned
+// is built from the checked parts and the re-derived steps, never from the
+// stored steps, so no plan can make a kernel read or write outside its buffers.
+import { OctetError, fail } from "../errors.js";
+import { FieldReader } from "../util/fields.js";
+import { firstDifference } from "../util/first-difference.js";
+import { GRAPH_FORMAT, GRAPH_VERSION, parseGraph, type Graph, type Layer } from "../model/graph.js";
+import { inferShapes } from "../model/shapes.js";
+import type { Model } from "../model/model.js";
+import { DEVICES, type Device, type Precision } from "../builder/capabilities.js";
+import { placeLayers, type PlacedLayer } from "../builder/placement.js";
+import { fuseLayers } from "../builder/fuse.js";
+import { schedule } from "../builder/schedule.js";
+import { formatName, FORMATS, type Format } from "../core/format.js";
+import { effectiveScales } from "./scales.js";
+import { PLAN_VERSION, type Plan, type PlacementRecord, type CalibrationInfo } from "./plan.js";
+import type { LayerParams } from "./layer-params.js";
+import { KERNEL_ABI } from "../runtime/kernel-abi.js";
+import { checkPackedConv, checkPackedFc } from "../int8/pack-check.js";
+import { requantMultiplier } from "../int8/numerics.js";
+import { markVerified } from "./plan-trust.js";
+
+const PRECISIONS: readonly Precision[] = ["int8", "fp32"];
+const PLAN_KEYS = ["version", "kernelAbi", "graph", "options", "calibration", "scales", "placement", "nodes", "params"] as const;
+const OPTION_KEYS = ["device", "gpuFallback", "precision", "layerDevice", "layerPrecision", "inputFormat"] as const;
+
+export function verifyPlan(raw: unknown, file: string): Plan {
+  try {
+    return markVerified(verify(raw, file));
+  } catch (e) {
+    if (!(e instanceof OctetError) || e.code === "PLAN_FORMAT") throw e;
+    const message = e.message.startsWith(`${file}:`) ? e.message : `${file}: ${e.message}`;
+    return fail("PLAN_FORMAT", message);
+  }
+}
+
+function verify(raw: unknown, file: string): Plan {
+  const r = new FieldReader("PLAN_FORMAT", file);
+  const plan = r.exact(raw, "plan", PLAN_KEYS);
+  if (plan.version !== PLAN_VERSION) r.bad("version", `${PLAN_VERSION}`, plan.version);
+  if (plan.kernelAbi !== KERNEL_ABI) {
+    fail("PLAN_FORMAT", `${file}: packed for kernel ABI ${hex(plan.kernelAbi)}, this octet's kernels implement ${hex(KERNEL_ABI)}; rebuild the plan`);
+  }
+  const graph = readGraph(r, plan.graph);
+  const shapes = inferShapes(graph, `${file}: graph`);
+  const options = readOptions(r, plan.options);
+  const calibration = readCalibration(r, plan.calibration);
+  const model: Model = { graph, shapes, weights: new Map() };
+  const placed = placeLayers(model, {
+    ...options,
+    layerDevice: new Map(Object.entries(options.layerDevice)),
+    layerPrecision: new Map(Object.entries(options.layerPrecision)),
+  });
+  const placement: PlacementRecord[] = placed.map((p) => ({ layer: p.layer.name, type: p.layer.type, device: p.device, precision: p.precision, reason: p.reason }));
+  same(file, plan.placement, placement, "placement");
+  const nodes = schedule(fuseLayers(placed), { input: graph.input.name, inputFormat: options.format, output: graph.output });
+  same(file, plan.nodes, JSON.parse(JSON.stringify(nodes)), "nodes");
+  const scales = readScales(r, plan.scales, model, placed, options.format);
+  const params = readParams(r, plan.params, placed, model, scales);
+  const { format: _format, ...stored } = options;
+  return { version: PLAN_VERSION, kernelAbi: KERNEL_ABI, graph, options: stored, calibration, scales, placement, nodes, params };
+}
+
+function hex(v: unknown): string {
+  return typeof v === "number" && Number.isInteger(v) ? `0x${(v >>> 0).toString(16)}` : JSON.stringify(v) ?? String(v);
+}
+
+function same(file: string, found: unknown, derived: unknown, what: string): void {
+  const d = firstDifference(found, derived, what);
+  if (d) fail("PLAN_FORMAT", `${file}: stored ${what} differ from what the graph and options give: ${d}`);
+}
+
+function readGraph(r: FieldReader, raw: unknown): Graph {
+  const g = r.object(raw, "graph");
+  if (Object.hasOwn(g, "format") || Object.hasOwn(g, "version")) r.bad("graph", "a graph without format or version fields", "format/version");
+  const graph = parseGraph(JSON.stringify({ format: GRAPH_FORMAT, version: GRAPH_VERSION, ...g }), `${r.file}: graph`);
+  same(r.file, g, JSON.parse(JSON.stringify(graph)), "graph");
+  return graph;
+}
+
+type CheckedOptions = Plan["options"] & { format: Format };
+
+function readOptions(r: FieldReader, raw: unknown): CheckedOptions {
+  const o = r.exact(raw, "options", OPTION_KEYS);
+  const record = <T extends string>(v: unknown, where: string, values: readonly T[]): Record<string, T> => {
+    const m = r.object(v, where);
+    const out: Record<string, T> = {};
+    for (const [k, x] of Object.entries(m)) Object.defineProperty(out, k, { value: r.oneOf(x, `${where}.${k}`, values), enumerable: true, writable: true });
+    return out;
+  };
+  const inputFormat = r.oneOf(o.inputFormat, "options.inputFormat", FORMATS.map(formatName));
+  return {
+    device: r.oneOf(o.device, "options.device", DEVICES),
+    gpuFallback: r.boolean(o.gpuFallback, "options.gpuFallback"),
+    precision: r.oneOf(o.precision, "options.precision", PRECISIONS),
+    layerDevice: record<Device>(o.layerDevice, "options.layerDevice", DEVICES),
+    layerPrecision: record<Precision>(o.layerPrecision, "options.layerPrecision", PRECISIONS),
+    inputFormat,
+    format: FORMATS.find((f) => formatName(f) === inputFormat)!,
+  };
+}
+
+function readCalibration(r: FieldReader, raw: unknown): CalibrationInfo | null {
+  if (raw === null) return null;
+  const c = r.exact(raw, "calibration", ["algorithm", "source"]);
+  return { algorithm: r.string(c.algorithm, "calibration.algorithm"), source: r.string(c.source, "calibration.source") };
+}
+
+function readScales(r: FieldReader, raw: unknown, model: Model, placed: PlacedLayer[], input: Format): Record<string, number> {
+  const stored = r.object(raw, "scales");
+  const scales = new Map<string, number>();
+  for (const [tensor, s] of Object.entries(stored)) scales.set(tensor, r.scale(s, `scales.${tensor}`));
+  const int8 = input.dtype === "s8" || placed.some((p) => p.precision === "int8");
+  const expected = int8 ? effectiveScales(model, scales, `${r.file}: scales`) : new Map<string, number>();
+  same(r.file, Object.fromEntries(scales), Object.fromEntries(expected), "scales");
+  return Object.fromEntries(expected);
+}
+
+function readParams(r: FieldReader, raw: unknown, placed: PlacedLayer[], model: Model, scales: Record<string, number>): Record<string, LayerParams> {
+  const stored = r.object(raw, "params");
+  const weighted = placed.filter((p) => p.layer.type === "convolution" || p.layer.type === "fully_connected");
+  r.exact(stored, "params", weighted.map((p) => p.layer.name));
+  const out: Record<string, LayerParams> = {};
+  for (const p of weighted) {
+    const where = `params.${p.layer.name}`;
+    out[p.layer.name] = p.precision === "fp32" ? fp32Params(r, stored[p.layer.name], where, p.layer, model) : int8Params(r, stored[p.layer.name], where, p, model, scales);
+  }
+  return out;
+}
+
+function weightCount(layer: Layer, model: Model): { K: number; perOutput: number } {
+  const [C, H, W] = model.shapes.layers.get(layer.name)!.input;
+  if (layer.type === "convolution") return { K: layer.numOutput, perOutput: C * layer.kernel * layer.kernel };
+  if (layer.type === "fully_connected") return { K: layer.numOutput, perOutput: C * H * W };
+  return fail("PLAN_FORMAT", `layer ${layer.name} has no weights`);
+}
+
+function fp32Params(r: FieldReader, raw: unknown, where: string, layer: Layer, model: Model): LayerParams {
+  const o = r.exact(raw, where, ["kind", "weight", "bias"]);
+  if (o.kind !== "fp32") r.bad(`${where}.kind`, '"fp32" (the layer runs in FP32)', o.kind);
+  const { K, perOutput } = weightCount(layer, model);
+  return {
+    kind: "fp32",
+    weight: r.finiteValues(r.typed(o.weight, `${where}.weight`, Float32Array, K * perOutput), `${where}.weight`),
+    bias: r.finiteValues(r.typed(o.bias, `${where}.bias`, Float32Array, K), `${where}.bias`),
+  };
+}
+
+function int8Params(r: FieldReader, raw: unknown, where: string, p: PlacedLayer, model: Model, scales: Record<string, number>): LayerParams {
+  const o = r.exact(raw, where, ["kind", "layout", "weights", "bias", "mult", "weightScales"]);
+  if (o.kind !== "int8") r.bad(`${where}.kind`, '"int8" (the layer runs in INT8)', o.kind);
+  const layout = p.device === "dla" ? "nc32hw32" : "nchw4";
+  if (o.layout !== layout) r.bad(`${where}.layout`, `"${layout}" (the layer runs on ${p.device.toUpperCase()})`, o.layout);
+  const layer = p.layer;
+  const { K } = weightCount(layer, model);
+  const weightScales = r.typed(o.weightScales, `${where}.weightScales`, Float32Array, K);
+  for (let k = 0; k < K; k++) {
+    const s = weightScales[k]!;
+    if (!(s === 0 || (s >= 2 ** -126 && s <= 2 ** 64))) r.bad(`${where}.weightScales[${k}]`, "0 or a normal float in 2^-126..2^64", s);
+  }
+  const packed = {
+    weights: r.typed(o.weights, `${where}.weights`, Int8Array),
+    bias: r.typed(o.bias, `${where}.bias`, Int32Array),
+    mult: r.typed(o.mult, `${where}.mult`, Float32Array),
+  };
+  const op = `${r.file}: ${where}`;
+  const [C, H, W] = model.shapes.layers.get(layer.name)!.input;
+  if (layer.type === "convolution") checkPackedConv(op, packed, K, C, layer.kernel, layout);
+  else checkPackedFc(op, packed, K, C, H, W, layout);
+  const sIn = scales[layer.input]!, sOut = scales[layer.output]!;
+  for (let k = 0; k < K; k++) {
+    const m = requantMultiplier(sIn, weightScales[k]!, sOut);
+    if (!Object.is(packed.mult[k], m)) r.bad(`${where}.mult[${k}]`, `${m} (input scale x weight scale / output scale)`, packed.mult[k]);
+  }
+  return { kind: "int8", layout, ...packed, weightScales };
+}

@@ -1,0 +1,17 @@
+// The kernel ABI: what a plan's packed parameters and the DLA command words
+// mean to the kernels. A plan records the hash of this description; a plan
+// packed for another description is refused, and the wasm build must report
+// the same hash (assembly/abi.ts), so host and kernels agree. Change the
+// description (and assembly/abi.ts's KERNEL_ABI) whenever a packing or a
+// kernel signature changes.
+import { crc32 } from "../util/crc32.js";
+
+export const KERNEL_ABI_DESCRIPTION = [
+  "conv-s8: int16 rows [ceil(K/4)*4][ceil(C*k*k/8)*8] in gather order (channel block, ky, kx, lane); 5x5 stride-1 Winograd F(2,5) U[6][K4][ceil(5*C4/8)*8] int16 after the rows when 25C <= 5460",
+  "conv-s8 pairs: C*k*k <= 64: int16 pairs [C*ceil(k*k/2)][K4][2] (vertical then odd-row horizontal)",
+  "fc-s8: int16 rows [ceil(O/4)*4][ceil(C/G)*G*H*W] in the input layout's byte order",
+  "bias int32 and requantization multiplier f32 per output channel, padded to a multiple of 4 with zeros",
+  "dla: 16 int32 words per command; opcodes conv 1, maxpool 2, avgpool 3, fc 4, relu 5",
+].join("\n");
+
+export const KERNEL_ABI = crc32(new TextEncoder().encode(KERNEL_ABI_DESCRIPTION));
