@@ -40,7 +40,7 @@ export function parseCalibrationTable(text: string, file: string): CalibrationTa
   if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
   const header = /^TRT-(\d+)-(\w+)$/.exec(lines[0] ?? "");
   if (!header) {
-    fail("BAD_ARGUMENT", `${file}:1: calibration cache header is ${JSON.stringify(lines[0] ?? "")}, expected TRT-<version>-<Algorithm> (e.g. TRT-8601-EntropyCalibration2)`);
+    fail("BAD_ARGUMENT", `${file}:1: calibration cache header is ${JSON.stringify(short(lines[0] ?? ""))}, expected TRT-<version>-<Algorithm> (e.g. TRT-8601-EntropyCalibration2)`);
   }
   const algorithmName = header[2]!;
   const algorithm = (Object.keys(HEADER_NAMES) as CalibrationAlgorithm[]).find((a) => HEADER_NAMES[a] === algorithmName);
@@ -51,14 +51,35 @@ export function parseCalibrationTable(text: string, file: string): CalibrationTa
     const hex = at < 0 ? "" : line.slice(at + 2);
     const name = at < 0 ? "" : line.slice(0, at);
     if (!name || !/^[0-9a-fA-F]{1,8}$/.test(hex)) {
-      fail("BAD_ARGUMENT", `${file}:${i + 1}: malformed line ${JSON.stringify(line)}, expected "<tensor>: <8 hex digits>"`);
+      fail("BAD_ARGUMENT", `${file}:${i + 1}: malformed line ${JSON.stringify(short(line))}, expected "<tensor>: <8 hex digits>"`);
     }
     const scale = hexF32(hex);
-    if (!Number.isFinite(scale) || scale < 0) fail("BAD_ARGUMENT", `${file}:${i + 1}: tensor ${name}: scale ${scale} is not a finite non-negative number`);
-    if (scales.has(name)) fail("BAD_ARGUMENT", `${file}:${i + 1}: tensor ${name} appears twice`);
+    const problem = scaleProblem(scale);
+    if (problem) fail("BAD_ARGUMENT", `${file}:${i + 1}: tensor ${short(name)}: scale ${scale} (${hex}) ${problem}; expected ${SCALE_RANGE}`);
+    if (scales.has(name)) fail("BAD_ARGUMENT", `${file}:${i + 1}: tensor ${short(name)} appears twice`);
     scales.set(name, scale);
   }
   return { version: header[1]!, algorithmName, algorithm, scales };
+}
+
+/** Scales octet accepts: positive normal f32 values up to 2^64 (larger would quantize every value to 0). */
+export const MIN_SCALE = 2 ** -126;
+export const MAX_SCALE = 2 ** 64;
+const SCALE_RANGE = "a positive normal f32 scale in 2^-126..2^64";
+
+/** Why `s` cannot be a quantization scale, or null when it can. */
+export function scaleProblem(s: number): string | null {
+  if (Number.isNaN(s)) return "is not a number";
+  if (!Number.isFinite(s)) return "is infinite";
+  if (s < 0 || Object.is(s, -0)) return "is negative";
+  if (s === 0) return "is zero (a zero scale cannot quantize)";
+  if (s < MIN_SCALE) return "is subnormal (below 2^-126)";
+  if (s > MAX_SCALE) return "is larger than 2^64";
+  return null;
+}
+
+function short(s: string): string {
+  return s.length > 80 ? `${s.slice(0, 80)}…` : s;
 }
 
 export function f32Hex(value: number): string {

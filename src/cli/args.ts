@@ -42,42 +42,50 @@ export class ParsedArgs {
   }
 }
 
+/**
+ * Parses `argv` against `specs`. Refused, by name: unknown options, options
+ * given twice, a missing value (including one that is itself an option, as
+ * in `--save-plan --no-profile`), values out of range, and any positional
+ * argument (no octet command takes one).
+ */
 export function parseArgs(argv: string[], specs: readonly OptionSpec[], command: string): ParsedArgs {
   const byName = new Map(specs.map((s) => [s.name, s]));
   const values = new Map<string, Value>();
-  const positional: string[] = [];
   const explicit = new Set<string>();
   for (const s of specs) if ("default" in s && s.default !== undefined) values.set(s.name, s.default);
   for (let i = 0; i < argv.length; i++) {
     const token = argv[i]!;
-    if (!token.startsWith("--")) {
-      positional.push(token);
-      continue;
-    }
+    if (!token.startsWith("--")) fail("BAD_OPTION", `unexpected argument ${quote(token)} for \`octet ${command}\` (options start with --; see \`octet ${command} --help\`)`);
     const eq = token.indexOf("=");
     const name = token.slice(2, eq < 0 ? undefined : eq);
     const spec = byName.get(name);
-    if (!spec) fail("BAD_OPTION", `unknown option --${name} for \`octet ${command}\` (see \`octet ${command} --help\`)`);
+    if (!spec) fail("BAD_OPTION", `unknown option ${quote(`--${name}`, false)} for \`octet ${command}\` (see \`octet ${command} --help\`)`);
+    if (explicit.has(name)) fail("BAD_OPTION", `option --${name} is given twice`);
     explicit.add(name);
     if (spec.kind === "flag") {
-      if (eq >= 0) fail("BAD_OPTION", `option --${name} takes no value, found "${token.slice(eq + 1)}"`);
+      if (eq >= 0) fail("BAD_OPTION", `option --${name} takes no value, found ${quote(token.slice(eq + 1))}`);
       values.set(name, true);
       continue;
     }
-    let raw: string | undefined = eq >= 0 ? token.slice(eq + 1) : argv[++i];
+    const raw: string | undefined = eq >= 0 ? token.slice(eq + 1) : argv[++i];
     if (raw === undefined) fail("BAD_OPTION", `option --${name} needs a value (${describe(spec)})`);
+    if (eq < 0 && raw.startsWith("--")) fail("BAD_OPTION", `option --${name} needs a value (${describe(spec)}), found option ${quote(raw, false)}; write --${name}=${quote(raw, false)} if that is the value`);
     values.set(name, convert(spec, raw));
   }
-  return new ParsedArgs(values, positional, explicit);
+  return new ParsedArgs(values, [], explicit);
 }
 
+const INTEGER = /^-?\d+$/;
+const DECIMAL = /^-?(\d+(\.\d+)?|\.\d+)$/;
+
 function convert(spec: OptionSpec, raw: string): Value {
-  const bad = (): never => fail("BAD_OPTION", `option --${spec.name}: expected ${describe(spec)}, found "${raw}"`);
+  const bad = (): never => fail("BAD_OPTION", `option --${spec.name}: expected ${describe(spec)}, found ${quote(raw)}`);
   switch (spec.kind) {
     case "int":
     case "number": {
-      const v = Number(raw);
-      if (raw.trim() === "" || !Number.isFinite(v) || (spec.kind === "int" && !Number.isInteger(v))) bad();
+      if (!(spec.kind === "int" ? INTEGER : DECIMAL).test(raw)) bad();
+      const v = Number(raw) + 0;
+      if (!Number.isFinite(v) || (spec.kind === "int" && !Number.isSafeInteger(v))) bad();
       if ((spec.min !== undefined && v < spec.min) || (spec.max !== undefined && v > spec.max)) bad();
       return v;
     }
@@ -85,11 +93,17 @@ function convert(spec: OptionSpec, raw: string): Value {
       if (!spec.values.includes(raw)) bad();
       return raw;
     case "string":
-      if (raw === "") bad();
+      if (raw === "" || raw.includes("\0")) bad();
       return raw;
     case "flag":
       return true;
   }
+}
+
+/** A value for a message: quoted, cut to a readable length. */
+function quote(value: string, quoted = true): string {
+  const short = value.length > 80 ? `${value.slice(0, 80)}…` : value;
+  return quoted ? JSON.stringify(short) : short;
 }
 
 function describe(spec: OptionSpec): string {

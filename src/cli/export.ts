@@ -1,8 +1,8 @@
 // `octet export --onnx out.onnx [--qdq]`: writes the model as ONNX, in FP32
 // or as a QDQ model carrying octet's calibrated scales.
-import { writeFileSync } from "node:fs";
-import { parseArgs, helpText, type OptionSpec } from "./args.js";
-import type { Io } from "./io.js";
+import { parseArgs, helpText, type OptionSpec, type ParsedArgs } from "./args.js";
+import { checkWritableFile, writeOutput, type Io } from "./io.js";
+import { checkCalibCache } from "./infer-options.js";
 import { Progress } from "./progress.js";
 import { loadModel, defaultModelPath } from "../model/model-node.js";
 import { loadMnistTrain, defaultMnistDir } from "../data/mnist-node.js";
@@ -24,14 +24,27 @@ export const EXPORT_OPTIONS: readonly OptionSpec[] = [
   { name: "help", kind: "flag", help: "show this help" },
 ];
 
-export function runExport(argv: string[], io: Io): number {
+/** `octet export`'s arguments, checked with the files it will write, before any work: null for --help. */
+export function exportSettings(argv: string[]): { args: ParsedArgs; out: string } | null {
   const args = parseArgs(argv, EXPORT_OPTIONS, "export");
-  if (args.flag("help")) {
+  if (args.flag("help")) return null;
+  const out = args.str("onnx");
+  if (!out) return fail("BAD_OPTION", "option --onnx <file.onnx> is required for `octet export`");
+  checkWritableFile(out, "--onnx");
+  const cache = args.str("calib-cache");
+  if (cache) {
+    checkCalibCache(cache, "--calib-cache", args.str("calib") as CalibrationAlgorithm);
+  }
+  return { args, out };
+}
+
+export function runExport(argv: string[], io: Io): number {
+  const settings = exportSettings(argv);
+  if (!settings) {
     io.out(helpText("octet export --onnx out.onnx [--qdq] [options]", `Writes the model as ONNX (opset ${EXPORT_OPSET}): FP32, or QDQ with octet's INT8 scales.`, EXPORT_OPTIONS));
     return 0;
   }
-  const out = args.str("onnx");
-  if (!out) fail("BAD_OPTION", "option --onnx <file.onnx> is required for `octet export`");
+  const { args, out } = settings;
   const model = loadModel(args.str("model") ?? defaultModelPath());
   let scales: Map<string, number> | undefined;
   if (args.flag("qdq")) {
@@ -44,7 +57,7 @@ export function runExport(argv: string[], io: Io): number {
     progress.done();
   }
   const bytes = exportOnnx(model, scales ? { scales } : {});
-  writeFileSync(out, bytes);
+  writeOutput(out, bytes, "--onnx");
   io.out(`[I] Wrote ${out}: ${scales ? "QDQ INT8" : "FP32"} ONNX, opset ${EXPORT_OPSET}, ${bytes.length.toLocaleString("en-US")} bytes`);
   return 0;
 }

@@ -1,6 +1,9 @@
 // `octet infer` options, named after trtexec's where trtexec has one.
-import type { OptionSpec, ParsedArgs } from "./args.js";
-import { CALIBRATION_ALGORITHMS } from "../calib/algorithms.js";
+import { readFileSync, accessSync, constants } from "node:fs";
+import { parseArgs, type OptionSpec, type ParsedArgs } from "./args.js";
+import { checkReadableFile, checkWritableFile, pathExists } from "./io.js";
+import { CALIBRATION_ALGORITHMS, type CalibrationAlgorithm } from "../calib/algorithms.js";
+import { headerName } from "../calib/cache.js";
 import { DEVICES, type Device, type Precision } from "../builder/capabilities.js";
 import { FORMATS, formatName, parseFormat } from "../core/format.js";
 import type { BuildOptions } from "../engine/plan.js";
@@ -69,4 +72,58 @@ export function buildOptionsFrom(args: ParsedArgs): BuildOptions {
     layerPrecision: pairs(args.str("layer-precision"), "layer-precision", ["int8", "fp32"] as const),
     inputFormat,
   };
+}
+
+export interface InferSettings {
+  args: ParsedArgs;
+  options: BuildOptions;
+}
+
+/**
+ * `octet infer`'s arguments, parsed and checked with the files it will read
+ * and write, before any model, data or build: null for --help.
+ */
+export function inferSettings(argv: string[]): InferSettings | null {
+  const args = parseArgs(argv, INFER_OPTIONS, "infer");
+  if (args.flag("help")) return null;
+  const options = buildOptionsFrom(args);
+  const loadPath = args.str("load-plan");
+  if (loadPath) {
+    const buildFlags = BUILD_OPTIONS.filter((f) => args.given(f));
+    if (buildFlags.length) fail("BAD_OPTION", `--load-plan runs a plan as it was built; drop ${buildFlags.map((f) => `--${f}`).join(", ")}`);
+    checkReadableFile(loadPath, "--load-plan");
+  }
+  if (args.flag("no-profile") && (args.given("export-profile") || args.given("export-trace"))) {
+    fail("BAD_OPTION", "--export-profile and --export-trace need the profiled run; drop --no-profile");
+  }
+  for (const option of ["save-plan", "export-profile", "export-trace"]) {
+    const path = args.str(option);
+    if (path) checkWritableFile(path, `--${option}`);
+  }
+  const cache = args.str("calib-cache");
+  if (cache) checkCalibCache(cache, "--calib-cache", args.str("calib") as CalibrationAlgorithm);
+  return { args, options };
+}
+
+/**
+ * A calibration cache is read when present and written when absent (or made
+ * with another algorithm): the file, or its folder, must allow that.
+ */
+export function checkCalibCache(path: string, option: string, algorithm: CalibrationAlgorithm): void {
+  if (!pathExists(path, option)) return checkWritableFile(path, option);
+  checkReadableFile(path, option);
+  if (writable(path)) return;
+  const header = readFileSync(path, "utf8").split(/\r?\n/, 1)[0] ?? "";
+  if (!header.endsWith(`-${headerName(algorithm)}`)) {
+    fail("BAD_OPTION", `${option} ${path}: made with another algorithm than ${headerName(algorithm)}, so it would be rewritten, but there is no permission to write it`);
+  }
+}
+
+function writable(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -1,11 +1,11 @@
 // `octet infer`: a trtexec + sample_int8 style run. Build (or load) a plan,
 // report the build, score FP32 and INT8 on the test set, time it, and show
 // every range. A thin shell: the library does the work.
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { relative } from "node:path";
-import { parseArgs, helpText } from "./args.js";
-import type { Io } from "./io.js";
-import { INFER_OPTIONS, BUILD_OPTIONS, buildOptionsFrom } from "./infer-options.js";
+import { helpText } from "./args.js";
+import { writeOutput, type Io } from "./io.js";
+import { INFER_OPTIONS, inferSettings } from "./infer-options.js";
 import { Progress } from "./progress.js";
 import { loadModel, defaultModelPath } from "../model/model-node.js";
 import { loadMnistTest, loadMnistTrain, defaultMnistDir } from "../data/mnist-node.js";
@@ -35,13 +35,12 @@ export function inferHelp(): string {
 }
 
 export function runInfer(argv: string[], io: Io): number {
-  const args = parseArgs(argv, INFER_OPTIONS, "infer");
-  if (args.flag("help")) {
+  const settings = inferSettings(argv);
+  if (!settings) {
     io.out(inferHelp());
     return 0;
   }
-  if (args.positional.length) fail("BAD_OPTION", `unexpected argument "${args.positional[0]}" for \`octet infer\``);
-  const options = buildOptionsFrom(args);
+  const { args, options } = settings;
   const modelPath = args.str("model") ?? defaultModelPath();
   const dataDir = args.str("data") ?? defaultMnistDir();
   const batch = args.int("batch");
@@ -80,8 +79,6 @@ export function runInfer(argv: string[], io: Io): number {
   let plan: Plan;
   const loadPath = args.str("load-plan");
   if (loadPath) {
-    const buildFlags = BUILD_OPTIONS.filter((f) => args.given(f));
-    if (buildFlags.length) fail("BAD_OPTION", `--load-plan runs a plan as it was built; drop ${buildFlags.map((f) => `--${f}`).join(", ")}`);
     plan = deserializePlan(readBytes(loadPath), loadPath);
     checkInput(plan.graph, loadPath);
     if (JSON.stringify(plan.graph.layers) !== JSON.stringify(model.graph.layers)) {
@@ -95,7 +92,7 @@ export function runInfer(argv: string[], io: Io): number {
   const savePath = args.str("save-plan");
   if (savePath) {
     const bytes = serializePlan(plan);
-    writeFileSync(savePath, bytes);
+    writeOutput(savePath, bytes, "--save-plan");
     io.out(`[I] Saved plan ${savePath} (${bytes.length.toLocaleString("en-US")} bytes)`);
   }
   for (const l of buildSummary(plan)) io.out(l);
@@ -145,16 +142,14 @@ export function runInfer(argv: string[], io: Io): number {
     for (const l of profileTable(profiler)) io.out(l);
     const exportPath = args.str("export-profile");
     if (exportPath) {
-      writeFileSync(exportPath, JSON.stringify(exportProfile(profiler), null, 2) + "\n");
+      writeOutput(exportPath, JSON.stringify(exportProfile(profiler), null, 2) + "\n", "--export-profile");
       io.out(`[I] Wrote profile ${exportPath}`);
     }
     const tracePath = args.str("export-trace");
     if (tracePath) {
-      writeFileSync(tracePath, JSON.stringify(chromeTrace(profiler, { batch, plan: plan.placement.map((p) => `${p.layer}:${p.device}`).join(",") })));
+      writeOutput(tracePath, JSON.stringify(chromeTrace(profiler, { batch, plan: plan.placement.map((p) => `${p.layer}:${p.device}`).join(",") })), "--export-trace");
       io.out(`[I] Wrote Chrome trace ${tracePath} (open in https://ui.perfetto.dev or chrome://tracing)`);
     }
-  } else if (args.str("export-profile") || args.str("export-trace")) {
-    fail("BAD_OPTION", "--export-profile and --export-trace need the profiled run; drop --no-profile");
   }
   io.out(`&&&& ${passed ? "PASSED" : "FAILED"} octet infer`);
   return passed ? 0 : 1;

@@ -1,9 +1,9 @@
 // `octet train`: trains the model's FP32 weights from scratch on the MNIST
 // training set with Caffe's LeNet solver and writes them next to the graph.
-import { parseArgs, helpText, type OptionSpec } from "./args.js";
-import type { Io } from "./io.js";
+import { parseArgs, helpText, type OptionSpec, type ParsedArgs } from "./args.js";
+import { checkWritableFile, type Io } from "./io.js";
 import { Progress } from "./progress.js";
-import { defaultModelPath, saveWeights, loadGraph } from "../model/model-node.js";
+import { defaultModelPath, saveWeights, loadGraph, weightsPath } from "../model/model-node.js";
 import { assembleModel } from "../model/model.js";
 import { loadMnist, defaultMnistDir } from "../data/mnist-node.js";
 import { loadKernels } from "../runtime/wasm-source-node.js";
@@ -24,14 +24,22 @@ export const TRAIN_OPTIONS: readonly OptionSpec[] = [
   { name: "help", kind: "flag", help: "show this help" },
 ];
 
-export function runTrain(argv: string[], io: Io): number {
+/** `octet train`'s arguments, parsed and checked: null for --help. */
+export function trainArgs(argv: string[]): ParsedArgs | null {
   const args = parseArgs(argv, TRAIN_OPTIONS, "train");
-  if (args.flag("help")) {
+  return args.flag("help") ? null : args;
+}
+
+export function runTrain(argv: string[], io: Io): number {
+  const args = trainArgs(argv);
+  if (!args) {
     io.out(helpText("octet train [options]", "Trains FP32 weights from scratch on the MNIST training set (SGD with momentum, as Caffe's lenet_solver).", TRAIN_OPTIONS));
     return 0;
   }
   const modelPath = args.str("model") ?? defaultModelPath();
   const graph = loadGraph(modelPath);
+  const outFile = args.str("out") ?? graph.weights;
+  checkWritableFile(weightsPath(modelPath, outFile), args.given("out") ? "--out" : `the graph's "weights"`);
   const { train, test } = loadMnist(args.str("data") ?? defaultMnistDir());
   const config = { ...S, epochs: args.int("epochs"), batch: args.int("batch"), baseLr: args.num("lr"), seed: args.int("seed") };
   io.out(`[I] Training ${graph.name} on ${train.count} images: ${config.epochs} epochs, batch ${config.batch}, ` +
@@ -50,7 +58,6 @@ export function runTrain(argv: string[], io: Io): number {
     io.out(`[I] epoch ${e}: ${report.iterations} iterations, mean loss ${report.meanLoss.toFixed(4)}, ` +
       `${report.seconds.toFixed(1)} s, test top-1 ${accuracy.toFixed(4)}`);
   }
-  const outFile = args.str("out") ?? graph.weights;
   const written = saveWeights(modelPath, outFile, trainer.weights());
   const minutes = (performance.now() - started) / 60000;
   io.out(`[I] Wrote ${written} after ${minutes.toFixed(1)} min; FP32 test top-1 ${accuracy.toFixed(4)}`);

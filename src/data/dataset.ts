@@ -13,6 +13,10 @@ export interface ImageSet {
 
 export function imageSetFromIdx(images: IdxArray, imagesFile: string, labels: IdxArray, labelsFile: string): ImageSet {
   const [count, rows, cols] = images.dims as [number, number, number];
+  if (images.dims.length !== 3 || !(count > 0 && rows > 0 && cols > 0)) {
+    fail("IDX_FORMAT", `${imagesFile}: dimensions [${images.dims.join(", ")}], expected [count, rows, cols], each at least 1`);
+  }
+  if (labels.dims.length !== 1) fail("IDX_FORMAT", `${labelsFile}: dimensions [${labels.dims.join(", ")}], expected [count]`);
   if (labels.dims[0] !== count) {
     fail("IDX_FORMAT", `${labelsFile}: ${labels.dims[0]} labels, expected ${count} to match ${imagesFile}`);
   }

@@ -1,11 +1,11 @@
 // Node-only: reads a model (graph JSON + weights file) from disk.
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseGraph, type Graph } from "./graph.js";
 import { decodeWeights, encodeWeights, type WeightMap } from "./weights-file.js";
 import { assembleModel, type Model } from "./model.js";
-import { fail } from "../errors.js";
+import { fail, OctetError } from "../errors.js";
 import { importOnnx } from "../onnx/import.js";
 
 /** models/lenet.json in this package (build/src/model/ -> models/). */
@@ -17,8 +17,8 @@ export function defaultModelPath(): string {
 export function loadModel(graphPath = defaultModelPath()): Model {
   if (graphPath.toLowerCase().endsWith(".onnx")) return importOnnx(readBytes(graphPath, "MODEL_FORMAT"), graphPath);
   const graph = parseGraph(readText(graphPath), graphPath);
-  const weightsPath = join(dirname(resolve(graphPath)), graph.weights);
-  return assembleModel(graph, decodeWeights(readBytes(weightsPath), weightsPath), weightsPath);
+  const path = weightsPath(graphPath, graph.weights);
+  return assembleModel(graph, decodeWeights(readBytes(path), path), path);
 }
 
 /** Reads just the graph of an octet JSON model (training makes its own weights). */
@@ -27,24 +27,42 @@ export function loadGraph(graphPath: string): Graph {
   return parseGraph(readText(graphPath), graphPath);
 }
 
+/** Where the weights file named `weightsFile` by the graph at `graphPath` lives (relative to the graph). */
+export function weightsPath(graphPath: string, weightsFile: string): string {
+  return join(dirname(resolve(graphPath)), weightsFile);
+}
+
 export function saveWeights(graphPath: string, weightsFile: string, weights: WeightMap): string {
-  const path = join(dirname(resolve(graphPath)), weightsFile);
-  writeFileSync(path, encodeWeights(weights));
+  const path = weightsPath(graphPath, weightsFile);
+  try {
+    writeFileSync(path, encodeWeights(weights));
+  } catch (e) {
+    return fail("WEIGHTS_FORMAT", `${path}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
   return path;
 }
 
+/** Largest files read: a graph JSON is a few KB; protobuf caps ONNX at 2 GiB; the weights header's u32 payload size caps weights. */
+const MAX_GRAPH_BYTES = 16 * 2 ** 20;
+const MAX_ONNX_BYTES = 2 ** 31;
+const MAX_WEIGHTS_BYTES = 2 ** 32 + 20;
+
 function readText(path: string): string {
-  try {
-    return readFileSync(path, "utf8");
-  } catch (e) {
-    return fail("MODEL_FORMAT", `${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
+  return new TextDecoder().decode(readChecked(path, "MODEL_FORMAT", MAX_GRAPH_BYTES, "graph"));
 }
 
 function readBytes(path: string, code: "WEIGHTS_FORMAT" | "MODEL_FORMAT" = "WEIGHTS_FORMAT"): Uint8Array {
+  return code === "MODEL_FORMAT" ? readChecked(path, code, MAX_ONNX_BYTES, "ONNX model") : readChecked(path, code, MAX_WEIGHTS_BYTES, "weights file");
+}
+
+function readChecked(path: string, code: "WEIGHTS_FORMAT" | "MODEL_FORMAT", limit: number, what: string): Uint8Array {
   try {
+    const stat = statSync(path);
+    if (stat.isDirectory()) fail(code, `${path}: is a folder, expected a ${what}`);
+    if (stat.size > limit) fail(code, `${path}: ${stat.size} bytes is more than a ${what} may be (${limit} bytes)`);
     return readFileSync(path);
   } catch (e) {
+    if (e instanceof OctetError) throw e;
     return fail(code, `${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
 }

@@ -1,6 +1,6 @@
 // A model: a graph plus its FP32 weights, checked against each other.
 import type { Graph } from "./graph.js";
-import { inferShapes, type GraphShapes } from "./shapes.js";
+import { inferShapes, volume, type GraphShapes } from "./shapes.js";
 import type { WeightMap } from "./weights-file.js";
 import { fail } from "../errors.js";
 
@@ -12,6 +12,9 @@ export interface Model {
   quantization?: { scales: Map<string, number>; source: string };
 }
 
+/** Largest tensor (elements per image) a model may have: 2^26, 256 MiB of FP32. */
+export const MAX_TENSOR_ELEMENTS = 1 << 26;
+
 export function paramName(layer: string, kind: string): string {
   return `${layer}.${kind}`;
 }
@@ -19,9 +22,15 @@ export function paramName(layer: string, kind: string): string {
 /** Checks that `weights` holds exactly the tensors the graph needs, with the right shapes. */
 export function assembleModel(graph: Graph, weights: WeightMap, source = graph.weights): Model {
   const shapes = inferShapes(graph);
+  if (volume(graph.input.shape) > MAX_TENSOR_ELEMENTS) {
+    fail("SHAPE_MISMATCH", `${source}: input ${graph.input.name} [${graph.input.shape.join(", ")}] has ${volume(graph.input.shape)} elements per image, more than octet's limit of ${MAX_TENSOR_ELEMENTS}`);
+  }
   const expected = new Set<string>();
   for (const layer of graph.layers) {
-    const { params } = shapes.layers.get(layer.name)!;
+    const { params, output } = shapes.layers.get(layer.name)!;
+    if (volume(output) > MAX_TENSOR_ELEMENTS) {
+      fail("SHAPE_MISMATCH", `${source}: layer ${layer.name}: output [${output.join(", ")}] has ${volume(output)} elements per image, more than octet's limit of ${MAX_TENSOR_ELEMENTS}`);
+    }
     for (const [kind, dims] of Object.entries(params)) {
       const name = paramName(layer.name, kind);
       expected.add(name);

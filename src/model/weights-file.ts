@@ -5,6 +5,7 @@
 import { fail } from "../errors.js";
 import { crc32 } from "../util/crc32.js";
 import { volume } from "./shapes.js";
+import { shortText } from "./graph.js";
 
 export const WEIGHTS_MAGIC = "OCTW";
 export const WEIGHTS_VERSION = 1;
@@ -63,7 +64,7 @@ export function decodeWeights(bytes: Uint8Array, file: string): WeightMap {
   if (actualCrc !== expectedCrc) {
     fail("WEIGHTS_FORMAT", `${file}: checksum mismatch: header says ${hex(expectedCrc)}, payload is ${hex(actualCrc)} (corrupted)`);
   }
-  const dec = new TextDecoder();
+  const dec = new TextDecoder("utf-8", { fatal: true });
   const weights: WeightMap = new Map();
   let at = HEADER;
   const need = (n: number, what: string) => {
@@ -73,22 +74,43 @@ export function decodeWeights(bytes: Uint8Array, file: string): WeightMap {
     need(2, "name length");
     const nameLength = view.getUint16(at, true);
     need(2 + nameLength + 1, "name");
-    const name = dec.decode(bytes.subarray(at + 2, at + 2 + nameLength));
+    const name = decodeName(dec, bytes.subarray(at + 2, at + 2 + nameLength), file, i);
+    const label = `"${shortText(name)}"`;
     at += 2 + nameLength;
     const rank = view.getUint8(at++);
-    need(4 * rank, `${name}: dimensions`);
+    need(4 * rank, `${label}: dimensions`);
     const dims: number[] = [];
     for (let d = 0; d < rank; d++, at += 4) dims.push(view.getUint32(at, true));
     at = align4(at);
     const n = volume(dims);
-    need(4 * n, `${name}: data`);
+    need(4 * n, `${label}: data (${n} values for dimensions [${dims.join(", ")}])`);
+    if (weights.has(name)) fail("WEIGHTS_FORMAT", `${file}: tensor ${label} appears twice`);
     const data = new Float32Array(n);
     for (let k = 0; k < n; k++, at += 4) data[k] = view.getFloat32(at, true);
-    if (weights.has(name)) fail("WEIGHTS_FORMAT", `${file}: tensor "${name}" appears twice`);
+    checkFinite(data, `${file}: tensor ${label}`);
     weights.set(name, { dims, data });
   }
   if (at !== bytes.length) fail("WEIGHTS_FORMAT", `${file}: ${bytes.length - at} bytes left after ${count} tensors`);
   return weights;
+}
+
+/** Refuses NaN and infinite weights, naming the first one's index. */
+export function checkFinite(data: Float32Array, where: string, code: "WEIGHTS_FORMAT" | "MODEL_FORMAT" = "WEIGHTS_FORMAT"): void {
+  for (let k = 0; k < data.length; k++) {
+    const v = data[k]!;
+    if (v - v !== 0) fail(code, `${where}: value ${k} is ${v}; weights must be finite numbers`);
+  }
+}
+
+function decodeName(dec: TextDecoder, bytes: Uint8Array, file: string, index: number): string {
+  let name: string;
+  try {
+    name = dec.decode(bytes);
+  } catch {
+    return fail("WEIGHTS_FORMAT", `${file}: tensor ${index}: name is not valid UTF-8`);
+  }
+  if (name === "") fail("WEIGHTS_FORMAT", `${file}: tensor ${index}: name is empty`);
+  return name;
 }
 
 function align4(n: number): number {

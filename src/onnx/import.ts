@@ -5,9 +5,10 @@
 // give activation scales instead of calibration, as in TensorRT. Anything
 // else is refused with the node, op and attribute at fault: a model is never
 // partly imported.
-import { parseGraph, GRAPH_FORMAT, GRAPH_VERSION, type Graph, type Layer } from "../model/graph.js";
+import { parseGraph, describeValue, shortText, GRAPH_FORMAT, GRAPH_VERSION, type Graph, type Layer } from "../model/graph.js";
 import { assembleModel, paramName, type Model } from "../model/model.js";
-import type { WeightMap } from "../model/weights-file.js";
+import { checkFinite, type WeightMap } from "../model/weights-file.js";
+import { scaleProblem } from "../calib/cache.js";
 import { fail } from "../errors.js";
 import { roundHalfEven } from "../int8/numerics.js";
 import {
@@ -73,6 +74,8 @@ class ImportState {
   /** Outputs of QuantizeLinear on activations: value -> [octet tensor, scale]. */
   private readonly quantized = new Map<string, [string, number]>();
   private readonly names = new Set<string>();
+  /** Next suffix to try per base name, so that de-duplicating n equal names stays linear. */
+  private readonly nextSuffix = new Map<string, number>();
   /** Values that are flattened views: only a fully connected layer may consume them. */
   private readonly flattened = new Set<string>();
   /** ONNX rank of each octet tensor: 4 for images, 2 after a flatten or a fully connected layer. */
@@ -81,30 +84,36 @@ class ImportState {
   constructor(readonly file: string, readonly opset: number, readonly consts: Map<string, Constant>) {}
 
   private where(node: NodeProto, i: number): string {
-    return `${this.file}: node ${node.name || `#${i}`} (${node.opType})`;
+    return `${this.file}: node ${node.name ? shortText(node.name) : `#${i}`} (${shortText(node.opType ?? "")})`;
   }
 
   resolve(value: string, where: string): string {
     const t = this.alias.get(value);
-    if (t === undefined) fail("MODEL_FORMAT", `${this.file}: ${where}: value "${value}" is not produced by a supported node (or is a weight where an activation belongs)`);
+    if (t === undefined) fail("MODEL_FORMAT", `${this.file}: ${where}: value ${describeValue(value)} is not produced by a supported node (or is a weight where an activation belongs)`);
     return t;
   }
 
   private constant(value: string | undefined, at: string, what: string): Constant {
     const c = value ? this.consts.get(value) : undefined;
-    if (!c) fail("MODEL_FORMAT", `${at}: ${what} "${value ?? ""}" must be an initializer (constant)`);
+    if (!c) fail("MODEL_FORMAT", `${at}: ${what} ${describeValue(value ?? "")} must be an initializer (constant)`);
     return c;
   }
 
   private float(value: string | undefined, at: string, what: string): { dims: number[]; data: Float32Array } {
     const c = this.constant(value, at, what);
-    if (!(c.values instanceof Float32Array)) fail("MODEL_FORMAT", `${at}: ${what} "${value}" is ${typeName(c.type)}, expected float`);
+    if (!(c.values instanceof Float32Array)) fail("MODEL_FORMAT", `${at}: ${what} ${describeValue(value)} is ${typeName(c.type)}, expected float`);
     return { dims: c.dims, data: c.values };
   }
 
   private layerName(node: NodeProto, i: number): string {
-    let name = node.name || `${node.opType}_${i}`;
-    while (this.names.has(name)) name = `${name}_`;
+    const base = node.name || `${node.opType}_${i}`;
+    let name = base;
+    if (this.names.has(name)) {
+      let k = this.nextSuffix.get(base) ?? 1;
+      while (this.names.has(`${base}_${k}`)) k++;
+      name = `${base}_${k}`;
+      this.nextSuffix.set(base, k + 1);
+    }
     this.names.add(name);
     return name;
   }
@@ -113,7 +122,7 @@ class ImportState {
     const value = node.input?.[k];
     if (!value) fail("MODEL_FORMAT", `${this.where(node, i)}: input ${k} is missing`);
     if (this.flattened.has(value) && node.opType !== "Gemm" && node.opType !== "MatMul") {
-      fail("MODEL_FORMAT", `${this.where(node, i)}: reads the flattened value "${value}"; octet flattens only into a fully connected layer (Gemm or MatMul)`);
+      fail("MODEL_FORMAT", `${this.where(node, i)}: reads the flattened value ${describeValue(value)}; octet flattens only into a fully connected layer (Gemm or MatMul)`);
     }
     return this.resolve(value, this.where(node, i));
   }
@@ -125,7 +134,7 @@ class ImportState {
   }
 
   private refuse(node: NodeProto, i: number, attribute: string, found: unknown, expected: string): never {
-    return fail("MODEL_FORMAT", `${this.where(node, i)}: attribute ${attribute} = ${JSON.stringify(found)} is not supported (${expected})`);
+    return fail("MODEL_FORMAT", `${this.where(node, i)}: attribute ${attribute} = ${describeValue(found)} is not supported (${expected})`);
   }
 
   private square(node: NodeProto, i: number, name: string, values: number[] | undefined, fallback: number): number {
@@ -224,6 +233,7 @@ class ImportState {
         }
         const b = this.float(node.input?.[1], at, "bias");
         if (b.data.length !== last.numOutput) fail("SHAPE_MISMATCH", `${at}: bias has ${b.data.length} values, expected ${last.numOutput}`);
+        checkFinite(b.data, `${at}: bias`, "MODEL_FORMAT");
         this.weights.set(biasName, { dims: [last.numOutput], data: b.data });
         this.alias.set(this.out(node, i), last.output);
         return;
@@ -256,7 +266,7 @@ class ImportState {
         return;
       }
       default:
-        fail("MODEL_FORMAT", `${at}: op ${node.opType} is not supported; octet imports Conv, MaxPool, AveragePool, Gemm, MatMul + Add, Relu, Flatten, Reshape, Softmax, QuantizeLinear and DequantizeLinear`);
+        fail("MODEL_FORMAT", `${at}: op ${shortText(node.opType ?? "(none)")} is not supported; octet imports Conv, MaxPool, AveragePool, Gemm, MatMul + Add, Relu, Flatten, Reshape, Softmax, QuantizeLinear and DequantizeLinear`);
     }
   }
 
@@ -271,6 +281,8 @@ class ImportState {
     this.alias.set(layer.output, layer.output);
     this.rank.set(layer.output, layer.type === "fully_connected" ? 2 : this.rank.get(layer.input) ?? 4);
     if (weight && bias) {
+      checkFinite(weight.data, `${this.file}: layer ${shortText(layer.name)}: weight`, "MODEL_FORMAT");
+      checkFinite(bias, `${this.file}: layer ${shortText(layer.name)}: bias`, "MODEL_FORMAT");
       this.weights.set(paramName(layer.name, "weight"), { dims: weight.dims, data: weight.data });
       this.weights.set(paramName(layer.name, "bias"), { dims: [bias.length], data: bias });
     }
@@ -285,11 +297,21 @@ class ImportState {
     if (Array.from(c.values).some((v) => v !== 0)) fail("MODEL_FORMAT", `${at}: zero point ${Array.from(c.values).find((v) => v !== 0)} is not 0; octet supports symmetric int8 only`);
   }
 
+  private scale(node: NodeProto, at: string): { dims: number[]; data: Float32Array } {
+    const scale = this.float(node.input?.[1], at, "scale");
+    if (scale.data.length === 0) fail("MODEL_FORMAT", `${at}: scale has no values`);
+    scale.data.forEach((s, k) => {
+      const problem = scaleProblem(s);
+      if (problem) fail("MODEL_FORMAT", `${at}: scale ${scale.data.length > 1 ? `${k} ` : ""}${s} ${problem}; expected a positive normal float up to 2^64`);
+    });
+    return scale;
+  }
+
   private quantizeLinear(node: NodeProto, i: number): void {
     const at = this.where(node, i);
     this.zeroPoint(node, i);
     const x = node.input![0]!;
-    const scale = this.float(node.input?.[1], at, "scale");
+    const scale = this.scale(node, at);
     if (this.consts.has(x)) {
       // Q of a float weight: fold to int8 now; the DequantizeLinear after it dequantizes.
       const w = this.float(x, at, "x");
@@ -306,7 +328,7 @@ class ImportState {
     const at = this.where(node, i);
     this.zeroPoint(node, i);
     const q = node.input![0]!;
-    const scale = this.float(node.input?.[1], at, "scale");
+    const scale = this.scale(node, at);
     const out = this.out(node, i);
     const pending = this.quantized.get(q);
     if (pending) {

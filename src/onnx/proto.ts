@@ -3,6 +3,7 @@
 // fields octet uses.
 import onnxProto from "onnx-proto";
 import { fail } from "../errors.js";
+import { shortText } from "../model/graph.js";
 
 export const onnx = onnxProto.onnx;
 export type ModelProto = onnxProto.onnx.IModelProto;
@@ -59,55 +60,80 @@ export function typeName(t: number): string {
   return TYPE_NAMES[t] ?? `type ${t}`;
 }
 
-/** An initializer's values as numbers (float, int8, uint8, int32, int64). */
+/** Most values one tensor may hold (2^28: 1 GiB of float). */
+export const MAX_TENSOR_VALUES = 1 << 28;
+
+/** A tensor's dimensions, each a non-negative integer, and their product, checked before anything is allocated. */
+export function tensorDims(t: TensorProto, where: string): { dims: number[]; count: number } {
+  const raw = t.dims ?? [];
+  if (raw.length > 16) fail("MODEL_FORMAT", `${where}: tensor ${tensorLabel(t)}: ${raw.length} dimensions, octet reads at most 16`);
+  const dims = raw.map((d) => num(d as LongLike));
+  let count = 1;
+  for (const d of dims) {
+    if (!Number.isSafeInteger(d) || d < 0) fail("MODEL_FORMAT", `${where}: tensor ${tensorLabel(t)}: dimension ${d} in [${dims.join(", ")}] is not a non-negative integer`);
+    count *= d;
+    if (count > MAX_TENSOR_VALUES) fail("MODEL_FORMAT", `${where}: tensor ${tensorLabel(t)}: dims [${dims.join(", ")}] hold more than ${MAX_TENSOR_VALUES} values, octet's limit`);
+  }
+  return { dims, count };
+}
+
+export function tensorLabel(t: TensorProto): string {
+  return t.name ? shortText(t.name) : "(unnamed)";
+}
+
+/** An initializer's values as numbers (float, int8, uint8, int32, int64); value counts are checked before allocation. */
 export function tensorValues(t: TensorProto, where: string): { dims: number[]; type: number; values: Float32Array | Int32Array | number[] } {
-  const dims = (t.dims ?? []).map((d) => num(d as LongLike));
-  const count = dims.reduce((a, b) => a * b, 1);
+  const { dims, count } = tensorDims(t, where);
+  const name = tensorLabel(t);
   if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) {
-    fail("MODEL_FORMAT", `${where}: tensor ${t.name} keeps its data in an external file; octet reads self-contained models only`);
+    fail("MODEL_FORMAT", `${where}: tensor ${name} keeps its data in an external file; octet reads self-contained models only`);
   }
   const raw = t.rawData && t.rawData.length ? t.rawData : null;
-  const typed = (values: ArrayLike<unknown> | null | undefined, what: string) => {
+  const typed = <T>(values: ArrayLike<T> | null | undefined, what: string): ArrayLike<T> => {
     const n = values?.length ?? 0;
-    if (!raw && n !== count) fail("MODEL_FORMAT", `${where}: tensor ${t.name}: ${n} ${what} values, expected ${count} for dims [${dims.join(", ")}]`);
+    if (n !== count) fail("MODEL_FORMAT", `${where}: tensor ${name}: ${n} ${what} values, expected ${count} for dims [${dims.join(", ")}]`);
     return values ?? [];
   };
   const view = raw ? new DataView(raw.buffer, raw.byteOffset, raw.byteLength) : null;
   const need = (bytesPer: number) => {
-    if (raw && raw.length !== count * bytesPer) fail("MODEL_FORMAT", `${where}: tensor ${t.name}: raw data is ${raw.length} bytes, expected ${count * bytesPer} for dims [${dims.join(", ")}]`);
+    if (raw && raw.length !== count * bytesPer) fail("MODEL_FORMAT", `${where}: tensor ${name}: raw data is ${raw.length} bytes, expected ${count * bytesPer} for dims [${dims.join(", ")}]`);
   };
   const type = t.dataType ?? 0;
   switch (type) {
     case DataType.FLOAT: {
       need(4);
+      const floats = raw ? null : typed(t.floatData, "float");
       const out = new Float32Array(count);
       if (view) for (let i = 0; i < count; i++) out[i] = view.getFloat32(4 * i, true);
-      else out.set(typed(t.floatData, "float") as number[]);
+      else out.set(floats!);
       return { dims, type, values: out };
     }
     case DataType.INT8:
     case DataType.UINT8: {
       need(1);
+      const ints = raw ? null : typed(t.int32Data, "int32");
       const out = new Int32Array(count);
-      if (raw) for (let i = 0; i < count; i++) out[i] = t.dataType === DataType.INT8 ? (raw[i]! << 24) >> 24 : raw[i]!;
-      else out.set(typed(t.int32Data, "int32") as number[]);
+      if (raw) for (let i = 0; i < count; i++) out[i] = type === DataType.INT8 ? (raw[i]! << 24) >> 24 : raw[i]!;
+      else out.set(ints!);
       return { dims, type, values: out };
     }
     case DataType.INT32: {
       need(4);
+      const ints = raw ? null : typed(t.int32Data, "int32");
       const out = new Int32Array(count);
       if (view) for (let i = 0; i < count; i++) out[i] = view.getInt32(4 * i, true);
-      else out.set(typed(t.int32Data, "int32") as number[]);
+      else out.set(ints!);
       return { dims, type, values: out };
     }
     case DataType.INT64: {
       need(8);
+      const longs = raw ? null : typed(t.int64Data as LongLike[] | null | undefined, "int64");
       const out: number[] = [];
       if (view) for (let i = 0; i < count; i++) out.push(Number(view.getBigInt64(8 * i, true)));
-      else for (const v of typed(t.int64Data, "int64") as LongLike[]) out.push(num(v));
+      else for (let i = 0; i < count; i++) out.push(num(longs![i]));
       return { dims, type, values: out };
     }
     default:
-      return fail("MODEL_FORMAT", `${where}: tensor ${t.name}: element type ${typeName(type)} is not supported (expected float, int8, uint8, int32 or int64)`);
+      return fail("MODEL_FORMAT", `${where}: tensor ${name}: element type ${typeName(type)} is not supported (expected float, int8, uint8, int32 or int64)`);
   }
 }
