@@ -1,5 +1,6 @@
-// The execution context allocates nothing per call, and its profile has
-// the structure PRODUCT.md promises.
+// The execution context allocates nothing per call (profiled or not), its
+// profile nests ranges as the profiler documents (src/profiler/profiler.ts),
+// and its FP32 plan matches an independent FP32 reference layer by layer.
 import { test as it } from "uvu";
 import * as assert from "uvu/assert";
 import { setFlagsFromString } from "node:v8";
@@ -12,23 +13,40 @@ import { ENQUEUE_RANGE } from "../../src/profiler/profiler.js";
 import { profileTable } from "../../src/profiler/reports/profile-table.js";
 import { chromeTrace } from "../../src/profiler/reports/chrome-trace.js";
 import { exportProfile } from "../../src/profiler/reports/export-profile.js";
-import { expectOctetError } from "../helpers.js";
+import { assertClose, expectOctetError } from "../helpers.js";
+import { fp32Reference } from "./reference-network.js";
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
 
-it("memory stays flat over 10,000 enqueues (JS heap and every device's wasm memory)", () => {
-  const r = runner(plan({ device: "dla", layerDevice: new Map([["pool2", "gpu"]]) }), 1);
+/** 10,000 enqueues after a warm-up: the JS heap, array buffers and every device's wasm memory stay flat. */
+function assertFlatMemory(profile: boolean): void {
+  const r = runner(plan({ device: "dla", layerDevice: new Map([["pool2", "gpu"]]) }), 1, "release", profile);
   imagesToFloat(test, 0, 1, r.input(1));
   for (let i = 0; i < 200; i++) r.run(1);
   const wasmBefore = [...r.ctx.devices.values()].map((k) => k.exports.memory.buffer.byteLength);
   gc();
-  const heapBefore = process.memoryUsage().heapUsed;
+  const before = process.memoryUsage();
   for (let i = 0; i < 10000; i++) r.ctx.enqueue(1);
   gc();
-  const grown = process.memoryUsage().heapUsed - heapBefore;
-  assert.ok(grown < 256 * 1024, `JS heap grew by ${grown} bytes over 10,000 enqueues`);
+  const after = process.memoryUsage();
+  const heap = after.heapUsed - before.heapUsed, buffers = after.arrayBuffers - before.arrayBuffers;
+  assert.ok(heap < 256 * 1024, `JS heap grew by ${heap} bytes over 10,000 enqueues`);
+  assert.ok(buffers < 32 * 1024, `array buffers grew by ${buffers} bytes over 10,000 enqueues`);
   assert.equal([...r.ctx.devices.values()].map((k) => k.exports.memory.buffer.byteLength), wasmBefore);
+  if (profile) {
+    const p = r.ctx.profiler!;
+    assert.is(p.enqueues, 10200);
+    assert.ok(p.ranges.some((x) => x.kind === "dla-layer"), "DLA layers profiled");
+  }
+}
+
+it("memory stays flat over 10,000 enqueues (JS heap, array buffers, every device's wasm memory)", () => {
+  assertFlatMemory(false);
+});
+
+it("memory stays flat over 10,000 enqueues with the profiler on, DLA layers included", () => {
+  assertFlatMemory(true);
 });
 
 it("ranges nest inside the enqueue, DLA layers inside their subgraph, and counts equal iterations", () => {
@@ -74,12 +92,23 @@ it("profiling does not change results", () => {
   assert.equal(Array.from(a.output(16)), Array.from(b.output(16)));
 });
 
-it("layer errors: the engine's FP32 plan equals the FP32 reference exactly; INT8 errors are small", () => {
-  const kernels = () => loadKernels("release");
-  const fp32 = layerErrors(model, plan({ precision: "fp32" }), test, 20, kernels);
-  assert.equal(fp32.map((e) => e.tensor), ["conv1", "pool1", "conv2", "pool2", "ip1", "ip2", "prob"]);
-  for (const e of fp32) assert.is(e.maxAbs, 0, `${e.tensor} differs from the reference`);
-  const int8 = layerErrors(model, plan({ device: "dla" }), test, 20, kernels);
+it("the engine's FP32 plan matches the plain-loop FP32 reference at every layer (within 1e-5 of each tensor's range)", () => {
+  const n = 20;
+  const r = runner(plan({ precision: "fp32" }), n);
+  imagesToFloat(test, 0, n, r.input(n));
+  const ref = fp32Reference(model, r.input(n).slice(), n);
+  r.run(n);
+  for (const t of ["conv1", "pool1", "conv2", "pool2", "ip1", "ip2", "prob"]) {
+    const want = ref.get(t)!;
+    const range = want.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    assertClose(r.ctx.readTensor(t, n), want, `fp32 ${t}`, 1e-5, 1e-5 * range);
+  }
+  assertClose(r.output(n), ref.get("prob")!, "fp32 output", 1e-5, 1e-5);
+});
+
+it("layer errors: INT8 tensors of a DLA plan are close to FP32 (SNR above 20 dB) but not equal", () => {
+  const int8 = layerErrors(model, plan({ device: "dla" }), test, 20, () => loadKernels("release"));
+  assert.equal(int8.map((e) => e.tensor), ["conv1", "pool1", "conv2", "pool2", "ip1", "ip2", "prob"]);
   for (const e of int8.filter((x) => x.tensor !== "prob")) assert.ok(e.maxAbs > 0 && e.snrDb > 20, `${e.tensor}: max ${e.maxAbs}, SNR ${e.snrDb} dB`);
 });
 
