@@ -8,16 +8,33 @@ import { quantizeWeights, quantizeBias, requantMultipliers } from "../int8/numer
 import { packConv } from "../int8/pack-conv.js";
 import { packFc } from "../int8/pack-fc.js";
 import type { Layout as BlockedLayout } from "../int8/layout.js";
+import { fail } from "../errors.js";
 
 export type LayerParams =
   | { kind: "fp32"; weight: Float32Array; bias: Float32Array }
   | { kind: "int8"; layout: BlockedLayout; weights: Int8Array; bias: Int32Array; mult: Float32Array; weightScales: Float32Array };
 
+/**
+ * FP32 parameters beyond float16's largest value are refused: no trained CNN
+ * has them, and a chain of layers with such weights overflows float32, so an
+ * FP32 plan could give infinities that look like an answer.
+ */
+export const MAX_FP32_PARAM = 65504;
+
+export function checkFp32Param(a: Float32Array, where: string): Float32Array {
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i]!;
+    if (!(Math.abs(v) <= MAX_FP32_PARAM)) fail("BAD_ARGUMENT", `${where}[${i}] is ${v}, expected a finite number within +-${MAX_FP32_PARAM}`);
+  }
+  return a;
+}
+
 export function fp32Params(model: Model, layer: Layer): LayerParams {
+  const weight = paramName(layer.name, "weight"), bias = paramName(layer.name, "bias");
   return {
     kind: "fp32",
-    weight: model.weights.get(paramName(layer.name, "weight"))!.data,
-    bias: model.weights.get(paramName(layer.name, "bias"))!.data,
+    weight: checkFp32Param(model.weights.get(weight)!.data, `FP32 layer ${layer.name}: ${weight}`),
+    bias: checkFp32Param(model.weights.get(bias)!.data, `FP32 layer ${layer.name}: ${bias}`),
   };
 }
 

@@ -19,7 +19,7 @@ import { schedule } from "../builder/schedule.js";
 import { formatName, FORMATS, type Format } from "../core/format.js";
 import { effectiveScales } from "./scales.js";
 import { PLAN_VERSION, type Plan, type PlacementRecord, type CalibrationInfo } from "./plan.js";
-import type { LayerParams } from "./layer-params.js";
+import { checkFp32Param, type LayerParams } from "./layer-params.js";
 import { KERNEL_ABI } from "../runtime/kernel-abi.js";
 import { checkPackedConv, checkPackedFc } from "../int8/pack-check.js";
 import { requantMultiplier } from "../int8/numerics.js";
@@ -146,8 +146,8 @@ function fp32Params(r: FieldReader, raw: unknown, where: string, layer: Layer, m
   const { K, perOutput } = weightCount(layer, model);
   return {
     kind: "fp32",
-    weight: r.finiteValues(r.typed(o.weight, `${where}.weight`, Float32Array, K * perOutput), `${where}.weight`),
-    bias: r.finiteValues(r.typed(o.bias, `${where}.bias`, Float32Array, K), `${where}.bias`),
+    weight: checkFp32Param(r.typed(o.weight, `${where}.weight`, Float32Array, K * perOutput), `${where}.weight`),
+    bias: checkFp32Param(r.typed(o.bias, `${where}.bias`, Float32Array, K), `${where}.bias`),
   };
 }
 

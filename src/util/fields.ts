@@ -59,9 +59,4 @@ export class FieldReader {
     if (!(v instanceof ctor) || (length !== undefined && v.length !== length)) this.bad(where, `${ctor.name}(${length ?? "n"})`, v);
     return v as T;
   }
-
-  finiteValues(a: Float32Array, where: string): Float32Array {
-    for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) fail(this.code, `${this.file}: ${where}[${i}] is ${a[i]}, expected a finite number`);
-    return a;
-  }
 }
