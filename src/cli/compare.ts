@@ -2,15 +2,23 @@
 // fallback, and the DLA subgraph split at each layer boundary (DLA before
 // it, GPU after) — and prints throughput, latency, accuracy and the share of
 // time spent in reformatters and copies side by side. The answer to "is the
-// DLA really slower, and why".
+// DLA really slower, and why". Every INT8 placement's output probabilities on
+// the same images are compared bit for bit with the all-GPU INT8 ones; the
+// "bit-identical" line is printed only when they all are, else the first
+// mismatch of each placement that differs.
 import type { Model } from "../model/model.js";
 import type { ImageSet } from "../data/dataset.js";
 import type { Io } from "./io.js";
 import { buildPlan, type BuildOptions, type CalibrationInfo } from "../engine/plan.js";
 import { placeLayers } from "../builder/placement.js";
 import type { MeasureOptions } from "../engine/measure.js";
+import type { Plan } from "../engine/plan.js";
 import { timeShares } from "../profiler/reports/perf-summary.js";
-import { accuracy, timeRuns } from "./engine-node.js";
+import { createContext, timeRuns } from "./engine-node.js";
+import { ContextRunner } from "../engine/context-runner.js";
+import { imagesToFloat } from "../data/dataset.js";
+import { TopKCounter } from "../metrics/topk.js";
+import { Progress } from "./progress.js";
 import { table } from "./reports/table.js";
 import { F32_NCHW } from "../core/format.js";
 import type { Device } from "../builder/capabilities.js";
@@ -35,14 +43,55 @@ export function placements(model: Model, base: BuildOptions): Candidate[] {
   return out;
 }
 
+/** Top-1 (scored as evaluate() does) and every output probability of `plan` on the first `images` test images. */
+function classify(plan: Plan, test: ImageSet, batch: number, images: number, label: string): { top1: number; probs: Float32Array; classes: number } {
+  const runner = new ContextRunner(createContext(plan, batch));
+  const probs = new Float32Array(images * runner.outputSize);
+  const counter = new TopKCounter();
+  const progress = new Progress(`[I] ${label}`);
+  for (let start = 0; start < images; start += batch) {
+    const n = Math.min(batch, images - start);
+    imagesToFloat(test, start, n, runner.input(n));
+    runner.run(n);
+    const out = runner.output(n);
+    probs.set(out, start * runner.outputSize);
+    counter.add(out, test.labels.subarray(start, start + n), runner.outputSize);
+    progress.update(start + n, images);
+  }
+  progress.done();
+  return { top1: counter.top1Rate, probs, classes: runner.outputSize };
+}
+
+/** null when `a` and `b` hold the same f32 bit patterns, else how they differ. */
+export function bitDifference(a: Float32Array, b: Float32Array, classes: number): string | null {
+  const x = new Uint32Array(a.buffer, a.byteOffset, a.length), y = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  let first = -1, count = 0;
+  for (let i = 0; i < x.length; i++) {
+    if (x[i] === y[i]) continue;
+    if (first < 0) first = i;
+    count++;
+  }
+  if (first < 0) return null;
+  const hex = (v: number) => `0x${v.toString(16).padStart(8, "0")}`;
+  return `${count} of ${a.length} probabilities differ; first: image ${Math.floor(first / classes)}, class ${first % classes}: ` +
+    `${a[first]} (${hex(x[first]!)}) vs ${b[first]} (${hex(y[first]!)})`;
+}
+
 export function runCompare(
   model: Model, scales: Map<string, number>, info: CalibrationInfo, base: BuildOptions,
   test: ImageSet, images: number, batch: number, m: MeasureOptions, io: Io,
 ): void {
   const rows: { label: string; ips: number; median: number; top1: number; moveShare: number; steps: number }[] = [];
+  let baseline: { label: string; probs: Float32Array } | null = null;
+  const mismatches: string[] = [];
   for (const c of placements(model, base)) {
     const plan = buildPlan(model, c.options, c.options.precision === "fp32" ? null : scales, c.options.precision === "fp32" ? null : info);
-    const acc = accuracy(plan, test, batch, images, c.label);
+    const acc = classify(plan, test, batch, images, c.label);
+    if (c.options.precision === "int8") {
+      const diff = baseline ? bitDifference(acc.probs, baseline.probs, acc.classes) : null;
+      if (diff) mismatches.push(`[W]   ${c.label} vs ${baseline!.label}: ${diff}`);
+      baseline ??= { label: c.label, probs: acc.probs };
+    }
     const timed = timeRuns(plan, test, batch, m, { profileDlaLayers: false });
     const shares = timeShares(timed.profiledContext!.profiler!);
     rows.push({
@@ -64,7 +113,12 @@ export function runCompare(
     io.out(`[I] DLA + GPU fallback runs at ${(dla.ips / fastest.ips).toFixed(2)}x of that; ${(100 * dla.moveShare).toFixed(1)}% of its enqueue time goes to reformatters and copies between the devices.`);
   }
   const top1s = new Set(int8.map((r) => r.top1.toFixed(4)));
-  io.out(top1s.size === 1
-    ? `[I] Every INT8 placement scores the same top-1 (${[...top1s][0]}): octet's INT8 is bit-identical across layouts and devices.`
-    : `[W] INT8 placements disagree on top-1: ${[...top1s].join(", ")}`);
+  if (mismatches.length === 0) {
+    io.out(`[I] Every INT8 placement scores the same top-1 (${[...top1s][0]}) and gives the same output probabilities, compared bit for bit on ${images} images: ` +
+      "octet's INT8 is bit-identical across layouts and devices.");
+    return;
+  }
+  io.out(`[W] INT8 placements' output probabilities are not bit-identical on ${images} images:`);
+  for (const line of mismatches) io.out(line);
+  if (top1s.size > 1) io.out(`[W] INT8 placements disagree on top-1: ${[...top1s].join(", ")}`);
 }
