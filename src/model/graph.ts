@@ -166,6 +166,7 @@ export function checkJsonDepth(text: string, file: string, limit = MAX_JSON_DEPT
 
 /** A short description of a found value for error messages: JSON, cut at about `max` characters. */
 export function describeValue(v: unknown, max = 60): string {
+  if (typeof v === "string") return v.length > max ? `${JSON.stringify(v.slice(0, max))}…` : JSON.stringify(v);
   const out: string[] = [];
   let length = 0;
   const emit = (s: string): boolean => {
