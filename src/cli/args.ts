@@ -20,10 +20,14 @@ export type OptionSpec = {
 export type Value = string | number | boolean;
 
 export class ParsedArgs {
-  constructor(private readonly values: Map<string, Value>, readonly positional: string[], private readonly explicit: Set<string> = new Set()) {}
+  constructor(private readonly values: Map<string, Value>, private readonly explicit: Set<string> = new Set()) {}
   /** Whether the user gave the option (not just its default). */
   given(name: string): boolean {
     return this.explicit.has(name);
+  }
+  /** The option's value (or default), whatever its kind. */
+  value(name: string): Value | undefined {
+    return this.values.get(name);
   }
   has(name: string): boolean {
     return this.values.has(name);
@@ -72,7 +76,7 @@ export function parseArgs(argv: string[], specs: readonly OptionSpec[], command:
     if (eq < 0 && raw.startsWith("--")) fail("BAD_OPTION", `option --${name} needs a value (${describe(spec)}), found option ${quote(raw, false)}; write --${name}=${quote(raw, false)} if that is the value`);
     values.set(name, convert(spec, raw));
   }
-  return new ParsedArgs(values, [], explicit);
+  return new ParsedArgs(values, explicit);
 }
 
 const INTEGER = /^-?\d+$/;

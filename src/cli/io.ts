@@ -54,8 +54,14 @@ export function pathExists(path: string, option: string): boolean {
   return guard(path, option, () => statOf(path) !== null);
 }
 
+/** The path's stats, or null when nothing is there (also when a file stands where a folder of the path should be). */
 function statOf(path: string): Stats | null {
-  return statSync(path, { throwIfNoEntry: false }) ?? null;
+  try {
+    return statSync(path, { throwIfNoEntry: false }) ?? null;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOTDIR") return null;
+    throw e;
+  }
 }
 
 function can(path: string, mode: number): boolean {

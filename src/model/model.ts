@@ -21,10 +21,10 @@ export function paramName(layer: string, kind: string): string {
 
 /** Checks that `weights` holds exactly the tensors the graph needs, with the right shapes. */
 export function assembleModel(graph: Graph, weights: WeightMap, source = graph.weights): Model {
-  const shapes = inferShapes(graph);
   if (volume(graph.input.shape) > MAX_TENSOR_ELEMENTS) {
     fail("SHAPE_MISMATCH", `${source}: input ${graph.input.name} [${graph.input.shape.join(", ")}] has ${volume(graph.input.shape)} elements per image, more than octet's limit of ${MAX_TENSOR_ELEMENTS}`);
   }
+  const shapes = inferShapes(graph);
   const expected = new Set<string>();
   for (const layer of graph.layers) {
     const { params, output } = shapes.layers.get(layer.name)!;

@@ -8,10 +8,10 @@ import * as assert from "uvu/assert";
 import { parseGraph, MAX_JSON_DEPTH } from "../../src/model/graph.js";
 import { assembleModel } from "../../src/model/model.js";
 import { mutateJson, mutateText, toJsonText, runCampaign, fuzzCases, summary, randInt } from "./mutate.js";
-import { lenetJson, lenetWeightMap, tinyGraph, tinyModel } from "./seeds.js";
+import { lenetJson, lenetWeightMap, tinyGraphJson, tinyModel } from "./seeds.js";
 import { expectOctetError } from "../helpers.js";
 
-const tinyJson = JSON.stringify({ format: "octet-model", version: 1, ...tinyGraph });
+const tinyJson = JSON.stringify(tinyGraphJson);
 const seeds = [
   { text: lenetJson, weights: lenetWeightMap },
   { text: tinyJson, weights: tinyModel().weights },
@@ -56,7 +56,7 @@ test("found values in messages are short: a 100,000-element array or string is c
   }
   assert.match(message, /big.json: field "input.shape" is \[0,1,2,3,.*…, expected \[C, H, W\]/);
   assert.ok(message.length < 300, message);
-  expectOctetError(() => parseGraph(JSON.stringify({ ...g, version: "z".repeat(100_000) }), "v.json"), "MODEL_FORMAT", /field "version" is "zzzz+"…, expected 1$/);
+  expectOctetError(() => parseGraph(JSON.stringify({ ...g, version: "z".repeat(100_000) }), "v.json"), "MODEL_FORMAT", /field "version" is "zzzz+"…, expected /);
   expectOctetError(() => parseGraph(JSON.stringify({ ...g, layers: 5 }), "l.json"), "MODEL_FORMAT", /field "layers" must be a non-empty array, found 5/);
   expectOctetError(() => parseGraph(JSON.stringify({ ...g, input: { name: "data", shape: [1, 2e6, 1] } }), "h.json"), "MODEL_FORMAT", /field "input.shape" is \[1,2000000,1\], expected \[C, H, W\] of integers in 1..1048576/);
   const huge = parseGraph(JSON.stringify({ ...g, input: { name: "data", shape: [1, 1e6, 1e6] } }), "h.json");

@@ -44,8 +44,10 @@ const tinyMatMul = edit(tinyFp32, (m) => {
     onnx.NodeProto.create({ name: "ip2", opType: "MatMul", input: [gemm.input[0], "ip2.weight"], output: ["ip2_mm"] }),
     onnx.NodeProto.create({ name: "ip2_bias", opType: "Add", input: ["ip2_mm", "ip2.bias"], output: [gemm.output[0]] }));
   const reshape = g.node.find((n: Decoded) => n.opType === "Reshape");
-  reshape.opType = "Flatten";
-  reshape.input = [reshape.input[0]];
+  if (reshape) {
+    reshape.opType = "Flatten";
+    reshape.input = [reshape.input[0]];
+  }
 });
 const lenet = loadModel();
 const lenetFp32 = exportOnnx(lenet);

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { defaultModelPath } from "../../src/model/model-node.js";
 import { assembleModel, type Model } from "../../src/model/model.js";
-import type { Graph } from "../../src/model/graph.js";
+import { parseGraph, type Graph } from "../../src/model/graph.js";
 import { decodeWeights, encodeWeights } from "../../src/model/weights-file.js";
 import { loadMnistTest } from "../../src/data/mnist-node.js";
 import { writeCalibrationTable } from "../../src/calib/cache.js";
@@ -16,8 +16,8 @@ export const lenetJson = readFileSync(defaultModelPath(), "utf8");
 export const lenetWeights = new Uint8Array(readFileSync(defaultModelPath().replace(/\.json$/, ".weights")));
 
 /** conv 3x3 pad 1 -> relu -> max pool -> conv 3x3 -> average pool -> fc -> relu (in place) -> fc -> softmax, on [1, 8, 8]. */
-export const tinyGraph: Graph = {
-  name: "tiny", weights: "tiny.weights", output: "prob",
+export const tinyGraphJson = {
+  format: "octet-model", version: 1, name: "tiny", weights: "tiny.weights", output: "prob",
   input: { name: "data", shape: [1, 8, 8] },
   layers: [
     { name: "conv1", type: "convolution", input: "data", output: "conv1", numOutput: 3, kernel: 3, stride: 1, pad: 1 },
@@ -31,6 +31,7 @@ export const tinyGraph: Graph = {
     { name: "prob", type: "softmax", input: "ip2", output: "prob" },
   ],
 };
+export const tinyGraph: Graph = parseGraph(JSON.stringify(tinyGraphJson), "tiny.json");
 
 export function tinyModel(): Model {
   const w = (name: string, dims: number[], seed: number) => [name, { dims, data: randomF32(dims.reduce((a, b) => a * b, 1), seed, -0.5, 0.5) }] as const;
