@@ -28,7 +28,7 @@ function mutateScale(text: string, rng: Rng): string {
 test("mutated calibration caches are accepted or refused with an OctetError", () => {
   const before = calibrationCaches.map((t) => parseCalibrationTable(t, "seed.cache"));
   const report = runCampaign({
-    name: "calib-cache", seed: 0xca11b, cases: fuzzCases(5000),
+    name: "calib-cache", seed: 0xca11b, cases: fuzzCases(10000),
     input: (rng) => {
       const seed = pick(rng, calibrationCaches);
       return rng.next() < 0.35 ? mutateScale(seed, rng) : mutateText(rng.next() < 0.3 ? mutateScale(seed, rng) : seed, rng);

@@ -125,7 +125,7 @@ function settingsOf(c: Command, argv: string[]): string {
 test("mutated command lines are accepted or refused with an OctetError", () => {
   const before = COMMANDS.map((c) => c.seeds.map((s) => settingsOf(c, s)));
   const report = runCampaign({
-    name: "cli-args", seed: 0xc11, cases: fuzzCases(5000),
+    name: "cli-args", seed: 0xc11, cases: fuzzCases(10000),
     input: (rng) => {
       const c = pick(rng, COMMANDS);
       return { c, argv: mutateArgv(pick(rng, c.seeds), rng, c) };

@@ -26,7 +26,7 @@ function read(pair: { images: Uint8Array; labels: Uint8Array }) {
 test("mutated IDX files, plain and gzip, are accepted or refused with an OctetError", () => {
   const before = [read(plain), read(gzip)];
   const report = runCampaign({
-    name: "idx", seed: 0x1d8, cases: fuzzCases(3000),
+    name: "idx", seed: 0x1d8, cases: fuzzCases(5000),
     input: (rng) => {
       const compressed = rng.next() < 0.5;
       const seed = compressed ? gzip : plain;

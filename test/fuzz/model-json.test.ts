@@ -20,7 +20,7 @@ const seeds = [
 test("mutated graphs are accepted or refused with an OctetError", () => {
   const before = seeds.map((s) => parseGraph(s.text, "seed.json"));
   const report = runCampaign({
-    name: "model-json", seed: 0x0c7e7, cases: fuzzCases(3000),
+    name: "model-json", seed: 0x0c7e7, cases: fuzzCases(5000),
     input: (rng) => {
       const seed = seeds[randInt(rng, seeds.length)]!;
       const structural = rng.next() < 0.7;

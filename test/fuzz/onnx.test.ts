@@ -233,7 +233,7 @@ test("mutated ONNX models are imported or refused with an OctetError", () => {
   const seeds = [tinyFp32, tinyQdq, tinyMatMul];
   const before = [...seeds, lenetFp32].map((b) => fingerprint(importOnnx(b, "seed.onnx")));
   const report = runCampaign({
-    name: "onnx", seed: 0x0badf00d, cases: fuzzCases(3000),
+    name: "onnx", seed: 0x0badf00d, cases: fuzzCases(5000),
     input: (rng) => {
       const seed = rng.next() < 0.02 ? lenetFp32 : pick(rng, seeds);
       const r = rng.next();
