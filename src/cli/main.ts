@@ -23,9 +23,9 @@ export async function main(argv: string[], io: Io = consoleIo): Promise<number> 
     io.out(usage());
     return command === undefined ? 1 : 0;
   }
-  const entry = COMMANDS[command];
+  const entry = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
   if (!entry) {
-    io.err(`octet: unknown command "${command}"; expected one of ${Object.keys(COMMANDS).join(", ")}`);
+    io.err(`octet: unknown command ${JSON.stringify(command.length > 80 ? `${command.slice(0, 80)}…` : command)}; expected one of ${Object.keys(COMMANDS).join(", ")}`);
     return 2;
   }
   try {

@@ -86,6 +86,12 @@ test("option values that look like options, stray arguments and repeated options
   await refusedEarly(["train", "-h"], /unexpected argument "-h" for `octet train`/);
   await refusedEarly(["infer", "--batch", "8", "--batch", "16"], /option --batch is given twice/);
   await refusedEarly(["infer", "--no-profile", "--export-trace", join(dir, "t.json")], /--export-profile and --export-trace need the profiled run; drop --no-profile/);
+  await refusedEarly(["infer", "--layer-device", "pool2=gpu,pool2=dla"], /option --layer-device: layer "pool2" is given twice/);
+  for (const name of ["constructor", "__proto__", "toString", "hasOwnProperty", "x".repeat(1000)]) {
+    const r = await run([name, "--help"]);
+    assert.is(r.code, 2, name);
+    assert.match(r.err, /^octet: unknown command "[^"]{1,81}"; expected one of infer, train, export$/);
+  }
 });
 
 test("numbers are decimal only", async () => {
