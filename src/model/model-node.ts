@@ -59,6 +59,7 @@ function readChecked(path: string, code: "WEIGHTS_FORMAT" | "MODEL_FORMAT", limi
   try {
     const stat = statSync(path);
     if (stat.isDirectory()) fail(code, `${path}: is a folder, expected a ${what}`);
+    if (!stat.isFile()) fail(code, `${path}: is not a regular file, expected a ${what}`);
     if (stat.size > limit) fail(code, `${path}: ${stat.size} bytes is more than a ${what} may be (${limit} bytes)`);
     return readFileSync(path);
   } catch (e) {
