@@ -23,3 +23,8 @@ export { reformat_nchw4_s8_to_nc32hw32_s8, reformat_nc32hw32_s8_to_nchw4_s8 } fr
 export { peak_s8, peak_s16, peak_s8s16 } from "./int8/peak-s8";
 export { relu_s8 } from "./int8/relu-s8";
 export { dla_execute } from "./engine/dla-engine";
+// conv family (issue 15)
+export { convg_nchw4_s8, convg_nc32hw32_s8 } from "./int8/convg-s8";
+export { dwconv_nchw4_s8, dwconv_nc32hw32_s8 } from "./int8/dwconv-s8";
+export { conv1x1_nchw4_s8, conv1x1_nc32hw32_s8 } from "./int8/conv1x1-s8";
+export { convg_nchw_f32 } from "./fp32/convg-nchw-f32";

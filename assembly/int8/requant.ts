@@ -83,3 +83,69 @@ const MAGIC: f32 = 12582912.0; // 1.5 * 2^23
   const i = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.div(x, scale)));
   return i32x4.min_s(i32x4.max_s(i, i32x4.splat(-128)), i32x4.splat(127));
 }
+
+// ---- Epilogue with an output zero point and a clamp range (conv family) ----
+//
+//   out = clamp(nearest_f32(f32(acc) * m_k) + yZero, lo, hi),
+//   -128 <= lo <= hi <= 127 (ReLU: lo = yZero; none: -128..127).
+//
+// yZero = 0 with lo = -128 (0 for ReLU), hi = 127 is requant4 exactly. The
+// sum saturates AFTER the zero point is added, as QLinearConv does. SIMD: f =
+// f32(acc) * m is clamped to [lo - yZero, hi - yZero] (integer bounds, so
+// clamping before rounding is the same), rounded by the 1.5 * 2^23 addition,
+// and yZero is then added to the integer bit pattern (adding it to the f32
+// sum instead would round ties differently for an odd yZero). The epilogue
+// vectors come from zcLo / zcHi / zcZero; zcMask zeroes them for lanes that
+// are layout padding, whose output is then exactly 0.
+
+/** 4 int32 accumulators -> 4 lanes whose low byte is the int8 result. */
+@inline function requantZcBits(acc: v128, mult: v128, lo: v128, hi: v128, zero: v128): v128 {
+  let f = f32x4.mul(f32x4.convert_i32x4_s(acc), mult);
+  f = f32x4.pmax(f, lo); // f < lo ? lo : f (NaN stays)
+  f = f32x4.pmin(f, hi); // hi < f ? hi : f (NaN stays)
+  return i32x4.add(f32x4.add(f, f32x4.splat(MAGIC)), zero);
+}
+
+/** f32 lanes of lo - yZero (the lower clamp before the zero point). */
+@inline export function zcLo(yZero: i32, lo: i32): v128 {
+  return f32x4.splat(<f32>(lo - yZero));
+}
+
+/** f32 lanes of hi - yZero. */
+@inline export function zcHi(yZero: i32, hi: i32): v128 {
+  return f32x4.splat(<f32>(hi - yZero));
+}
+
+/** int32 lanes of yZero. */
+@inline export function zcZero(yZero: i32): v128 {
+  return i32x4.splat(yZero);
+}
+
+/** v with lanes >= n (0..4) zeroed: applied to zcLo / zcHi / zcZero, those
+ *  lanes produce exactly 0. */
+@inline export function zcMask(v: v128, n: i32): v128 {
+  return v128.and(v, i32x4.lt_s(i32x4(0, 1, 2, 3), i32x4.splat(n)));
+}
+
+/** 4 results in the low 4 bytes. */
+@inline export function requantZc4(acc: v128, mult: v128, lo: v128, hi: v128, zero: v128): v128 {
+  const i = requantZcBits(acc, mult, lo, hi, zero);
+  return i8x16.shuffle(i, i, 0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12);
+}
+
+/** 2 x 4 results (same multipliers and bounds): bytes 0..3, then 4..7. */
+@inline export function requantZc4x2(acc0: v128, acc1: v128, mult: v128, lo: v128, hi: v128, zero: v128): v128 {
+  return i8x16.shuffle(requantZcBits(acc0, mult, lo, hi, zero), requantZcBits(acc1, mult, lo, hi, zero),
+    0, 4, 8, 12, 16, 20, 24, 28, 0, 4, 8, 12, 16, 20, 24, 28);
+}
+
+/** 4 x 4 results, same multipliers and bounds for all four: 16 bytes. */
+@inline export function requantZc4x4(
+  a0: v128, a1: v128, a2: v128, a3: v128, mult: v128, lo: v128, hi: v128, zero: v128,
+): v128 {
+  const l = i8x16.shuffle(requantZcBits(a0, mult, lo, hi, zero), requantZcBits(a1, mult, lo, hi, zero),
+    0, 4, 8, 12, 16, 20, 24, 28, 0, 4, 8, 12, 16, 20, 24, 28);
+  const h = i8x16.shuffle(requantZcBits(a2, mult, lo, hi, zero), requantZcBits(a3, mult, lo, hi, zero),
+    0, 4, 8, 12, 16, 20, 24, 28, 0, 4, 8, 12, 16, 20, 24, 28);
+  return i64x2.shuffle(l, h, 0, 2);
+}

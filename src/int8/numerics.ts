@@ -98,3 +98,25 @@ export function requantMultipliers(sIn: number, wScales: Float32Array, sOut: num
   for (let k = 0; k < m.length; k++) m[k] = requantMultiplier(sIn, wScales[k]!, sOut);
   return m;
 }
+
+/**
+ * The conv family's epilogue (assembly/int8/requant.ts requantZc*): the
+ * requantization above with an output zero point and a clamp range,
+ *   out = clamp(nearest_f32(f32(acc) * m) + yZero, lo, hi),
+ * -128 <= lo <= hi <= 127. yZero = 0, lo = relu ? 0 : -128, hi = 127 gives
+ * `requantize` exactly.
+ */
+export function requantizeZc(acc: number, m: number, yZero: number, lo: number, hi: number): number {
+  return clamp(roundHalfEven(Math.fround(Math.fround(acc) * m)) + yZero, lo, hi);
+}
+
+export type ClampKind = "none" | "relu" | "relu6";
+
+/** [lo, hi] of requantizeZc for an activation fused after a layer whose
+ *  output has scale sy and zero point yZero. */
+export function clampRange(kind: ClampKind, yZero: number, sy: number): [number, number] {
+  if (kind === "none") return [-128, 127];
+  const lo = clamp(yZero, -128, 127);
+  if (kind === "relu") return [lo, 127];
+  return [lo, clamp(yZero + roundHalfEven(6 / sy), lo, 127)];
+}

@@ -7,6 +7,10 @@ import type { Layout } from "./layout.js";
 import type { PackedConv } from "./pack-conv.js";
 import type { PackedFc } from "./pack-fc.js";
 import { checkInt, checkPtr, checkScale, checkTensor, convOutputSize, poolOutputSize } from "./validate.js";
+import type { PackedConvg } from "./pack-convg.js";
+import type { PackedDwconv } from "./pack-dwconv.js";
+import type { PackedConv1x1 } from "./pack-conv1x1.js";
+import { type ConvEpilogue, type ConvGeometry, checkEpilogue, checkGeometry } from "./conv-geometry.js";
 
 type Ptr = number;
 
@@ -111,4 +115,71 @@ export function reblockS8(k: Kernels, from: Layout, to: Layout, a: TensorCall): 
   checkPtr(op, "y", a.y);
   const f = from === "nchw4" ? k.exports.reformat_nchw4_s8_to_nc32hw32_s8 : k.exports.reformat_nc32hw32_s8_to_nchw4_s8;
   f(a.x, a.N, a.C, a.H, a.W, a.y);
+}
+
+// ---- conv family (issue 15) ------------------------------------------------
+
+export interface ConvgCall {
+  x: Ptr; N: number; C: number; H: number; W: number;
+  geometry: ConvGeometry; epilogue: ConvEpilogue;
+  y: Ptr; scratch: Ptr;
+}
+
+function checkConvgCall(op: string, a: ConvgCall, C: number, kh: number, kw: number, dev: DeviceParams): [number, number] {
+  checkTensor(op, a.N, a.C, a.H, a.W);
+  if (a.C !== C) fail("BAD_ARGUMENT", `${op}: C: expected ${C} (packed weights), found ${a.C}`);
+  if (a.geometry.kh !== kh || a.geometry.kw !== kw) {
+    fail("BAD_ARGUMENT", `${op}: kernel: expected ${kh}x${kw} (packed weights), found ${a.geometry.kh}x${a.geometry.kw}`);
+  }
+  const out = checkGeometry(op, a.H, a.W, a.geometry);
+  checkEpilogue(op, a.epilogue);
+  for (const [n, p] of [["x", a.x], ["y", a.y], ["scratch", a.scratch], ["weights", dev.weights], ["bias", dev.bias], ["mult", dev.mult]] as const) checkPtr(op, n, p);
+  return out;
+}
+
+/** General convolution: groups, kh x kw, strides, dilations, asymmetric pads. */
+export function convgS8(k: Kernels, layer: PackedConvg, dev: DeviceParams, a: ConvgCall): void {
+  const op = `convg_${layer.layout}_s8`;
+  checkInt(op, "K", layer.K, 1, 8192);
+  checkInt(op, "groups", layer.groups, 1, layer.C);
+  if (layer.C % layer.groups !== 0 || layer.K % layer.groups !== 0) {
+    fail("BAD_ARGUMENT", `${op}: groups: expected a divisor of C = ${layer.C} and K = ${layer.K}, found ${layer.groups}`);
+  }
+  checkConvgCall(op, a, layer.C, layer.kh, layer.kw, dev);
+  const g = a.geometry, e = a.epilogue;
+  const f = layer.layout === "nchw4" ? k.exports.convg_nchw4_s8 : k.exports.convg_nc32hw32_s8;
+  f(a.x, a.N, a.C, a.H, a.W, dev.weights, dev.bias, dev.mult, layer.K, layer.groups, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw,
+    g.padTop, g.padLeft, g.padBottom, g.padRight, e.xZero, e.yZero, e.lo, e.hi, a.y, a.scratch);
+}
+
+/** Depthwise convolution, K = C*M output channels. */
+export function dwconvS8(k: Kernels, layer: PackedDwconv, dev: DeviceParams, a: ConvgCall): void {
+  const op = `dwconv_${layer.layout}_s8`;
+  checkInt(op, "M", layer.M, 1, 8192);
+  checkInt(op, "K", layer.C * layer.M, 1, 8192);
+  checkConvgCall(op, a, layer.C, layer.kh, layer.kw, dev);
+  const g = a.geometry, e = a.epilogue;
+  const f = layer.layout === "nchw4" ? k.exports.dwconv_nchw4_s8 : k.exports.dwconv_nc32hw32_s8;
+  f(a.x, a.N, a.C, a.H, a.W, dev.weights, dev.bias, dev.mult, layer.M, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw,
+    g.padTop, g.padLeft, g.padBottom, g.padRight, e.xZero, e.yZero, e.lo, e.hi, a.y, a.scratch);
+}
+
+export interface Conv1x1Call {
+  x: Ptr; N: number; C: number; H: number; W: number;
+  /** xZero is unused: a 1x1 convolution at stride 1 has no padding taps. */
+  epilogue: ConvEpilogue;
+  y: Ptr;
+}
+
+/** Pointwise convolution (1x1, stride 1, no pads): a GEMM over pixels. */
+export function conv1x1S8(k: Kernels, layer: PackedConv1x1, dev: DeviceParams, a: Conv1x1Call): void {
+  const op = `conv1x1_${layer.layout}_s8`;
+  checkTensor(op, a.N, a.C, a.H, a.W);
+  if (a.C !== layer.C) fail("BAD_ARGUMENT", `${op}: C: expected ${layer.C} (packed weights), found ${a.C}`);
+  checkInt(op, "K", layer.K, 1, 8192);
+  checkEpilogue(op, a.epilogue);
+  for (const [n, p] of [["x", a.x], ["y", a.y], ["weights", dev.weights], ["bias", dev.bias], ["mult", dev.mult]] as const) checkPtr(op, n, p);
+  const e = a.epilogue;
+  const f = layer.layout === "nchw4" ? k.exports.conv1x1_nchw4_s8 : k.exports.conv1x1_nc32hw32_s8;
+  f(a.x, a.N, a.C, a.H, a.W, dev.weights, dev.bias, dev.mult, layer.K, e.yZero, e.lo, e.hi, a.y);
 }

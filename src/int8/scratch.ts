@@ -1,7 +1,10 @@
 // Scratch sizes of the int8 kernels (kernels never allocate; the host
 // reserves scratch once). Must match assembly/int8/conv-core-s8.ts.
 import { convPacksWinograd, convPairsPerChannel, convRowBytes, convUsesPairs, winoRing } from "./pack-conv.js";
-import { ceilTo } from "./layout.js";
+import { ceilTo, lanesOf, type Layout } from "./layout.js";
+import { convgDepth } from "./pack-convg.js";
+import { dwconvPairs } from "./pack-dwconv.js";
+import type { ConvGeometry } from "./conv-geometry.js";
 
 /** Output pixels gathered per chunk by the conv kernels (CONV_PIXEL_CHUNK). */
 export const CONV_PIXEL_CHUNK = 16;
@@ -22,4 +25,31 @@ export function convScratchBytes(C: number, kernel: number): number {
   return convUsesPairs(C, kernel)
     ? C * 5 * kernel * pitchR + 4 * C * convPairsPerChannel(kernel)
     : Math.max(CONV_PIXEL_CHUNK * Kp * 2, convPacksWinograd(C, kernel) ? 6 * CONV_WINO_TILES * winoRing(C) * 2 + 6 * 32 : 0);
+}
+
+/** Output pixels gathered per chunk by convg (CONVG_PIXEL_CHUNK). */
+export const CONVG_PIXEL_CHUNK = 16;
+
+/** Output columns per band of dwconv (DW_BAND). */
+export const DW_BAND = 64;
+
+/** Scratch bytes for convg_nchw4_s8 / convg_nc32hw32_s8: CHUNK gathered
+ *  rows of convgDepth int16, then 32 bytes of tile sums. */
+export function convgScratchBytes(C: number, groups: number, kh: number, kw: number): number {
+  return CONVG_PIXEL_CHUNK * convgDepth(C, groups, kh, kw) * 2 + 32;
+}
+
+/** Scratch bytes for dwconv_nchw4_s8 / dwconv_nc32hw32_s8 with output width
+ *  Wo: the pair offset table (rounded to 16 bytes), then per group of 4
+ *  channels of a layout block, floor(kh/2) + kh%2 pair rows of
+ *  (min(DW_BAND, Wo) - 1)*sw + (kw - 1)*dw + 1 columns of 16 bytes. */
+export function dwconvScratchBytes(layout: Layout, g: ConvGeometry, Wo: number): number {
+  const rows = Math.floor(g.kh / 2) + (g.kh % 2);
+  const cols = (Math.min(DW_BAND, Wo) - 1) * g.sw + (g.kw - 1) * g.dw + 1;
+  return ceilTo(dwconvPairs(g.kh, g.kw) * 4, 16) + (lanesOf(layout) / 4) * rows * cols * 16;
+}
+
+/** Scratch floats for convg_nchw_f32: one group's im2col matrix. */
+export function convgF32ScratchFloats(C: number, groups: number, kh: number, kw: number, Ho: number, Wo: number): number {
+  return (C / groups) * kh * kw * Ho * Wo;
 }

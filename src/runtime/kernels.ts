@@ -49,6 +49,14 @@ export interface KernelExports {
   peak_s8s16(w: Ptr, x: Ptr, K: number, reps: number): number;
   relu_s8(x: Ptr, y: Ptr, bytes: number): void;
   dla_execute(program: Ptr, count: number, N: number, profile: number): number;
+  // conv family (issue 15)
+  convg_nchw4_s8(x: Ptr, N: number, C: number, H: number, W: number, weights: Ptr, bias: Ptr, mult: Ptr, K: number, groups: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, padTop: number, padLeft: number, padBottom: number, padRight: number, xZero: number, yZero: number, lo: number, hi: number, y: Ptr, scratch: Ptr): void;
+  convg_nc32hw32_s8(x: Ptr, N: number, C: number, H: number, W: number, weights: Ptr, bias: Ptr, mult: Ptr, K: number, groups: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, padTop: number, padLeft: number, padBottom: number, padRight: number, xZero: number, yZero: number, lo: number, hi: number, y: Ptr, scratch: Ptr): void;
+  dwconv_nchw4_s8(x: Ptr, N: number, C: number, H: number, W: number, weights: Ptr, bias: Ptr, mult: Ptr, M: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, padTop: number, padLeft: number, padBottom: number, padRight: number, xZero: number, yZero: number, lo: number, hi: number, y: Ptr, scratch: Ptr): void;
+  dwconv_nc32hw32_s8(x: Ptr, N: number, C: number, H: number, W: number, weights: Ptr, bias: Ptr, mult: Ptr, M: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, padTop: number, padLeft: number, padBottom: number, padRight: number, xZero: number, yZero: number, lo: number, hi: number, y: Ptr, scratch: Ptr): void;
+  conv1x1_nchw4_s8(x: Ptr, N: number, C: number, H: number, W: number, weights: Ptr, bias: Ptr, mult: Ptr, K: number, yZero: number, lo: number, hi: number, y: Ptr): void;
+  conv1x1_nc32hw32_s8(x: Ptr, N: number, C: number, H: number, W: number, weights: Ptr, bias: Ptr, mult: Ptr, K: number, yZero: number, lo: number, hi: number, y: Ptr): void;
+  convg_nchw_f32(x: Ptr, N: number, C: number, H: number, W: number, weights: Ptr, bias: Ptr, K: number, groups: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, padTop: number, padLeft: number, padBottom: number, padRight: number, lo: number, hi: number, y: Ptr, scratch: Ptr): void;
 }
 
 export type BuildFlavor = "release" | "debug";
