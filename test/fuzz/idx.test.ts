@@ -6,7 +6,8 @@
 // 10000x28x28 and which inflates to 1 GiB is refused once it passes 7.84 MB.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { gzipSync } from "node:zlib";
+import { gzipSync, deflateRawSync } from "node:zlib";
+import { crc32 } from "../../src/util/crc32.js";
 import { decodeIdxBytes } from "../../src/data/mnist-node.js";
 import { parseIdx, MAX_IDX_DATA_BYTES } from "../../src/data/idx.js";
 import { imageSetFromIdx } from "../../src/data/dataset.js";
@@ -76,6 +77,26 @@ test("a gzip that inflates to less than its header promises, or is cut, is refus
   expectOctetError(() => decodeIdxBytes(short, "short.gz", IMAGES), "IDX_FORMAT", /short.gz: file is 1000 bytes, expected 39216 for dimensions \[50, 28, 28\] \(truncated\)/);
   expectOctetError(() => decodeIdxBytes(gzip.images.subarray(0, 200), "cut.gz", IMAGES), "IDX_FORMAT", /cut.gz: corrupt gzip data/);
   expectOctetError(() => decodeIdxBytes(gzip.images.subarray(0, 12), "tiny.gz", IMAGES), "IDX_FORMAT", /tiny.gz: corrupt gzip data/);
+});
+
+/** A gzip member with a file name (FNAME), which Node's gzip cannot write. */
+function gzipNamed(raw: Uint8Array, name: string): Uint8Array {
+  const head = new Uint8Array([0x1f, 0x8b, 8, 0x08, 0, 0, 0, 0, 0, 3]);
+  const tail = new Uint8Array(8);
+  new DataView(tail.buffer).setUint32(0, crc32(raw), true);
+  new DataView(tail.buffer).setUint32(4, raw.length >>> 0, true);
+  const parts = [head, new TextEncoder().encode(name), new Uint8Array(1), deflateRawSync(raw), tail];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  parts.reduce((at, p) => (out.set(p, at), at + p.length), 0);
+  return out;
+}
+
+test("the IDX header is found behind a 200 KB gzip file name, and a bomb behind one still stops at the promise", () => {
+  const named = decodeIdxBytes(gzipNamed(plain.images, "n".repeat(200_000)), "named.gz", IMAGES);
+  assert.equal(named.dims, [50, 28, 28]);
+  assert.ok(Buffer.from(named.data).equals(Buffer.from(parseIdx(plain.images, "plain", IMAGES).data)), "the same pixels");
+  const bomb = gzipNamed(idxFile(0x08, [10000, 28, 28], new Uint8Array(64 * 2 ** 20)), "n".repeat(200_000));
+  expectOctetError(() => decodeIdxBytes(bomb, "named-bomb.gz", IMAGES), "IDX_FORMAT", /named-bomb.gz: inflates to more than the 7840016 bytes its header promises/);
 });
 
 test.run();
