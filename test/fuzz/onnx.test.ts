@@ -1,10 +1,14 @@
 // Fuzzing the ONNX importer: models written by octet's own exporter (a tiny
 // LeNet-shaped model in FP32, QDQ and MatMul + Add / Flatten forms, and now
-// and then LeNet itself), mutated structurally (ops, attributes, initializer
+// and then LeNet itself) and the third-party models of models/cnn that this
+// octet imports, mutated structurally (ops, attributes, initializer
 // dims and types, Constant nodes, inputs, opsets) and byte by byte. Every case
 // is imported or refused with an OctetError, within 2 s and bounded memory;
 // the seeds still import to the same model afterwards.
 import { test } from "uvu";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import * as assert from "uvu/assert";
 import { exportOnnx } from "../../src/onnx/export.js";
 import { importOnnx } from "../../src/onnx/import.js";
@@ -51,6 +55,16 @@ const tinyMatMul = edit(tinyFp32, (m) => {
 });
 const lenet = loadModel();
 const lenetFp32 = exportOnnx(lenet);
+/** The committed third-party exports (PyTorch, ORT's QDQ) that this octet imports: seeds for the op forms octet's exporter never writes. */
+const cnnDir = fileURLToPath(new URL("../../../models/cnn/", import.meta.url));
+const thirdParty = (existsSync(cnnDir) ? readdirSync(cnnDir) : []).filter((f) => f.endsWith(".onnx")).map((f) => new Uint8Array(readFileSync(join(cnnDir, f)))).filter((bytes) => {
+  try {
+    importOnnx(bytes, "seed.onnx");
+    return true;
+  } catch {
+    return false;
+  }
+});
 
 const OPS = ["Conv", "MaxPool", "AveragePool", "Gemm", "MatMul", "Add", "Relu", "Flatten", "Reshape", "Softmax", "QuantizeLinear", "DequantizeLinear", "Constant", "Identity", "Dropout", "Sigmoid", ""];
 const HOSTILE_INTS = [-1, 0, 1, 2, 3, 5, 13, 127, 1e6, 1e9, 2 ** 31, 2 ** 40, -(2 ** 31)];
@@ -231,11 +245,13 @@ function fingerprint(m: Model): string {
 
 test("mutated ONNX models are imported or refused with an OctetError", () => {
   const seeds = [tinyFp32, tinyQdq, tinyMatMul];
-  const before = [...seeds, lenetFp32].map((b) => fingerprint(importOnnx(b, "seed.onnx")));
+  const all = [...seeds, lenetFp32, ...thirdParty];
+  const before = all.map((b) => fingerprint(importOnnx(b, "seed.onnx")));
   const report = runCampaign({
-    name: "onnx", seed: 0x0badf00d, cases: fuzzCases(5000),
+    name: "onnx", seed: 0x0badf00d, cases: fuzzCases(3000),
     input: (rng) => {
-      const seed = rng.next() < 0.02 ? lenetFp32 : pick(rng, seeds);
+      const r0 = rng.next();
+      const seed = r0 < 0.02 ? lenetFp32 : r0 < 0.2 && thirdParty.length ? pick(rng, thirdParty) : pick(rng, seeds);
       const r = rng.next();
       if (r < 0.6) return mutateOnnx(seed, rng);
       if (r < 0.9) return mutateBytes(seed, rng);
@@ -248,7 +264,8 @@ test("mutated ONNX models are imported or refused with an OctetError", () => {
   });
   console.log(summary("onnx", report));
   assert.ok(report.accepted > 0 && report.refused.MODEL_FORMAT! > 0, "the campaign both accepts and refuses");
-  assert.equal([...seeds, lenetFp32].map((b) => fingerprint(importOnnx(b, "seed.onnx"))), before);
+  assert.equal(all.map((b) => fingerprint(importOnnx(b, "seed.onnx"))), before);
+  console.log(`[fuzz] onnx seeds: octet's exports of a tiny model (FP32, QDQ, MatMul + Add) and of LeNet; ${thirdParty.length} third-party models from models/cnn`);
 });
 
 test.run();
