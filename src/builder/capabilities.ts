@@ -4,7 +4,7 @@
 // (DLA's other precision, FP16, is not modelled); no softmax. octet's INT8
 // kernels (both layouts) cover exactly those ranges, with padding below the
 // kernel size; the GPU runs anything else in FP32.
-import type { Layer } from "../model/graph.js";
+import { isPlainConvolution, isPlainPooling, type Layer } from "../model/graph.js";
 import type { LayerShapes } from "../model/shapes.js";
 
 export type Device = "gpu" | "dla";
@@ -29,15 +29,22 @@ export function int8Refusal(layer: Layer, shapes: LayerShapes): string | null {
   const channels = Math.max(shapes.input[0], shapes.output[0]);
   if (channels > DLA_LIMITS.maxChannels) return `${channels} channels exceed the INT8 kernels' limit of ${DLA_LIMITS.maxChannels}`;
   switch (layer.type) {
-    case "convolution":
-      return outside("kernel", layer.kernel, DLA_LIMITS.kernel, "INT8 kernel") ?? outside("stride", layer.stride, DLA_LIMITS.stride, "INT8 kernel") ??
-        (layer.pad >= layer.kernel ? `padding ${layer.pad} is not below the kernel size ${layer.kernel}, as the INT8 kernels need` : null);
+    case "convolution": {
+      if (!isPlainConvolution(layer)) return "octet has no INT8 kernel yet for grouped, dilated, rectangular or unevenly padded convolutions";
+      const [k] = layer.kernelShape, [s] = layer.strides, [p] = layer.pads;
+      return outside("kernel", k, DLA_LIMITS.kernel, "INT8 kernel") ?? outside("stride", s, DLA_LIMITS.stride, "INT8 kernel") ??
+        (p >= k ? `padding ${p} is not below the kernel size ${k}, as the INT8 kernels need` : null);
+    }
     case "pooling":
-      return outside("window", layer.window, DLA_LIMITS.poolWindow, "INT8 kernel") ?? outside("stride", layer.stride, DLA_LIMITS.poolStride, "INT8 kernel");
+      if (!isPlainPooling(layer)) return "octet has no INT8 kernel yet for padded or ceil-mode pooling";
+      return outside("window", layer.kernelShape[0], DLA_LIMITS.poolWindow, "INT8 kernel") ?? outside("stride", layer.strides[0], DLA_LIMITS.poolStride, "INT8 kernel");
     case "softmax":
       return "softmax runs in FP32 on dequantized logits";
-    default:
+    case "fully_connected":
+    case "relu":
       return null;
+    default:
+      return `octet has no INT8 kernel yet for ${layer.type}`;
   }
 }
 
@@ -48,12 +55,17 @@ export function dlaRefusal(layer: Layer, shapes: LayerShapes, precision: Precisi
   const channels = Math.max(shapes.input[0], shapes.output[0]);
   if (channels > DLA_LIMITS.maxChannels) return `${channels} channels exceed the DLA limit of ${DLA_LIMITS.maxChannels}`;
   switch (layer.type) {
-    case "convolution":
-      return outside("kernel", layer.kernel, DLA_LIMITS.kernel, "DLA") ?? outside("stride", layer.stride, DLA_LIMITS.stride, "DLA") ??
-        outside("padding", layer.pad, DLA_LIMITS.pad, "DLA") ?? int8Refusal(layer, shapes);
+    case "convolution": {
+      const [k] = layer.kernelShape, [s] = layer.strides, [p] = layer.pads;
+      return outside("kernel", k, DLA_LIMITS.kernel, "DLA") ?? outside("stride", s, DLA_LIMITS.stride, "DLA") ??
+        outside("padding", p, DLA_LIMITS.pad, "DLA") ?? int8Refusal(layer, shapes);
+    }
     case "pooling":
-      return outside("window", layer.window, DLA_LIMITS.poolWindow, "DLA") ?? outside("stride", layer.stride, DLA_LIMITS.poolStride, "DLA");
-    default:
+      return outside("window", layer.kernelShape[0], DLA_LIMITS.poolWindow, "DLA") ?? outside("stride", layer.strides[0], DLA_LIMITS.poolStride, "DLA") ?? int8Refusal(layer, shapes);
+    case "fully_connected":
+    case "relu":
       return null;
+    default:
+      return int8Refusal(layer, shapes) ?? `octet's DLA engine has no ${layer.type} command yet`;
   }
 }

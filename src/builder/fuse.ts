@@ -1,46 +1,140 @@
 // Fusion pass: groups placed layers into the steps the engine runs.
-//  - gpu: a convolution or fully connected layer and the in-place ReLU right
-//    after it become one step named like TensorRT's "ip1 + relu1";
-//  - dla: every maximal run of consecutive DLA layers becomes one subgraph
+//  - gpu: a convolution or fully connected layer and the ReLU that is the
+//    only reader of its output become one step named like TensorRT's
+//    "ip1 + relu1";
+//  - dla: DLA layers joined along the graph's edges into maximal convex
+//    subgraphs (no path leaves a subgraph and comes back into it), each one
 //    step named "{conv1,pool1,...}", run as one call into the DLA engine.
-import { reluFusesInto } from "../model/chain.js";
+// Steps come out in a topological order of the step graph.
 import type { PlacedLayer } from "./placement.js";
 import type { Device, Precision } from "./capabilities.js";
+import type { DagLinks } from "../model/dag.js";
+import type { Layer } from "../model/graph.js";
+import { fail } from "../errors.js";
 
 export interface Step {
   name: string;
   device: Device;
   precision: Precision;
   layers: PlacedLayer[];
-  /** Tensor the step reads and tensor it writes. */
-  input: string;
+  /** Tensors the step reads from outside it, in order of first use. */
+  inputs: string[];
+  /** Tensors the step writes that are read outside it (or are the network output). */
+  outputs: string[];
+  /** ReLU layers of this step that run fused into the convolution or fully connected layer they alone read. */
+  fusedRelus: string[];
+}
+
+/** A step's layers as the engine runs them: each conv / fc with the ReLU fused into it, if any. */
+export interface FusedOp {
+  /** e.g. "ip1 + relu1". */
+  name: string;
+  layer: Layer;
+  relu: Layer | null;
+  /** Tensor the op writes: the ReLU's output when one is fused. */
   output: string;
 }
 
-export function fuseLayers(placed: PlacedLayer[]): Step[] {
-  const steps: Step[] = [];
-  for (let i = 0; i < placed.length; i++) {
-    const p = placed[i]!;
-    const group = [p];
+export function fusedOps(step: Step): FusedOp[] {
+  const layers = step.layers.map((p) => p.layer);
+  const fused = new Set(step.fusedRelus);
+  const ops: FusedOp[] = [];
+  for (const layer of layers) {
+    if (fused.has(layer.name)) continue;
+    const relu = layers.find((l) => fused.has(l.name) && l.inputs[0] === layer.output) ?? null;
+    ops.push({ name: relu ? `${layer.name} + ${relu.name}` : layer.name, layer, relu, output: relu ? relu.output : layer.output });
+  }
+  return ops;
+}
+
+/** The fusion rule, in one place: a convolution or fully connected layer absorbs the ReLU that alone reads its output. */
+export function reluFuses(layer: Layer, reader: Layer | undefined, readers: number): boolean {
+  return (layer.type === "convolution" || layer.type === "fully_connected") && reader?.type === "relu" && readers === 1;
+}
+
+export function fuseLayers(placed: PlacedLayer[], links: DagLinks): Step[] {
+  const group = new Array<number>(placed.length).fill(-1);
+  const groups: number[][] = [];
+  // Subgraphs each layer depends on (transitively), for the convexity test.
+  const dependsOn: Set<number>[] = [];
+  placed.forEach((p, i) => {
+    const producers = links.producers[i]!.filter((q) => q >= 0);
+    const deps = new Set<number>();
+    for (const q of producers) {
+      for (const g of dependsOn[q]!) deps.add(g);
+      if (group[q]! >= 0) deps.add(group[q]!);
+    }
+    dependsOn.push(deps);
+    if (group[i]! >= 0) return;
     if (p.device === "dla") {
-      while (i + 1 < placed.length && placed[i + 1]!.device === "dla" && placed[i + 1]!.layer.input === group[group.length - 1]!.layer.output) {
-        group.push(placed[++i]!);
+      const candidates = [...new Set(producers.filter((q) => placed[q]!.device === "dla").map((q) => group[q]!))];
+      const joinable = candidates.find((g) => producers.every((q) => group[q] === g || !dependsOn[q]!.has(g)));
+      if (joinable !== undefined) {
+        group[i] = joinable;
+        groups[joinable]!.push(i);
+        return;
       }
-    } else if (i + 1 < placed.length) {
-      const next = placed[i + 1]!;
-      if (reluFusesInto(p.layer, next.layer) && next.device === "gpu" && next.precision === p.precision) {
-        group.push(next);
-        i++;
+    } else {
+      const readers = links.consumers[i]!;
+      const r = readers[0];
+      if (i !== links.output && r !== undefined && reluFuses(p.layer, placed[r]!.layer, readers.length) && placed[r]!.device === "gpu" && placed[r]!.precision === p.precision) {
+        group[i] = group[r] = groups.length;
+        groups.push([i, r]);
+        return;
       }
     }
-    steps.push({
-      name: p.device === "dla" ? `{${group.map((g) => g.layer.name).join(",")}}` : group.map((g) => g.layer.name).join(" + "),
-      device: p.device,
-      precision: p.precision,
-      layers: group,
-      input: group[0]!.layer.input,
-      output: group[group.length - 1]!.layer.output,
-    });
+    group[i] = groups.length;
+    groups.push([i]);
+  });
+  const steps = groups.map((members) => makeStep(placed, links, members));
+  return topologicalSteps(steps, groups, group, links);
+}
+
+function makeStep(placed: PlacedLayer[], links: DagLinks, members: number[]): Step {
+  const inside = new Set(members);
+  const first = placed[members[0]!]!;
+  const fusedRelus: string[] = [];
+  for (const i of members) {
+    const readers = links.consumers[i]!;
+    const r = readers[0];
+    if (i !== links.output && r !== undefined && inside.has(r) && reluFuses(placed[i]!.layer, placed[r]!.layer, readers.length)) fusedRelus.push(placed[r]!.layer.name);
   }
-  return steps;
+  const inputs: string[] = [];
+  const outputs: string[] = [];
+  for (const i of members) {
+    const layer = placed[i]!.layer;
+    layer.inputs.forEach((t, j) => {
+      if (!inside.has(links.producers[i]![j]!) && !inputs.includes(t)) inputs.push(t);
+    });
+    const readOutside = links.consumers[i]!.some((c) => !inside.has(c)) || i === links.output;
+    if (readOutside && !outputs.includes(layer.output)) outputs.push(layer.output);
+  }
+  const names = members.map((i) => placed[i]!.layer.name);
+  return {
+    name: first.device === "dla" ? `{${names.join(",")}}` : names.join(" + "),
+    device: first.device,
+    precision: first.precision,
+    layers: members.map((i) => placed[i]!),
+    inputs,
+    outputs,
+    fusedRelus,
+  };
+}
+
+/** Kahn's order over steps (ties by first layer), which convex subgraphs make acyclic. */
+function topologicalSteps(steps: Step[], groups: number[][], group: number[], links: DagLinks): Step[] {
+  const needs = groups.map((members) => {
+    const s = new Set<number>();
+    for (const i of members) for (const q of links.producers[i]!) if (q >= 0 && group[q] !== group[i]) s.add(group[q]!);
+    return s;
+  });
+  const done = new Set<number>();
+  const order: Step[] = [];
+  while (order.length < steps.length) {
+    const next = steps.findIndex((_s, g) => !done.has(g) && [...needs[g]!].every((d) => done.has(d)));
+    if (next < 0) fail("BAD_ARGUMENT", "internal: the fused steps form a cycle (a DLA subgraph that is not convex)");
+    done.add(next);
+    order.push(steps[next]!);
+  }
+  return order;
 }

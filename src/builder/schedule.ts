@@ -1,8 +1,8 @@
 // Reformat pass: turns fused steps into the schedule the engine runs, adding
 // a reformatter wherever a producer's format differs from what its consumer
 // takes, and a copy wherever a tensor crosses devices (each device has its own
-// memory). Every node reads one value and writes one; a value is a tensor in a
-// given format on a given device. Reformatters run on the GPU, as TensorRT's
+// memory). A compute node reads and writes one or more values, a reformatter
+// or copy one each; a value is a tensor in a given format on a given device. Reformatters run on the GPU, as TensorRT's
 // do, and are named as TensorRT names them.
 import { F32_NCHW, S8_NC32HW32, S8_NCHW4, sameFormat, type Format } from "../core/format.js";
 import type { Device } from "./capabilities.js";
@@ -25,7 +25,7 @@ export const NETWORK_INPUT = "(network input)";
 export const NETWORK_OUTPUT = "(network output)";
 
 export type Node =
-  | { kind: "compute"; name: string; device: Device; step: Step; from: Value; to: Value }
+  | { kind: "compute"; name: string; device: Device; step: Step; from: Value[]; to: Value[] }
   | { kind: "reformat"; name: string; device: "gpu"; from: Value; to: Value; edge: Edge }
   | { kind: "copy"; name: string; device: Device; from: Value; to: Value; edge: Edge };
 
@@ -86,10 +86,10 @@ export function schedule(steps: Step[], io: ScheduleIo): Node[] {
 
   for (const step of steps) {
     const format = stepFormat(step);
-    const from = deliver(step.input, step.device, format, step.name);
-    const to: Value = { tensor: step.output, device: step.device, format };
+    const from = step.inputs.map((t) => deliver(t, step.device, format, step.name));
+    const to: Value[] = step.outputs.map((tensor) => ({ tensor, device: step.device, format }));
     nodes.push({ kind: "compute", name: unique(step.name), device: step.device, step, from, to });
-    produced.set(step.output, { value: to, producer: step.name, versions: [] });
+    for (const v of to) produced.set(v.tensor, { value: v, producer: step.name, versions: [] });
   }
   deliver(io.output, "gpu", F32_NCHW, NETWORK_OUTPUT);
   return nodes;

@@ -3,7 +3,7 @@
 // reserves every activation buffer for `maxBatch` images, and lowers each
 // schedule node to a prepared call. enqueue(n) then runs the batch
 // synchronously, allocating nothing.
-import { reluFusesInto } from "../model/chain.js";
+import { fusedOps } from "../builder/fuse.js";
 import type { Plan } from "./plan.js";
 import type { Value } from "../builder/schedule.js";
 import { stepFormat } from "../builder/schedule.js";
@@ -57,7 +57,8 @@ export class ExecutionContext {
     this.inputShape = this.shapes.tensors.get(input)!;
     this.outputShape = this.shapes.tensors.get(output)!;
     for (const node of plan.nodes) {
-      for (const device of [node.device, node.from.device, node.to.device]) {
+      const values = node.kind === "compute" ? [...node.from, ...node.to] : [node.from, node.to];
+      for (const device of [node.device, ...values.map((v) => v.device)]) {
         if (!this.devices.has(device)) this.devices.set(device, makeKernels(device));
       }
     }
@@ -194,11 +195,8 @@ export class ExecutionContext {
   materialized(name: string): boolean {
     for (const node of this.plan.nodes) {
       if (node.kind !== "compute") continue;
-      const layers = node.step.layers.map((p) => p.layer);
-      for (let i = 0; i < layers.length; i++) {
-        const l = layers[i]!, next = layers[i + 1];
-        const fusedAway = reluFusesInto(l, next) && next!.output !== l.output;
-        if (l.output === name && fusedAway) return false;
+      for (const op of fusedOps(node.step)) {
+        if (op.layer.output === name && op.output !== name) return false;
       }
     }
     return true;

@@ -1,9 +1,8 @@
 // Compiles a fused DLA subgraph into the command list the DLA engine runs in
 // one call (assembly/engine/dla-engine.ts). A convolution or fully connected
 // layer followed by its in-place ReLU becomes one command with ReLU fused.
-import { reluFusesInto } from "../model/chain.js";
 import type { Layer } from "../model/graph.js";
-import type { Step } from "../builder/fuse.js";
+import { fusedOps, type Step } from "../builder/fuse.js";
 import { fail } from "../errors.js";
 
 export const DLA_COMMAND_WORDS = 16;
@@ -19,18 +18,9 @@ export interface DlaCommandSource {
   output: string;
 }
 
-/** Groups the step's layers into commands (ReLU fused into conv/fc where it follows one). */
+/** The step's layers as commands (ReLU fused into the conv / fc it alone reads, as the fusion pass decided). */
 export function dlaCommands(step: Step): DlaCommandSource[] {
-  const out: DlaCommandSource[] = [];
-  const layers = step.layers.map((p) => p.layer);
-  for (let i = 0; i < layers.length; i++) {
-    const layer = layers[i]!;
-    const next = layers[i + 1];
-    const fusable = reluFusesInto(layer, next);
-    out.push({ name: fusable ? `${layer.name} + ${next!.name}` : layer.name, layer, relu: fusable, output: fusable ? next!.output : layer.output });
-    if (fusable) i++;
-  }
-  return out;
+  return fusedOps(step).map((op) => ({ name: op.name, layer: op.layer, relu: op.relu !== null, output: op.output }));
 }
 
 export interface CommandPointers {
@@ -52,11 +42,11 @@ export function encodeCommand(src: DlaCommandSource, input: readonly number[], p
   switch (l.type) {
     case "convolution":
       w[0] = OPCODE.conv;
-      w.set([ptr.weights!, ptr.bias!, ptr.mult!, l.numOutput, l.kernel, l.stride, l.pad, ptr.y, src.relu ? 1 : 0, ptr.scratch!], 5);
+      w.set([ptr.weights!, ptr.bias!, ptr.mult!, l.numOutput, l.kernelShape[0], l.strides[0], l.pads[0], ptr.y, src.relu ? 1 : 0, ptr.scratch!], 5);
       break;
     case "pooling":
       w[0] = l.method === "max" ? OPCODE.maxpool : OPCODE.avgpool;
-      w.set([l.window, l.stride, ptr.y], 5);
+      w.set([l.kernelShape[0], l.strides[0], ptr.y], 5);
       break;
     case "fully_connected":
       w[0] = OPCODE.fc;
@@ -69,6 +59,8 @@ export function encodeCommand(src: DlaCommandSource, input: readonly number[], p
       break;
     case "softmax":
       return fail("BAD_ARGUMENT", `plan: softmax ${l.name} cannot run on the DLA (placement puts it on the GPU)`);
+    default:
+      return fail("BAD_ARGUMENT", `plan: ${l.type} ${l.name} has no DLA engine command (placement puts it on the GPU)`);
   }
   return w;
 }

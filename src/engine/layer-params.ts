@@ -29,25 +29,28 @@ export function checkFp32Param(a: Float32Array, where: string): Float32Array {
   return a;
 }
 
+/** FP32 weights and bias of a convolution, fully connected or scale layer (scale: per-channel scale and shift). */
 export function fp32Params(model: Model, layer: Layer): LayerParams {
-  const weight = paramName(layer.name, "weight"), bias = paramName(layer.name, "bias");
+  const [w, b] = layer.type === "scale" ? ["scale", "shift"] : ["weight", "bias"];
+  const weight = model.weights.get(paramName(layer.name, w!))!.data;
+  const bias = model.weights.get(paramName(layer.name, b!))?.data ?? new Float32Array(model.shapes.layers.get(layer.name)!.output[0]);
   return {
     kind: "fp32",
-    weight: checkFp32Param(model.weights.get(weight)!.data, `FP32 layer ${layer.name}: ${weight}`),
-    bias: checkFp32Param(model.weights.get(bias)!.data, `FP32 layer ${layer.name}: ${bias}`),
+    weight: checkFp32Param(weight, `FP32 layer ${layer.name}: ${paramName(layer.name, w!)}`),
+    bias: checkFp32Param(bias, `FP32 layer ${layer.name}: ${paramName(layer.name, b!)}`),
   };
 }
 
 export function int8Params(model: Model, layer: Layer, layout: BlockedLayout, sIn: number, sOut: number): LayerParams {
   const w = model.weights.get(paramName(layer.name, "weight"))!;
-  const b = model.weights.get(paramName(layer.name, "bias"))!.data;
   const K = w.dims[0]!;
+  const b = model.weights.get(paramName(layer.name, "bias"))?.data ?? new Float32Array(K);
   const q = quantizeWeights(w.data, K);
   const bias = quantizeBias(b, sIn, q.scales);
   const mult = requantMultipliers(sIn, q.scales, sOut);
   const [c, h, wd] = model.shapes.layers.get(layer.name)!.input;
   const packed = layer.type === "convolution"
-    ? packConv(q.q, bias, mult, K, c, layer.kernel, layout)
+    ? packConv(q.q, bias, mult, K, c, layer.kernelShape[0], layout)
     : packFc(q.q, bias, mult, K, c, h, wd, layout);
   return { kind: "int8", layout, weights: packed.weights, bias: packed.bias, mult: packed.mult, weightScales: q.scales };
 }

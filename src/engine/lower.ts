@@ -1,14 +1,15 @@
 // Lowering: each schedule node becomes a prepared call with every pointer
 // and size resolved, so running it is one or a few wasm calls. Arguments are
 // validated here, once, with the kernels' own rules (src/int8/validate.ts).
-import { reluFusesInto } from "../model/chain.js";
+import { fusedOps } from "../builder/fuse.js";
 import type { Plan } from "./plan.js";
 import type { Node, Value } from "../builder/schedule.js";
 import { stepFormat } from "../builder/schedule.js";
 import type { Device } from "../builder/capabilities.js";
 import type { Kernels } from "../runtime/kernels.js";
-import type { Layer } from "../model/graph.js";
-import { volume, type GraphShapes } from "../model/shapes.js";
+import { firstInput, hasWeights, type Layer } from "../model/graph.js";
+import { fp32Layer } from "../exec/fp32-ops.js";
+import type { GraphShapes } from "../model/shapes.js";
 import { imageBytes } from "../core/format.js";
 import type { LayerParams } from "./layer-params.js";
 import { uploadParams } from "../int8/ops.js";
@@ -39,15 +40,13 @@ export function lowerCompute(env: LowerEnv, node: ComputeNode): { run: Runner; i
   const k = env.kernels("gpu");
   const format = stepFormat(step);
   const calls: ((n: number) => void)[] = [];
-  const layers = step.layers.map((p) => p.layer);
-  for (let i = 0; i < layers.length; i++) {
-    const layer = layers[i]!;
-    const fusedRelu = reluFusesInto(layer, layers[i + 1]);
-    const x = env.buffer({ tensor: layer.input, device: "gpu", format });
+  for (const op of fusedOps(step)) {
+    const layer = op.layer;
+    const xs = layer.inputs.map((tensor) => env.buffer({ tensor, device: "gpu", format }));
     // A fused ReLU writes the ReLU's output (the same tensor when in place).
-    const y = env.buffer({ tensor: fusedRelu ? layers[i + 1]!.output : layer.output, device: "gpu", format });
-    calls.push(step.precision === "int8" ? gpuInt8(env, k, layer, x, y, fusedRelu) : gpuFp32(env, k, layer, x, y, fusedRelu));
-    if (fusedRelu) i++;
+    const y = env.buffer({ tensor: op.output, device: "gpu", format });
+    const relu = op.relu !== null;
+    calls.push(step.precision === "int8" ? gpuInt8(env, k, layer, xs[0]!, y, relu) : gpuFp32(env, k, layer, xs, y, relu));
   }
   if (calls.length === 1) {
     const only = calls[0]!;
@@ -77,11 +76,11 @@ function checkInt8Layer(env: LowerEnv, layer: Layer, layout: BlockedLayout): voi
   const { input: [C, H, W], output: [K] } = layerShape(env, layer);
   checkTensor(op, 1, C, H, W);
   checkInt(op, "output channels", K, 1, MAX_CHANNELS);
-  if (layer.type === "convolution") convOutputSize(op, H, W, layer.kernel, layer.stride, layer.pad);
-  if (layer.type === "pooling") poolOutputSize(op, H, W, layer.window, layer.stride);
+  if (layer.type === "convolution") convOutputSize(op, H, W, layer.kernelShape[0], layer.strides[0], layer.pads[0]);
+  if (layer.type === "pooling") poolOutputSize(op, H, W, layer.kernelShape[0], layer.strides[0]);
   if (layer.type !== "convolution" && layer.type !== "fully_connected") return;
   const p = params(env, layer, "int8") as Extract<LayerParams, { kind: "int8" }>;
-  const bytes = layer.type === "convolution" ? packedConvWeightBytes(K, C, layer.kernel) : packedFcWeightBytes(K, C, H, W, layout);
+  const bytes = layer.type === "convolution" ? packedConvWeightBytes(K, C, layer.kernelShape[0]) : packedFcWeightBytes(K, C, H, W, layout);
   const padded = ceilTo(K, 4);
   if (p.layout !== layout || p.weights.length !== bytes || p.bias.length !== padded || p.mult.length !== padded) {
     fail("BAD_ARGUMENT", `${op}: packed parameters (${p.layout}, ${p.weights.length} weight bytes) do not match this octet's packing ` +
@@ -97,13 +96,13 @@ function gpuInt8(env: LowerEnv, k: Kernels, layer: Layer, x: number, y: number, 
     case "convolution": {
       const p = params(env, layer, "int8") as Extract<LayerParams, { kind: "int8" }>;
       const dev = uploadParams(k, p);
-      const scratch = k.arena.alloc(convScratchBytes(C, layer.kernel));
-      const { numOutput: K, kernel, stride, pad } = layer;
+      const { numOutput: K, kernelShape: [kernel], strides: [stride], pads: [pad] } = layer;
+      const scratch = k.arena.alloc(convScratchBytes(C, kernel));
       const r = relu ? 1 : 0;
       return (n) => e.conv_nchw4_s8(x, n, C, H, W, dev.weights, dev.bias, dev.mult, K, kernel, stride, pad, y, r, scratch);
     }
     case "pooling": {
-      const { window, stride } = layer;
+      const { kernelShape: [window], strides: [stride] } = layer;
       const f = layer.method === "max" ? e.maxpool_nchw4_s8 : e.avgpool_nchw4_s8;
       return (n) => f(x, n, C, H, W, window, stride, y);
     }
@@ -118,56 +117,14 @@ function gpuInt8(env: LowerEnv, k: Kernels, layer: Layer, x: number, y: number, 
       const bytes = imageBytes({ dtype: "s8", layout: "nchw4" }, output);
       return (n) => e.relu_s8(x, y, n * bytes);
     }
-    case "softmax":
-      return fail("BAD_ARGUMENT", `plan: softmax ${layer.name} cannot run in INT8`);
+    default:
+      return fail("BAD_ARGUMENT", `plan: ${layer.type} ${layer.name} has no INT8 kernel (placement runs it in FP32)`);
   }
 }
 
-function gpuFp32(env: LowerEnv, k: Kernels, layer: Layer, x: number, y: number, relu: boolean): (n: number) => void {
-  const e = k.exports;
-  const { input: [C, H, W], output } = layerShape(env, layer);
-  const upload = (a: Float32Array) => {
-    const p = k.arena.allocF32(a.length);
-    k.arena.f32(p, a.length).set(a);
-    return p;
-  };
-  switch (layer.type) {
-    case "convolution": {
-      const p = params(env, layer, "fp32") as Extract<LayerParams, { kind: "fp32" }>;
-      const w = upload(p.weight), b = upload(p.bias);
-      const scratch = k.arena.allocF32(C * layer.kernel * layer.kernel * output[1] * output[2]);
-      const { numOutput: K, kernel, stride, pad } = layer;
-      const r = relu ? 1 : 0;
-      return (n) => e.conv_nchw_f32(x, n, C, H, W, w, b, K, kernel, kernel, stride, pad, y, r, scratch);
-    }
-    case "pooling": {
-      const { window, stride } = layer;
-      if (layer.method === "max") return (n) => e.maxpool_nchw_f32(x, n, C, H, W, window, stride, y, 0);
-      return (n) => e.avgpool_nchw_f32(x, n, C, H, W, window, stride, y);
-    }
-    case "fully_connected": {
-      const p = params(env, layer, "fp32") as Extract<LayerParams, { kind: "fp32" }>;
-      const w = upload(p.weight), b = upload(p.bias);
-      const I = C * H * W, O = layer.numOutput;
-      const r = relu ? 1 : 0;
-      return (n) => e.fc_f32(x, n, I, w, b, O, y, r);
-    }
-    case "relu": {
-      const count = volume(output);
-      if (x === y) return (n) => e.relu_f32(y, n * count);
-      const mem = k.exports.memory;
-      let view: Float32Array | null = null;
-      return (n) => {
-        if (view === null || view.buffer !== mem.buffer) view = new Float32Array(mem.buffer);
-        view.copyWithin(y >> 2, x >> 2, (x >> 2) + n * count);
-        e.relu_f32(y, n * count);
-      };
-    }
-    case "softmax": {
-      const classes = C * H * W;
-      return (n) => e.softmax_f32(x, n, classes, y);
-    }
-  }
+function gpuFp32(env: LowerEnv, k: Kernels, layer: Layer, xs: number[], y: number, relu: boolean): (n: number) => void {
+  const p = hasWeights(layer) ? params(env, layer, "fp32") as Extract<LayerParams, { kind: "fp32" }> : null;
+  return fp32Layer(k, layer, layerShape(env, layer), xs, y, relu, p);
 }
 
 function lowerDla(env: LowerEnv, node: ComputeNode): { run: Runner; innerNames: string[] } {
@@ -179,13 +136,13 @@ function lowerDla(env: LowerEnv, node: ComputeNode): { run: Runner; innerNames: 
     const layer = cmd.layer;
     checkInt8Layer(env, layer, "nc32hw32");
     const shape = layerShape(env, layer);
-    const x = env.buffer({ tensor: layer.input, device: "dla", format });
+    const x = env.buffer({ tensor: firstInput(layer), device: "dla", format });
     const y = env.buffer({ tensor: cmd.output, device: "dla", format });
     let ptrs: Parameters<typeof encodeCommand>[2] = { x, y };
     if (layer.type === "convolution" || layer.type === "fully_connected") {
       const dev = uploadParams(k, params(env, layer, "int8") as Extract<LayerParams, { kind: "int8" }>);
       ptrs = { ...ptrs, ...dev };
-      if (layer.type === "convolution") ptrs.scratch = k.arena.alloc(convScratchBytes(shape.input[0], layer.kernel));
+      if (layer.type === "convolution") ptrs.scratch = k.arena.alloc(convScratchBytes(shape.input[0], layer.kernelShape[0]));
     }
     k.arena.i32(program + i * DLA_COMMAND_WORDS * 4, DLA_COMMAND_WORDS).set(encodeCommand(cmd, shape.input, ptrs));
   });

@@ -9,7 +9,7 @@
 import { OctetError, fail } from "../errors.js";
 import { FieldReader } from "../util/fields.js";
 import { firstDifference } from "../util/first-difference.js";
-import { GRAPH_FORMAT, GRAPH_VERSION, parseGraph, type Graph, type Layer } from "../model/graph.js";
+import { GRAPH_FORMAT, GRAPH_VERSION, firstInput, hasWeights, parseGraph, type Graph, type Layer } from "../model/graph.js";
 import { inferShapes } from "../model/shapes.js";
 import type { Model } from "../model/model.js";
 import { DEVICES, type Device, type Precision } from "../builder/capabilities.js";
@@ -58,7 +58,7 @@ function verify(raw: unknown, file: string): Plan {
   });
   const placement: PlacementRecord[] = placed.map((p) => ({ layer: p.layer.name, type: p.layer.type, device: p.device, precision: p.precision, reason: p.reason }));
   same(file, plan.placement, placement, "placement");
-  const nodes = schedule(fuseLayers(placed), { input: graph.input.name, inputFormat: options.format, output: graph.output });
+  const nodes = schedule(fuseLayers(placed, shapes.links), { input: graph.input.name, inputFormat: options.format, output: graph.output });
   same(file, plan.nodes, JSON.parse(JSON.stringify(nodes)), "nodes");
   const scales = readScales(r, plan.scales, model, placed, options.format);
   const params = readParams(r, plan.params, placed, model, scales);
@@ -123,7 +123,7 @@ function readScales(r: FieldReader, raw: unknown, model: Model, placed: PlacedLa
 
 function readParams(r: FieldReader, raw: unknown, placed: PlacedLayer[], model: Model, scales: Record<string, number>): Record<string, LayerParams> {
   const stored = r.object(raw, "params");
-  const weighted = placed.filter((p) => p.layer.type === "convolution" || p.layer.type === "fully_connected");
+  const weighted = placed.filter((p) => hasWeights(p.layer));
   r.exact(stored, "params", weighted.map((p) => p.layer.name));
   const out: Record<string, LayerParams> = {};
   for (const p of weighted) {
@@ -135,8 +135,9 @@ function readParams(r: FieldReader, raw: unknown, placed: PlacedLayer[], model: 
 
 function weightCount(layer: Layer, model: Model): { K: number; perOutput: number } {
   const [C, H, W] = model.shapes.layers.get(layer.name)!.input;
-  if (layer.type === "convolution") return { K: layer.numOutput, perOutput: C * layer.kernel * layer.kernel };
+  if (layer.type === "convolution") return { K: layer.numOutput, perOutput: (C / layer.group) * layer.kernelShape[0] * layer.kernelShape[1] };
   if (layer.type === "fully_connected") return { K: layer.numOutput, perOutput: C * H * W };
+  if (layer.type === "scale") return { K: C, perOutput: 1 };
   return fail("PLAN_FORMAT", `layer ${layer.name} has no weights`);
 }
 
@@ -170,9 +171,9 @@ function int8Params(r: FieldReader, raw: unknown, where: string, p: PlacedLayer,
   };
   const op = `${r.file}: ${where}`;
   const [C, H, W] = model.shapes.layers.get(layer.name)!.input;
-  if (layer.type === "convolution") checkPackedConv(op, packed, K, C, layer.kernel, layout);
+  if (layer.type === "convolution") checkPackedConv(op, packed, K, C, layer.kernelShape[0], layout);
   else checkPackedFc(op, packed, K, C, H, W, layout);
-  const sIn = scales[layer.input]!, sOut = scales[layer.output]!;
+  const sIn = scales[firstInput(layer)]!, sOut = scales[layer.output]!;
   for (let k = 0; k < K; k++) {
     const m = requantMultiplier(sIn, weightScales[k]!, sOut);
     if (!Object.is(packed.mult[k], m)) r.bad(`${where}.mult[${k}]`, `${m} (input scale x weight scale / output scale)`, packed.mult[k]);

@@ -2,7 +2,7 @@
 // pure passes (placement.ts, fuse.ts, schedule.ts, layer-params.ts); the plan
 // is plain data, so it serializes (plan-file.ts) and loads without rebuilding.
 import type { Model } from "../model/model.js";
-import type { Graph } from "../model/graph.js";
+import { firstInput, hasWeights, type Graph } from "../model/graph.js";
 import { placeLayers, type PlacementOptions, type PlacedLayer } from "../builder/placement.js";
 import { fuseLayers } from "../builder/fuse.js";
 import { schedule, type Node } from "../builder/schedule.js";
@@ -70,15 +70,15 @@ export function buildPlan(model: Model, options: BuildOptions, scales: ReadonlyM
   const needsInt8 = usesInt8(placed, options);
   if (needsInt8 && !scales) fail("BAD_ARGUMENT", "an INT8 build needs activation scales: calibrate or give a calibration cache");
   const effective = needsInt8 ? effectiveScales(model, scales!, calibration?.source ?? "scales") : new Map<string, number>();
-  const steps = fuseLayers(placed);
+  const steps = fuseLayers(placed, model.shapes.links);
   const nodes = schedule(steps, { input: model.graph.input.name, inputFormat: options.inputFormat, output: model.graph.output });
   const params: Record<string, LayerParams> = {};
   for (const p of placed) {
     const layer = p.layer;
-    if (layer.type !== "convolution" && layer.type !== "fully_connected") continue;
+    if (!hasWeights(layer)) continue;
     params[layer.name] = p.precision === "fp32"
       ? fp32Params(model, layer)
-      : int8Params(model, layer, p.device === "dla" ? "nc32hw32" : "nchw4", effective.get(layer.input)!, effective.get(layer.output)!);
+      : int8Params(model, layer, p.device === "dla" ? "nc32hw32" : "nchw4", effective.get(firstInput(layer))!, effective.get(layer.output)!);
   }
   return markVerified({
     version: PLAN_VERSION,

@@ -6,7 +6,8 @@
 // takes the ReLU output's scale when there is one (as TensorRT does).
 import type { Model } from "../model/model.js";
 import { fail } from "../errors.js";
-import { reluFusesInto } from "../model/chain.js";
+import { reluFuses } from "../builder/fuse.js";
+import { firstInput } from "../model/graph.js";
 
 export function effectiveScales(model: Model, calibrated: ReadonlyMap<string, number>, source: string): Map<string, number> {
   const out = new Map<string, number>();
@@ -20,20 +21,20 @@ export function effectiveScales(model: Model, calibrated: ReadonlyMap<string, nu
     return check(tensor, s);
   };
   out.set(model.graph.input.name, need(model.graph.input.name, "network input"));
-  const layers = model.graph.layers;
+  const { layers } = model.graph;
+  const { consumers } = model.shapes.links;
   layers.forEach((layer, i) => {
     switch (layer.type) {
       case "softmax":
         return;
       case "pooling":
-        out.set(layer.output, out.get(layer.input)!);
-        return;
       case "relu":
-        out.set(layer.output, out.get(layer.input)!);
+        out.set(layer.output, out.get(firstInput(layer))!);
         return;
       default: {
-        const next = layers[i + 1];
-        if (reluFusesInto(layer, next) && calibrated.has(next!.output)) out.set(layer.output, need(next!.output, `output of ${next!.name}`));
+        const readers = consumers[i]!;
+        const relu = layers[readers[0]!];
+        if (reluFuses(layer, relu, readers.length) && calibrated.has(relu!.output)) out.set(layer.output, need(relu!.output, `output of ${relu!.name}`));
         else out.set(layer.output, need(layer.output, `output of ${layer.name}`));
       }
     }

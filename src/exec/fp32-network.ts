@@ -5,7 +5,9 @@
 // `maxBatch` images, and `run` allocates nothing.
 import type { Kernels } from "../runtime/kernels.js";
 import type { Model } from "../model/model.js";
-import { paramName } from "../model/model.js";
+import { hasWeights } from "../model/graph.js";
+import { fp32Layer, type Fp32Weights } from "./fp32-ops.js";
+import { fp32Params } from "../engine/layer-params.js";
 import { volume } from "../model/shapes.js";
 import { fail } from "../errors.js";
 
@@ -40,45 +42,13 @@ export class Fp32Network {
       }
       return p;
     };
-    const weightPtr = (layer: string, kind: string) => {
-      const t = model.weights.get(paramName(layer, kind))!;
-      const p = arena.allocF32(t.data.length);
-      arena.f32(p, t.data.length).set(t.data);
-      return p;
-    };
     this.inputPtr = tensorPtr(graph.input.name);
     this.inputSize = volume(graph.input.shape);
-    const k = kernels.exports;
     this.steps = graph.layers.map((layer): Step => {
-      const [c, h, w] = shapes.layers.get(layer.name)!.input;
-      const x = tensorPtr(layer.input);
-      const y = layer.output === layer.input ? x : tensorPtr(layer.output);
-      switch (layer.type) {
-        case "convolution": {
-          const [, ho, wo] = shapes.layers.get(layer.name)!.output;
-          const wPtr = weightPtr(layer.name, "weight"), bPtr = weightPtr(layer.name, "bias");
-          const scratch = arena.allocF32(c * layer.kernel * layer.kernel * ho * wo);
-          const { numOutput, kernel, stride, pad } = layer;
-          return { run: (n) => k.conv_nchw_f32(x, n, c, h, w, wPtr, bPtr, numOutput, kernel, kernel, stride, pad, y, 0, scratch) };
-        }
-        case "pooling": {
-          const { window, stride } = layer;
-          if (layer.method === "max") return { run: (n) => k.maxpool_nchw_f32(x, n, c, h, w, window, stride, y, 0) };
-          return { run: (n) => k.avgpool_nchw_f32(x, n, c, h, w, window, stride, y) };
-        }
-        case "fully_connected": {
-          const wPtr = weightPtr(layer.name, "weight"), bPtr = weightPtr(layer.name, "bias");
-          const inFeatures = c * h * w;
-          return { run: (n) => k.fc_f32(x, n, inFeatures, wPtr, bPtr, layer.numOutput, y, 0) };
-        }
-        case "relu": {
-          const size = c * h * w;
-          if (y !== x) return { run: (n) => { this.copy(x, y, n * size); k.relu_f32(y, n * size); } };
-          return { run: (n) => k.relu_f32(y, n * size) };
-        }
-        case "softmax":
-          return { run: (n) => k.softmax_f32(x, n, c * h * w, y) };
-      }
+      const xs = layer.inputs.map(tensorPtr);
+      const y = layer.output === layer.inputs[0] ? xs[0]! : tensorPtr(layer.output);
+      const weights = hasWeights(layer) ? fp32Params(model, layer) as Fp32Weights : null;
+      return { run: fp32Layer(kernels, layer, shapes.layers.get(layer.name)!, xs, y, false, weights) };
     });
     this.outputPtr = tensorPtr(graph.output);
     this.outputSize = volume(shapes.tensors.get(graph.output)!);
@@ -105,10 +75,5 @@ export class Fp32Network {
       fail("BAD_ARGUMENT", `batch of ${n} images: expected 1..${this.maxBatch}`);
     }
     for (const step of this.steps) step.run(n);
-  }
-
-  private copy(from: number, to: number, count: number): void {
-    const mem = this.kernels.arena;
-    mem.f32(to, count).set(mem.f32(from, count));
   }
 }

@@ -6,6 +6,7 @@ import type { Model } from "../model/model.js";
 import { paramName } from "../model/model.js";
 import { quantizeWeights } from "../int8/numerics.js";
 import { effectiveScales } from "../engine/scales.js";
+import { reluFuses } from "../builder/fuse.js";
 import { onnx, DataType, type NodeProto, type TensorProto } from "./proto.js";
 
 export const EXPORT_OPSET = 13;
@@ -71,43 +72,50 @@ export function exportOnnx(model: Model, options: ExportOptions = {}): Uint8Arra
 
   value.set(g.input.name, quantizeAfter(g.input.name, g.input.name));
   let flattened = false;
+  const { consumers } = model.shapes.links;
+  const floats = (name: string, v: number) => ({ name, type: onnx.AttributeProto.AttributeType.FLOAT, f: v });
   g.layers.forEach((layer, index) => {
-    const x = value.get(layer.input)!;
-    const next = g.layers[index + 1];
-    const reluFollows = next?.type === "relu" && next.input === layer.output;
+    const xs = layer.inputs.map((t) => value.get(t)!);
+    const x = xs[0]!;
+    const readers = consumers[index]!;
+    const reluFollows = reluFuses(layer, g.layers[readers[0]!], readers.length);
     // In-place layers (Caffe's relu1 on ip1) get a fresh ONNX value name.
-    const out = layer.output === layer.input ? layer.name : layer.output;
+    const out = layer.output === layer.inputs[0] ? layer.name : layer.output;
+    const bias = (name: string, count: number): string => {
+      const b = model.weights.get(paramName(name, "bias"));
+      initializer.push(floatTensor(paramName(name, "bias"), [count], b?.data ?? new Float32Array(count)));
+      return paramName(name, "bias");
+    };
     switch (layer.type) {
       case "convolution": {
         const w = model.weights.get(paramName(layer.name, "weight"))!;
-        const b = model.weights.get(paramName(layer.name, "bias"))!;
-        initializer.push(floatTensor(paramName(layer.name, "bias"), b.dims, b.data));
         nodes.push({
-          name: layer.name, opType: "Conv", input: [x, weightInput(layer.name, w.dims, w.data), paramName(layer.name, "bias")], output: [out],
-          attribute: [ints("kernel_shape", [layer.kernel, layer.kernel]), ints("strides", [layer.stride, layer.stride]), ints("pads", [layer.pad, layer.pad, layer.pad, layer.pad])],
+          name: layer.name, opType: "Conv", input: [x, weightInput(layer.name, w.dims, w.data), bias(layer.name, layer.numOutput)], output: [out],
+          attribute: [ints("kernel_shape", layer.kernelShape), ints("strides", layer.strides), ints("pads", layer.pads), ints("dilations", layer.dilations), int("group", layer.group)],
         });
         break;
       }
-      case "pooling":
-        nodes.push({
-          name: layer.name, opType: layer.method === "max" ? "MaxPool" : "AveragePool", input: [x], output: [out],
-          attribute: [ints("kernel_shape", [layer.window, layer.window]), ints("strides", [layer.stride, layer.stride])],
-        });
+      case "pooling": {
+        const attribute = [ints("kernel_shape", layer.kernelShape), ints("strides", layer.strides), ints("pads", layer.pads), int("ceil_mode", layer.ceilMode ? 1 : 0)];
+        if (layer.method === "average") attribute.push(int("count_include_pad", layer.countIncludePad ? 1 : 0));
+        nodes.push({ name: layer.name, opType: layer.method === "max" ? "MaxPool" : "AveragePool", input: [x], output: [out], attribute });
+        break;
+      }
+      case "global_pooling":
+        nodes.push({ name: layer.name, opType: layer.method === "max" ? "GlobalMaxPool" : "GlobalAveragePool", input: [x], output: [out] });
         break;
       case "fully_connected": {
         let input = x;
         const [c, h, w] = model.shapes.layers.get(layer.name)!.input;
         if (!flattened && c * h * w !== c) {
           initializer.push(int64Tensor(`${layer.name}_flatten_shape`, [0, -1]));
-          nodes.push({ name: `${layer.name}_flatten`, opType: "Reshape", input: [x, `${layer.name}_flatten_shape`], output: [`${layer.input}_flat`] });
-          input = `${layer.input}_flat`;
+          nodes.push({ name: `${layer.name}_flatten`, opType: "Reshape", input: [x, `${layer.name}_flatten_shape`], output: [`${layer.inputs[0]}_flat`] });
+          input = `${layer.inputs[0]}_flat`;
         }
         flattened = true;
         const wt = model.weights.get(paramName(layer.name, "weight"))!;
-        const b = model.weights.get(paramName(layer.name, "bias"))!;
-        initializer.push(floatTensor(paramName(layer.name, "bias"), b.dims, b.data));
         nodes.push({
-          name: layer.name, opType: "Gemm", input: [input, weightInput(layer.name, wt.dims, wt.data), paramName(layer.name, "bias")], output: [out],
+          name: layer.name, opType: "Gemm", input: [input, weightInput(layer.name, wt.dims, wt.data), bias(layer.name, layer.numOutput)], output: [out],
           attribute: [int("transB", 1)],
         });
         break;
@@ -115,6 +123,36 @@ export function exportOnnx(model: Model, options: ExportOptions = {}): Uint8Arra
       case "relu":
         nodes.push({ name: layer.name, opType: "Relu", input: [x], output: [out] });
         break;
+      case "activation": {
+        const op = { clip: "Clip", leaky_relu: "LeakyRelu", sigmoid: "Sigmoid", tanh: "Tanh", hard_sigmoid: "HardSigmoid", hard_swish: "HardSwish" }[layer.fn];
+        const input = [x];
+        const attribute = [];
+        if (layer.fn === "clip") {
+          initializer.push(floatTensor(`${layer.name}_min`, [], new Float32Array([layer.min])), floatTensor(`${layer.name}_max`, [], new Float32Array([layer.max])));
+          input.push(`${layer.name}_min`, `${layer.name}_max`);
+        }
+        if (layer.fn === "leaky_relu") attribute.push(floats("alpha", layer.alpha));
+        if (layer.fn === "hard_sigmoid") attribute.push(floats("alpha", layer.alpha), floats("beta", layer.beta));
+        nodes.push({ name: layer.name, opType: op, input, output: [out], attribute });
+        break;
+      }
+      case "eltwise": {
+        // octet's [C, 1, 1] is ONNX's [1, C, 1, 1]: the same broadcast with the batch axis in front.
+        nodes.push({ name: layer.name, opType: { add: "Add", sub: "Sub", mul: "Mul" }[layer.op], input: xs, output: [out] });
+        break;
+      }
+      case "concat":
+        nodes.push({ name: layer.name, opType: "Concat", input: xs, output: [out], attribute: [int("axis", 1)] });
+        break;
+      case "scale": {
+        const [c] = model.shapes.layers.get(layer.name)!.input;
+        for (const kind of ["scale", "shift"]) {
+          initializer.push(floatTensor(paramName(layer.name, kind), [1, c, 1, 1], model.weights.get(paramName(layer.name, kind))!.data));
+        }
+        nodes.push({ name: `${layer.name}_mul`, opType: "Mul", input: [x, paramName(layer.name, "scale")], output: [`${out}_scaled`] });
+        nodes.push({ name: layer.name, opType: "Add", input: [`${out}_scaled`, paramName(layer.name, "shift")], output: [out] });
+        break;
+      }
       case "softmax":
         nodes.push({ name: layer.name, opType: "Softmax", input: [x], output: [out], attribute: [int("axis", 1)] });
         break;

@@ -186,7 +186,11 @@ class ImportState {
         const K = w.dims[0]!;
         const name = this.layerName(node, i);
         const bias = node.input?.[2] ? this.float(node.input[2], at, "bias").data : new Float32Array(K);
-        this.push({ name, type: "convolution", input: this.activation(node, i), output: this.out(node, i), numOutput: K, kernel, stride, pad: this.pads(node, i) }, w, bias);
+        const pad = this.pads(node, i);
+        this.push({
+          name, type: "convolution", inputs: [this.activation(node, i)], output: this.out(node, i), numOutput: K,
+          kernelShape: [kernel, kernel], strides: [stride, stride], pads: [pad, pad, pad, pad], dilations: [1, 1], group: 1, bias: true,
+        }, w, bias);
         return;
       }
       case "MaxPool":
@@ -198,7 +202,10 @@ class ImportState {
         if (node.output && node.output.length > 1 && node.output[1]) this.refuse(node, i, "Indices output", node.output[1], "no indices output");
         const window = this.square(node, i, "kernel_shape", intsAttr(node, "kernel_shape"), 0);
         const stride = this.square(node, i, "strides", intsAttr(node, "strides"), 1);
-        this.push({ name: this.layerName(node, i), type: "pooling", method: node.opType === "MaxPool" ? "max" : "average", input: this.activation(node, i), output: this.out(node, i), window, stride });
+        this.push({
+          name: this.layerName(node, i), type: "pooling", method: node.opType === "MaxPool" ? "max" : "average", inputs: [this.activation(node, i)], output: this.out(node, i),
+          kernelShape: [window, window], strides: [stride, stride], pads: [0, 0, 0, 0], ceilMode: false, countIncludePad: false,
+        });
         return;
       }
       case "Gemm": {
@@ -212,7 +219,7 @@ class ImportState {
         const bias = node.input?.[2] ? this.float(node.input[2], at, "C") : { dims: [O], data: new Float32Array(O) };
         if (bias.data.length !== O) fail("SHAPE_MISMATCH", `${at}: C has ${bias.data.length} values, expected ${O} (broadcast bias per output)`);
         this.push(
-          { name: this.layerName(node, i), type: "fully_connected", input: this.activation(node, i), output: this.out(node, i), numOutput: O },
+          { name: this.layerName(node, i), type: "fully_connected", inputs: [this.activation(node, i)], output: this.out(node, i), numOutput: O, bias: true },
           { dims: w.dims, data: w.data.map((v) => Math.fround(v * alpha)) }, bias.data.map((v) => Math.fround(v * beta)),
         );
         return;
@@ -221,7 +228,7 @@ class ImportState {
         const b = this.float(node.input?.[1], at, "B");
         if (b.dims.length !== 2) fail("SHAPE_MISMATCH", `${at}: B has shape [${b.dims.join(", ")}], expected 2-D [in, out]`);
         const w = transpose(b);
-        this.push({ name: this.layerName(node, i), type: "fully_connected", input: this.activation(node, i), output: this.out(node, i), numOutput: w.dims[0]! }, w, new Float32Array(w.dims[0]!));
+        this.push({ name: this.layerName(node, i), type: "fully_connected", inputs: [this.activation(node, i)], output: this.out(node, i), numOutput: w.dims[0]!, bias: true }, w, new Float32Array(w.dims[0]!));
         return;
       }
       case "Add": {
@@ -239,7 +246,7 @@ class ImportState {
         return;
       }
       case "Relu":
-        this.push({ name: this.layerName(node, i), type: "relu", input: this.activation(node, i), output: this.out(node, i) });
+        this.push({ name: this.layerName(node, i), type: "relu", inputs: [this.activation(node, i)], output: this.out(node, i) });
         return;
       case "Softmax": {
         const axis = intAttr(node, "axis") ?? (this.opset >= 13 ? -1 : 1);
@@ -248,7 +255,7 @@ class ImportState {
         // [N, classes] input (axis 1 or -1), or for opset < 13 with axis 1.
         const same = rank === 2 ? axis === 1 || axis === -1 : this.opset < 13 && axis === 1;
         if (!same) this.refuse(node, i, "axis", axis, `a softmax over all non-batch values: axis 1 or -1 of a [N, classes] input${this.opset < 13 ? ", or axis 1" : ""}; this input has rank ${rank}`);
-        this.push({ name: this.layerName(node, i), type: "softmax", input: this.activation(node, i), output: this.out(node, i) });
+        this.push({ name: this.layerName(node, i), type: "softmax", inputs: [this.activation(node, i)], output: this.out(node, i) });
         return;
       }
       case "Flatten": {
@@ -279,7 +286,7 @@ class ImportState {
   private push(layer: Layer, weight?: { dims: number[]; data: Float32Array }, bias?: Float32Array): void {
     this.layers.push(layer);
     this.alias.set(layer.output, layer.output);
-    this.rank.set(layer.output, layer.type === "fully_connected" ? 2 : this.rank.get(layer.input) ?? 4);
+    this.rank.set(layer.output, layer.type === "fully_connected" ? 2 : this.rank.get(layer.inputs[0]!) ?? 4);
     if (weight && bias) {
       checkFinite(weight.data, `${this.file}: layer ${shortText(layer.name)}: weight`, "MODEL_FORMAT");
       checkFinite(bias, `${this.file}: layer ${shortText(layer.name)}: bias`, "MODEL_FORMAT");

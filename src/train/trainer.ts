@@ -3,7 +3,7 @@
 // decay, the "inv" learning-rate policy, biases at twice the learning rate,
 // Xavier initialisation. Forward and backward run in wasm.
 import type { Kernels } from "../runtime/kernels.js";
-import type { Graph, Layer } from "../model/graph.js";
+import { isPlainConvolution, isPlainPooling, type Graph, type Layer } from "../model/graph.js";
 import { inferShapes, volume, type GraphShapes } from "../model/shapes.js";
 import { paramName } from "../model/model.js";
 import type { WeightMap } from "../model/weights-file.js";
@@ -72,6 +72,7 @@ export class Trainer {
     this.shapes = inferShapes(graph);
     const last = graph.layers[graph.layers.length - 1]!;
     if (last.type !== "softmax") fail("BAD_ARGUMENT", `training needs a softmax as the last layer, ${graph.name} ends with ${last.type} ${last.name}`);
+    checkTrainable(graph);
     const rng = new Rng(config.seed);
     const B = config.batch;
     const arena = kernels.arena;
@@ -90,8 +91,8 @@ export class Trainer {
       buffer(this.grad, layer.output);
       this.steps.push(this.makeStep(layer, rng, B));
     }
-    this.logits = last.input;
-    this.lossGrad = this.grad.get(last.input)!;
+    this.logits = last.inputs[0]!;
+    this.lossGrad = this.grad.get(this.logits)!;
   }
 
   private addParam(layer: string, kind: string, dims: number[], fanIn: number, rng: Rng, lrMult: number): Param {
@@ -110,20 +111,21 @@ export class Trainer {
   private makeStep(layer: Layer, rng: Rng, B: number): TrainStep {
     const k = this.k.exports;
     const { input: [c, h, w], output: [oc, oh, ow], params } = this.shapes.layers.get(layer.name)!;
-    const x = this.act.get(layer.input)!;
+    const input = layer.inputs[0]!;
+    const x = this.act.get(input)!;
     const y = this.act.get(layer.output)!;
-    const dx = layer.input === this.graph.input.name ? 0 : this.grad.get(layer.input)!;
+    const dx = input === this.graph.input.name ? 0 : this.grad.get(input)!;
     const dy = this.grad.get(layer.output)!;
     const arena = this.k.arena;
     switch (layer.type) {
       case "convolution": {
-        const depth = c * layer.kernel * layer.kernel;
+        const { kernelShape: [kk], strides: [stride], pads: [pad] } = layer;
+        const depth = c * kk * kk;
         const P = oh * ow;
         const W = this.addParam(layer.name, "weight", params.weight!, depth, rng, 1);
         const b = this.addParam(layer.name, "bias", params.bias!, depth, rng, 2);
         const col = arena.allocF32(depth * P);
         const dcol = arena.allocF32(depth * P);
-        const { kernel: kk, stride, pad } = layer;
         return {
           forward: (n) => k.conv_nchw_f32(x, n, c, h, w, W.w, b.w, oc, kk, kk, stride, pad, y, 0, col),
           backward: (n) => {
@@ -145,7 +147,7 @@ export class Trainer {
       case "pooling": {
         if (layer.method !== "max") fail("BAD_ARGUMENT", `training supports max pooling only; layer ${layer.name} is ${layer.method}`);
         const argmax = arena.allocI32(oc * oh * ow * B);
-        const { window, stride } = layer;
+        const { kernelShape: [window], strides: [stride] } = layer;
         return {
           forward: (n) => k.maxpool_nchw_f32(x, n, c, h, w, window, stride, y, argmax),
           backward: (n) => { if (dx !== 0) k.maxpool_backward_f32(dy, argmax, n * c, oh * ow, h * w, dx); },
@@ -166,7 +168,7 @@ export class Trainer {
       }
       case "relu": {
         const size = c * h * w;
-        if (layer.input !== layer.output) fail("BAD_ARGUMENT", `training supports in-place ReLU only; layer ${layer.name} writes ${layer.output}`);
+        if (input !== layer.output) fail("BAD_ARGUMENT", `training supports in-place ReLU only; layer ${layer.name} writes ${layer.output}`);
         return {
           forward: (n) => k.relu_f32(y, n * size),
           backward: (n) => k.relu_backward_f32(y, dy, n * size),
@@ -174,6 +176,8 @@ export class Trainer {
       }
       case "softmax":
         return fail("BAD_ARGUMENT", `softmax ${layer.name} must be the last layer for training`);
+      default:
+        return fail("BAD_ARGUMENT", `training supports convolution, max pooling, fully connected, ReLU and softmax; layer ${layer.name} is ${layer.type}`);
     }
   }
 
@@ -237,5 +241,17 @@ export class Trainer {
     const out: WeightMap = new Map();
     for (const p of this.params) out.set(p.name, { dims: p.dims, data: this.k.arena.f32(p.w, p.size).slice() });
     return out;
+  }
+}
+
+/** octet trains chains of LeNet's layer kinds: each layer reads the one before, with square windows, no groups or dilation. */
+function checkTrainable(graph: Graph): void {
+  let previous = graph.input.name;
+  for (const layer of graph.layers) {
+    if (layer.inputs.length !== 1 || layer.inputs[0] !== previous) fail("BAD_ARGUMENT", `training runs chains: layer ${layer.name} must read "${previous}"`);
+    if (layer.type === "convolution" && (!isPlainConvolution(layer) || !layer.bias)) fail("BAD_ARGUMENT", `training supports square, evenly padded convolutions with bias and no groups or dilation; layer ${layer.name} is not one`);
+    if (layer.type === "pooling" && !isPlainPooling(layer)) fail("BAD_ARGUMENT", `training supports unpadded floor-mode square pooling; layer ${layer.name} is not one`);
+    if (layer.type === "fully_connected" && !layer.bias) fail("BAD_ARGUMENT", `training needs a bias on fully connected layer ${layer.name}`);
+    previous = layer.output;
   }
 }

@@ -5,7 +5,7 @@ import * as assert from "uvu/assert";
 import { loadModel } from "../../src/model/model-node.js";
 import { placeLayers, DEFAULT_PLACEMENT, type PlacementOptions } from "../../src/builder/placement.js";
 import { fuseLayers } from "../../src/builder/fuse.js";
-import { schedule, type Node } from "../../src/builder/schedule.js";
+import { schedule, type Node, type Value } from "../../src/builder/schedule.js";
 import { F32_NCHW, S8_NCHW4, formatName } from "../../src/core/format.js";
 import { expectOctetError } from "../helpers.js";
 import { parseGraph } from "../../src/model/graph.js";
@@ -14,8 +14,9 @@ import { assembleModel } from "../../src/model/model.js";
 const model = loadModel();
 const opts = (o: Partial<PlacementOptions>): PlacementOptions => ({ ...DEFAULT_PLACEMENT, ...o });
 const plan = (o: Partial<PlacementOptions>, inputFormat = F32_NCHW) =>
-  schedule(fuseLayers(placeLayers(model, opts(o))), { input: "data", inputFormat, output: "prob" });
-const describe = (nodes: Node[]) => nodes.map((n) => `${n.kind}:${n.name}[${n.from.device} ${formatName(n.from.format)} -> ${n.to.device} ${formatName(n.to.format)}]`);
+  schedule(fuseLayers(placeLayers(model, opts(o)), model.shapes.links), { input: "data", inputFormat, output: "prob" });
+const one = (v: Value | Value[]) => (Array.isArray(v) ? v : [v]).map((x) => `${x.device} ${formatName(x.format)}`).join(", ");
+const describe = (nodes: Node[]) => nodes.map((n) => `${n.kind}:${n.name}[${one(n.from)} -> ${one(n.to)}]`);
 
 test("all-GPU INT8: conv/fc + ReLU fused, quantize in, dequantize before softmax", () => {
   const nodes = plan({});

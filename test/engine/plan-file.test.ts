@@ -56,16 +56,16 @@ const refuse = (bytes: Uint8Array, edit: Edit, pattern: RegExp) =>
 const computeNode = (json: { nodes: { kind: string; name: string }[] }, name: string) => json.nodes.find((n) => n.kind === "compute" && n.name === name) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 it("a step's pad or stride changed behind the graph's back is refused, naming the field", () => {
-  refuse(gpuBytes, (j) => { computeNode(j, "conv1").step.layers[0].layer.pad = 2; }, /x.plan: stored nodes differ .*nodes\[\d+\]\.step\.layers\[0\]\.layer\.pad: 2, expected 0/);
-  refuse(gpuBytes, (j) => { computeNode(j, "conv2").step.layers[0].layer.stride = 2; }, /layer\.stride: 2, expected 1/);
-  refuse(gpuBytes, (j) => { computeNode(j, "conv2").step.layers[0].layer.stride = "2"; }, /layer\.stride: "2", expected 1/);
+  refuse(gpuBytes, (j) => { computeNode(j, "conv1").step.layers[0].layer.pads[0] = 2; }, /x.plan: stored nodes differ .*nodes\[\d+\]\.step\.layers\[0\]\.layer\.pads\[0\]: 2, expected 0/);
+  refuse(gpuBytes, (j) => { computeNode(j, "conv2").step.layers[0].layer.strides = [2, 2]; }, /layer\.strides\[0\]: 2, expected 1/);
+  refuse(gpuBytes, (j) => { computeNode(j, "conv2").step.layers[0].layer.strides[1] = "2"; }, /layer\.strides\[1\]: "2", expected 1/);
   // Changed consistently in the graph too, the network changes shape, and the packed weights no longer fit it.
   refuse(gpuBytes, (j) => {
-    j.graph.layers[0].pad = 2;
-    computeNode(j, "conv1").step.layers[0].layer.pad = 2;
+    j.graph.layers[0].pads = [2, 2, 2, 2];
+    computeNode(j, "conv1").step.layers[0].layer.pads = [2, 2, 2, 2];
     j.placement[0].reason = j.placement[0].reason;
   }, /x.plan: params\.(conv2|ip1): packed weights are \d+ bytes, the kernels' packing has \d+/);
-  refuse(gpuBytes, (j) => { j.graph.layers[2].stride = "1"; }, /x.plan: graph: layer conv2: field "stride" is "1", expected an integer >= 1/);
+  refuse(gpuBytes, (j) => { j.graph.layers[2].strides = ["1", 1]; }, /x.plan: graph: layer conv2: field "strides\[0\]" is "1", expected an integer >= 1/);
 });
 
 it("removed nodes, a changed input format and missing fields are refused", () => {

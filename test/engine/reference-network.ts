@@ -32,9 +32,9 @@ export function int8Reference(model: Model, scales: Readonly<Record<string, numb
   int8.set(inputName, quantizeRef(input, scales[inputName]!));
   let prob: Float32Array | null = null;
   for (const layer of model.graph.layers) {
-    const x = int8.get(layer.input)!;
+    const x = int8.get(layer.inputs[0]!)!;
     const [C, H, W] = model.shapes.layers.get(layer.name)!.input;
-    const sIn = scales[layer.input]!;
+    const sIn = scales[layer.inputs[0]!]!;
     switch (layer.type) {
       case "convolution":
       case "fully_connected": {
@@ -43,12 +43,12 @@ export function int8Reference(model: Model, scales: Readonly<Record<string, numb
         const q = quantizeWeights(w, K);
         const params = { w: q.q, bias: quantizeBias(b, sIn, q.scales), mult: requantMultipliers(sIn, q.scales, scales[layer.output]!) };
         int8.set(layer.output, layer.type === "convolution"
-          ? convS8Ref({ x, N, C, H, W, ...params, K, kernel: layer.kernel, stride: layer.stride, pad: layer.pad, relu: false }).y
+          ? convS8Ref({ x, N, C, H, W, ...params, K, kernel: layer.kernelShape[0], stride: layer.strides[0], pad: layer.pads[0], relu: false }).y
           : fcS8Ref(x, N, C * H * W, params.w, params.bias, params.mult, K, false));
         break;
       }
       case "pooling": {
-        const args = { x, N, C, H, W, window: layer.window, stride: layer.stride };
+        const args = { x, N, C, H, W, window: layer.kernelShape[0], stride: layer.strides[0] };
         int8.set(layer.output, (layer.method === "max" ? maxPoolS8Ref(args) : avgPoolS8Ref(args)).y);
         break;
       }
@@ -58,6 +58,8 @@ export function int8Reference(model: Model, scales: Readonly<Record<string, numb
       case "softmax":
         prob = softmaxRef(dequantizeRef(x, sIn), N, C * H * W);
         break;
+      default:
+        throw new Error(`the INT8 reference network has no ${layer.type} layer yet`);
     }
   }
   if (!prob) throw new Error(`${model.graph.name}: the INT8 reference expects a network ending in softmax`);
@@ -68,12 +70,12 @@ export function int8Reference(model: Model, scales: Readonly<Record<string, numb
 export function fp32Reference(model: Model, input: Float32Array, N: number): Map<string, Float32Array> {
   const out = new Map<string, Float32Array>([[model.graph.input.name, input]]);
   for (const layer of model.graph.layers) {
-    const x = out.get(layer.input)!;
+    const x = out.get(layer.inputs[0]!)!;
     const [C, H, W] = model.shapes.layers.get(layer.name)!.input;
     switch (layer.type) {
       case "convolution": {
         const { w, b } = weightsOf(model, layer);
-        out.set(layer.output, convRef(x, N, C, H, W, w, b, layer.numOutput, layer.kernel, layer.stride, layer.pad));
+        out.set(layer.output, convRef(x, N, C, H, W, w, b, layer.numOutput, layer.kernelShape[0], layer.strides[0], layer.pads[0]));
         break;
       }
       case "fully_connected": {
@@ -82,7 +84,7 @@ export function fp32Reference(model: Model, input: Float32Array, N: number): Map
         break;
       }
       case "pooling":
-        out.set(layer.output, poolRef(x, N, C, H, W, layer.window, layer.stride, layer.method));
+        out.set(layer.output, poolRef(x, N, C, H, W, layer.kernelShape[0], layer.strides[0], layer.method));
         break;
       case "relu":
         out.set(layer.output, Float32Array.from(x, (v) => Math.max(v, 0)));
@@ -90,6 +92,8 @@ export function fp32Reference(model: Model, input: Float32Array, N: number): Map
       case "softmax":
         out.set(layer.output, softmaxRef(x, N, C * H * W));
         break;
+      default:
+        throw new Error(`the FP32 reference network has no ${layer.type} layer yet`);
     }
   }
   return out;

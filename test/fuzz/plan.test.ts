@@ -14,7 +14,7 @@ import { buildPlan, DEFAULT_BUILD, type BuildOptions, type Plan } from "../../sr
 import { ExecutionContext } from "../../src/engine/context.js";
 import { loadKernels } from "../../src/runtime/wasm-source-node.js";
 import { assembleModel, type Model } from "../../src/model/model.js";
-import type { Graph } from "../../src/model/graph.js";
+import type { Graph, Layer } from "../../src/model/graph.js";
 import { F32_NCHW, S8_NCHW4 } from "../../src/core/format.js";
 import { randomF32 } from "../helpers.js";
 import { splitPlan, joinPlan } from "../engine/plan-edit.js";
@@ -22,18 +22,22 @@ import { plan as lenetPlan } from "../engine/fixtures.js";
 
 const CASES = Number(process.env.OCTET_FUZZ_CASES ?? 1500);
 
+const conv = (name: string, input: string, K: number, k: number, pad: number): Layer => ({
+  name, type: "convolution", inputs: [input], output: name, numOutput: K, kernelShape: [k, k], strides: [1, 1], pads: [pad, pad, pad, pad], dilations: [1, 1], group: 1, bias: true,
+});
+
 /** conv 3x3 -> relu -> max pool -> conv 5x5 (Winograd rows) -> fc -> softmax, on a 2x12x12 input. */
 function smallModel(): Model {
   const graph: Graph = {
     name: "small", weights: "small.weights", output: "prob",
     input: { name: "x", shape: [2, 12, 12] },
     layers: [
-      { name: "c1", type: "convolution", input: "x", output: "c1", numOutput: 6, kernel: 3, stride: 1, pad: 1 },
-      { name: "r1", type: "relu", input: "c1", output: "c1" },
-      { name: "p1", type: "pooling", input: "c1", output: "p1", method: "max", window: 2, stride: 2 },
-      { name: "c2", type: "convolution", input: "p1", output: "c2", numOutput: 5, kernel: 5, stride: 1, pad: 2 },
-      { name: "f1", type: "fully_connected", input: "c2", output: "f1", numOutput: 7 },
-      { name: "prob", type: "softmax", input: "f1", output: "prob" },
+      conv("c1", "x", 6, 3, 1),
+      { name: "r1", type: "relu", inputs: ["c1"], output: "c1" },
+      { name: "p1", type: "pooling", inputs: ["c1"], output: "p1", method: "max", kernelShape: [2, 2], strides: [2, 2], pads: [0, 0, 0, 0], ceilMode: false, countIncludePad: false },
+      conv("c2", "p1", 5, 5, 2),
+      { name: "f1", type: "fully_connected", inputs: ["c2"], output: "f1", numOutput: 7, bias: true },
+      { name: "prob", type: "softmax", inputs: ["f1"], output: "prob" },
     ],
   };
   const w = (name: string, dims: number[], seed: number) => [name, { dims, data: randomF32(dims.reduce((a, b) => a * b, 1), seed, -0.5, 0.5) }] as const;

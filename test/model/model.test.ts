@@ -63,20 +63,20 @@ test("malformed graphs are refused with the field at fault", () => {
     return JSON.stringify(g);
   };
   expectOctetError(() => parseGraph("{", "g.json"), "MODEL_FORMAT", /g.json: not valid JSON/);
-  expectOctetError(() => parseGraph(edit((g) => (g.version = 9)), "g.json"), "MODEL_FORMAT", /field "version" is 9, expected 1/);
+  expectOctetError(() => parseGraph(edit((g) => (g.version = 9)), "g.json"), "MODEL_FORMAT", /field "version" is 9, expected one of 1, 2/);
   expectOctetError(() => parseGraph(edit((g) => (g.layers[0].type = "lstm")), "g.json"), "UNKNOWN_LAYER", /layer conv1: unknown layer type "lstm"/);
   expectOctetError(() => parseGraph(edit((g) => (g.layers[2].kernel = 0)), "g.json"), "MODEL_FORMAT", /layer conv2: field "kernel" is 0, expected an integer >= 1/);
   expectOctetError(() => parseGraph(edit((g) => (g.layers[1].method = "median")), "g.json"), "MODEL_FORMAT", /layer pool1: field "method" is "median"/);
   expectOctetError(() => parseGraph(edit((g) => (g.input.shape = [1, 28])), "g.json"), "MODEL_FORMAT", /field "input.shape" is \[1,28\]/);
   expectOctetError(() => parseGraph(edit((g) => (g.layers[4].name = "conv1")), "g.json"), "MODEL_FORMAT", /layer name "conv1" is used twice/);
   const wrongWiring = parseGraph(edit((g) => (g.layers[2].input = "nope")), "g.json");
-  expectOctetError(() => assembleModel(wrongWiring, loadModel().weights), "MODEL_FORMAT", /layer conv2: reads "nope", but octet runs chains: it must read "pool1", the output of pool1/);
+  expectOctetError(() => assembleModel(wrongWiring, loadModel().weights), "MODEL_FORMAT", /layer conv2: reads tensor "nope", which no layer produces and which is not the network input "data"/);
   const reused = parseGraph(edit((g) => (g.layers[2].output = "conv1")), "g.json");
-  expectOctetError(() => assembleModel(reused, loadModel().weights), "MODEL_FORMAT", /layer conv2: writes "conv1", which is already produced earlier/);
+  expectOctetError(() => assembleModel(reused, loadModel().weights), "MODEL_FORMAT", /layer conv2: writes tensor "conv1", which layer conv1 already produces/);
   const early = parseGraph(edit((g) => (g.output = "pool2")), "g.json");
-  expectOctetError(() => assembleModel(early, loadModel().weights), "MODEL_FORMAT", /output "pool2" must be the last layer's output "prob"/);
+  expectOctetError(() => assembleModel(early, loadModel().weights), "MODEL_FORMAT", /layer prob: its output "prob" is read by no layer and is not the network output "pool2" \(a dangling output\)/);
   const tooBig = parseGraph(edit((g) => (g.layers[2].kernel = 13)), "g.json");
-  expectOctetError(() => assembleModel(tooBig, loadModel().weights), "SHAPE_MISMATCH", /layer conv2: kernel 13 does not fit input \[20, 12, 12\]/);
+  expectOctetError(() => assembleModel(tooBig, loadModel().weights), "SHAPE_MISMATCH", /layer conv2: window 13x13 \(dilation 1x1\) does not fit input \[20, 12, 12\]/);
 });
 
 test("loadModel names a missing weights file", () => {

@@ -2,6 +2,7 @@
 // the fused subgraphs, and every reformatter and copy with the edge that
 // caused it (the TensorRT build log, made explicit).
 import type { Plan } from "../../engine/plan.js";
+import type { Value } from "../../builder/schedule.js";
 import { formatName } from "../../core/format.js";
 import { table } from "./table.js";
 
@@ -38,14 +39,15 @@ export function buildSummary(plan: Plan): string[] {
 /** --dump-layer-info: every step with its layers, device, precision, formats and scales. */
 export function layerInfo(plan: Plan): string[] {
   const scale = (t: string) => (plan.scales[t] !== undefined ? plan.scales[t]!.toPrecision(6) : "-");
+  const values = (v: Value | Value[]) => (Array.isArray(v) ? v : [v]).map((x) => `${x.tensor} ${formatName(x.format)} @${scale(x.tensor)}`).join(", ");
   const rows = plan.nodes.map((n) => [
     n.name,
     n.kind,
     n.device.toUpperCase(),
     n.kind === "compute" ? n.step.layers.map((l) => l.layer.name).join(",") : "-",
     n.kind === "compute" ? n.step.precision.toUpperCase() : "-",
-    `${n.from.tensor} ${formatName(n.from.format)} @${scale(n.from.tensor)}`,
-    `${n.to.tensor} ${formatName(n.to.format)} @${scale(n.to.tensor)}`,
+    values(n.from),
+    values(n.to),
   ]);
   return ["[I] Layer information:", ...table(["Step", "Kind", "Device", "Layers", "Precision", "Input (format @scale)", "Output (format @scale)"], rows).map((l) => `[I]   ${l}`)];
 }
