@@ -28,3 +28,18 @@ export { convg_nchw4_s8, convg_nc32hw32_s8 } from "./int8/convg-s8";
 export { dwconv_nchw4_s8, dwconv_nc32hw32_s8 } from "./int8/dwconv-s8";
 export { conv1x1_nchw4_s8, conv1x1_nc32hw32_s8 } from "./int8/conv1x1-s8";
 export { convg_nchw_f32 } from "./fp32/convg-nchw-f32";
+// elementwise, concat, activations, pooling (issue 15)
+export { add_s8, sub_s8, mul_s8 } from "./int8/eltwise-s8";
+export { concat_channels_nchw4_s8, concat_channels_nc32hw32_s8 } from "./int8/concat-s8";
+export { lut_nchw4_s8, lut_nc32hw32_s8 } from "./int8/lut-s8";
+export { prelu_nchw4_s8, prelu_nc32hw32_s8, scale_shift_nchw4_s8, scale_shift_nc32hw32_s8 } from "./int8/channel-affine-s8";
+export { pool2d_nchw4_s8 } from "./int8/pool2d-nchw4-s8";
+export { pool2d_nc32hw32_s8 } from "./int8/pool2d-nc32hw32-s8";
+export { gap_nchw4_s8, gap_nc32hw32_s8 } from "./int8/gap-s8";
+export { pad_constant_nchw4_s8, pad_constant_nc32hw32_s8, resize_nearest_nchw4_s8, resize_nearest_nc32hw32_s8 } from "./int8/pad-resize-s8";
+export { add_nchw_f32, sub_nchw_f32, mul_nchw_f32 } from "./fp32/eltwise-nchw-f32";
+export {
+  sigmoid_f32, tanh_f32, hardsigmoid_f32, hardswish_f32, leakyrelu_f32, clip_f32, prelu_nchw_f32, scale_shift_nchw_f32,
+} from "./fp32/activation-f32";
+export { pool2d_nchw_f32, gap_nchw_f32 } from "./fp32/pool2d-nchw-f32";
+export { concat_channels_nchw_f32, pad_constant_nchw_f32, resize_nearest_nchw_f32 } from "./fp32/shape-ops-f32";

@@ -120,3 +120,90 @@ export function clampRange(kind: ClampKind, yZero: number, sy: number): [number,
   if (kind === "relu") return [lo, 127];
   return [lo, clamp(yZero + roundHalfEven(6 / sy), lo, 127)];
 }
+
+// ---- Issue 15: zero points on every input and output (eltwise, concat,
+// PRelu, scale-shift, pool2d, GAP; docs/int8-numerics.md). Each op computes
+// one f32 value v per output, rounding every f32 step with Math.fround
+// exactly where the wasm kernel rounds, then requantizeAffine. ----
+
+/** (scale, zero point) of an int8 tensor: real = scale * (q - zeroPoint). */
+export interface QuantParams {
+  scale: number;
+  zeroPoint: number;
+}
+
+export function symmetricQuant(scale: number): QuantParams {
+  return { scale, zeroPoint: 0 };
+}
+
+/** q = clamp(round_half_even(v) + zOut, lo, hi); v an f32 value. requantizeZc
+ *  is this with v = f32(f32(acc) * m). */
+export function requantizeAffine(v: number, zOut: number, lo = -128, hi = 127): number {
+  return clamp(roundHalfEven(v) + zOut, lo, hi);
+}
+
+/** f32(sFrom / sTo): the multiplier taking values at scale sFrom to sTo. */
+export function scaleRatio(sFrom: number, sTo: number): number {
+  return Math.fround(sFrom / sTo);
+}
+
+/** Add: v = f32(f32(ma * (a - za)) + f32(mb * (b - zb))); Sub passes -mb. */
+export function addValue(a: number, za: number, ma: number, b: number, zb: number, mb: number): number {
+  return Math.fround(Math.fround(ma * (a - za)) + Math.fround(mb * (b - zb)));
+}
+
+/** Mul's multiplier f32(sa * sb / sy). */
+export function mulMultiplier(sa: number, sb: number, sy: number): number {
+  return Math.fround((sa * sb) / sy);
+}
+
+/** Mul: v = f32(m * ((a - za) * (b - zb))) (the integer product is exact in f32). */
+export function mulValue(a: number, za: number, b: number, zb: number, m: number): number {
+  return Math.fround(m * ((a - za) * (b - zb)));
+}
+
+/** Concat's requantization: v = f32(m * (x - zx)), m = scaleRatio(sx, sy). */
+export function rescaleValue(x: number, zx: number, m: number): number {
+  return Math.fround(m * (x - zx));
+}
+
+/** Average pooling / GAP: m = f32(ratio / f32(count)), ratio = scaleRatio(sx, sy). */
+export function averageMultiplier(ratio: number, count: number): number {
+  return Math.fround(ratio / count);
+}
+
+/** Average pooling / GAP: v = f32(f32(acc) * m), acc = sum of (x - zx) over the counted input taps. */
+export function averageValue(acc: number, m: number): number {
+  return Math.fround(Math.fround(acc) * m);
+}
+
+/** PRelu: v = f32((x >= zx ? mPos : mNeg) * (x - zx)), mPos = f32(sx/sy), mNeg = preluMultiplier. */
+export function preluValue(x: number, zx: number, mPos: number, mNeg: number): number {
+  return Math.fround((x >= zx ? mPos : mNeg) * (x - zx));
+}
+
+/** PRelu's negative-side multiplier f32(slope * sx / sy). */
+export function preluMultiplier(slope: number, sx: number, sy: number): number {
+  return Math.fround((slope * sx) / sy);
+}
+
+/** Scale-shift (y = a*x + b per channel): v = f32(f32(m * (x - zx)) + d),
+ *  m = f32(a * sx / sy), d = f32(b / sy) (scaleShiftParams). */
+export function scaleShiftValue(x: number, zx: number, m: number, d: number): number {
+  return Math.fround(Math.fround(m * (x - zx)) + d);
+}
+
+export function scaleShiftParams(a: number, b: number, sx: number, sy: number): { m: number; d: number } {
+  return { m: Math.fround((a * sx) / sy), d: Math.fround(b / sy) };
+}
+
+/** Quantize with a zero point: clamp(round_half_even(f32(x / s)) + z, -128, 127); NaN -> z. */
+export function quantizeZp(x: number, s: number, z: number): number {
+  const r = roundHalfEven(Math.fround(x / s));
+  return Number.isNaN(r) ? z : clamp(r + z, -128, 127);
+}
+
+/** Dequantize with a zero point: f32((q - z) * s). */
+export function dequantizeZp(q: number, s: number, z: number): number {
+  return Math.fround((q - z) * s);
+}

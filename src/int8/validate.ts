@@ -49,3 +49,22 @@ export function poolOutputSize(op: string, H: number, W: number, window: number,
   }
   return [Math.floor((H - window) / stride) + 1, Math.floor((W - window) / stride) + 1];
 }
+
+/** An int8 tensor's (scale, zero point): scale a finite f32 > 0, zero point an integer in -128..127. */
+export function checkQuant(op: string, name: string, q: { scale: number; zeroPoint: number } | undefined): void {
+  if (q === null || typeof q !== "object") fail("BAD_ARGUMENT", `${op}: ${name}: expected { scale, zeroPoint }, found ${String(q)}`);
+  checkScale(op, `${name}.scale`, q.scale);
+  checkInt(op, `${name}.zeroPoint`, q.zeroPoint, -128, 127);
+}
+
+/** An int8 output clamp: -128 <= lo <= hi <= 127. */
+export function checkClampRange(op: string, lo: number, hi: number): void {
+  checkInt(op, "lo", lo, -128, 127);
+  checkInt(op, "hi", hi, lo, 127);
+}
+
+/** A host-computed f32 multiplier or offset: finite, |m| <= 2^64 (so every
+ *  kernel value v stays finite). */
+export function checkMultiplier(op: string, name: string, m: number): void {
+  if (!(Number.isFinite(m) && Math.abs(m) <= 2 ** 64)) fail("BAD_ARGUMENT", `${op}: ${name}: expected a finite multiplier of magnitude <= 2^64, found ${m}`);
+}

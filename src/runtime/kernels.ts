@@ -57,6 +57,42 @@ export interface KernelExports {
   conv1x1_nchw4_s8(x: Ptr, N: number, C: number, H: number, W: number, weights: Ptr, bias: Ptr, mult: Ptr, K: number, yZero: number, lo: number, hi: number, y: Ptr): void;
   conv1x1_nc32hw32_s8(x: Ptr, N: number, C: number, H: number, W: number, weights: Ptr, bias: Ptr, mult: Ptr, K: number, yZero: number, lo: number, hi: number, y: Ptr): void;
   convg_nchw_f32(x: Ptr, N: number, C: number, H: number, W: number, weights: Ptr, bias: Ptr, K: number, groups: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, padTop: number, padLeft: number, padBottom: number, padRight: number, lo: number, hi: number, y: Ptr, scratch: Ptr): void;
+  // elementwise, concat, activations, pooling (issue 15)
+  add_s8(a: Ptr, b: Ptr, N: number, C: number, H: number, W: number, G: number, broadcast: number, ma: number, za: number, mb: number, zb: number, zy: number, lo: number, hi: number, y: Ptr): void;
+  sub_s8(a: Ptr, b: Ptr, N: number, C: number, H: number, W: number, G: number, broadcast: number, ma: number, za: number, mb: number, zb: number, zy: number, lo: number, hi: number, y: Ptr): void;
+  mul_s8(a: Ptr, b: Ptr, N: number, C: number, H: number, W: number, G: number, broadcast: number, m: number, za: number, zb: number, zy: number, lo: number, hi: number, y: Ptr): void;
+  concat_channels_nchw4_s8(x: Ptr, N: number, Ci: number, H: number, W: number, y: Ptr, Ctotal: number, at: number, m: number, zx: number, zy: number): void;
+  concat_channels_nc32hw32_s8(x: Ptr, N: number, Ci: number, H: number, W: number, y: Ptr, Ctotal: number, at: number, m: number, zx: number, zy: number): void;
+  lut_nchw4_s8(x: Ptr, N: number, C: number, H: number, W: number, table: Ptr, y: Ptr): void;
+  lut_nc32hw32_s8(x: Ptr, N: number, C: number, H: number, W: number, table: Ptr, y: Ptr): void;
+  prelu_nchw4_s8(x: Ptr, N: number, C: number, H: number, W: number, mPos: number, mNeg: Ptr, zx: number, zy: number, y: Ptr): void;
+  prelu_nc32hw32_s8(x: Ptr, N: number, C: number, H: number, W: number, mPos: number, mNeg: Ptr, zx: number, zy: number, y: Ptr): void;
+  scale_shift_nchw4_s8(x: Ptr, N: number, C: number, H: number, W: number, mult: Ptr, offset: Ptr, zx: number, zy: number, lo: number, hi: number, y: Ptr): void;
+  scale_shift_nc32hw32_s8(x: Ptr, N: number, C: number, H: number, W: number, mult: Ptr, offset: Ptr, zx: number, zy: number, lo: number, hi: number, y: Ptr): void;
+  pool2d_nchw4_s8(x: Ptr, N: number, C: number, H: number, W: number, kh: number, kw: number, sh: number, sw: number, padTop: number, padLeft: number, padBottom: number, padRight: number, ceilMode: number, method: number, countIncludePad: number, ratio: number, zx: number, zy: number, y: Ptr): void;
+  pool2d_nc32hw32_s8(x: Ptr, N: number, C: number, H: number, W: number, kh: number, kw: number, sh: number, sw: number, padTop: number, padLeft: number, padBottom: number, padRight: number, ceilMode: number, method: number, countIncludePad: number, ratio: number, zx: number, zy: number, y: Ptr): void;
+  gap_nchw4_s8(x: Ptr, N: number, C: number, H: number, W: number, ratio: number, zx: number, zy: number, y: Ptr): void;
+  gap_nc32hw32_s8(x: Ptr, N: number, C: number, H: number, W: number, ratio: number, zx: number, zy: number, y: Ptr): void;
+  pad_constant_nchw4_s8(x: Ptr, N: number, C: number, H: number, W: number, top: number, left: number, bottom: number, right: number, value: number, y: Ptr): void;
+  pad_constant_nc32hw32_s8(x: Ptr, N: number, C: number, H: number, W: number, top: number, left: number, bottom: number, right: number, value: number, y: Ptr): void;
+  resize_nearest_nchw4_s8(x: Ptr, N: number, C: number, H: number, W: number, fh: number, fw: number, y: Ptr): void;
+  resize_nearest_nc32hw32_s8(x: Ptr, N: number, C: number, H: number, W: number, fh: number, fw: number, y: Ptr): void;
+  add_nchw_f32(a: Ptr, b: Ptr, N: number, C: number, H: number, W: number, broadcast: number, y: Ptr): void;
+  sub_nchw_f32(a: Ptr, b: Ptr, N: number, C: number, H: number, W: number, broadcast: number, y: Ptr): void;
+  mul_nchw_f32(a: Ptr, b: Ptr, N: number, C: number, H: number, W: number, broadcast: number, y: Ptr): void;
+  sigmoid_f32(x: Ptr, y: Ptr, count: number): void;
+  tanh_f32(x: Ptr, y: Ptr, count: number): void;
+  hardsigmoid_f32(x: Ptr, y: Ptr, count: number, alpha: number, beta: number): void;
+  hardswish_f32(x: Ptr, y: Ptr, count: number): void;
+  leakyrelu_f32(x: Ptr, y: Ptr, count: number, alpha: number): void;
+  clip_f32(x: Ptr, y: Ptr, count: number, lo: number, hi: number): void;
+  prelu_nchw_f32(x: Ptr, N: number, C: number, H: number, W: number, slope: Ptr, y: Ptr): void;
+  scale_shift_nchw_f32(x: Ptr, N: number, C: number, H: number, W: number, a: Ptr, b: Ptr, y: Ptr): void;
+  pool2d_nchw_f32(x: Ptr, N: number, C: number, H: number, W: number, kh: number, kw: number, sh: number, sw: number, padTop: number, padLeft: number, padBottom: number, padRight: number, ceilMode: number, method: number, countIncludePad: number, y: Ptr): void;
+  gap_nchw_f32(x: Ptr, N: number, C: number, H: number, W: number, y: Ptr): void;
+  concat_channels_nchw_f32(x: Ptr, N: number, Ci: number, H: number, W: number, y: Ptr, Ctotal: number, at: number): void;
+  pad_constant_nchw_f32(x: Ptr, N: number, C: number, H: number, W: number, top: number, left: number, bottom: number, right: number, value: number, y: Ptr): void;
+  resize_nearest_nchw_f32(x: Ptr, N: number, C: number, H: number, W: number, fh: number, fw: number, y: Ptr): void;
 }
 
 export type BuildFlavor = "release" | "debug";
