@@ -75,6 +75,8 @@ function layerShape(layer: Layer, inputs: Chw[], at: string): { output: Chw; par
       return { output: [k, ho, wo], params };
     }
     case "pooling": {
+      const [t, l, b, r] = layer.pads, [kh, kw] = layer.kernelShape;
+      if (t >= kh || b >= kh || l >= kw || r >= kw) fail("SHAPE_MISMATCH", `${at}: pads ${shapeText(layer.pads)} must each be below the window ${kh}x${kw} (a window inside the padding has no input)`);
       const [ho, wo] = spatial(at, inputs[0]!, layer.kernelShape, layer.strides, layer.pads, [1, 1], layer.ceilMode);
       return { output: [c, ho, wo], params: {} };
     }

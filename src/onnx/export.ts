@@ -1,4 +1,4 @@
-// ONNX export (opset 13): the FP32 model, or a QDQ model carrying octet's
+// ONNX export (opset 17): the FP32 model, or a QDQ model carrying octet's
 // calibrated scales — QuantizeLinear/DequantizeLinear on every INT8 tensor
 // and int8 per-channel weights behind DequantizeLinear — which ONNX Runtime
 // and TensorRT's explicit-quantization path take.
@@ -9,7 +9,7 @@ import { effectiveScales } from "../engine/scales.js";
 import { reluFuses } from "../builder/fuse.js";
 import { onnx, DataType, type NodeProto, type TensorProto } from "./proto.js";
 
-export const EXPORT_OPSET = 13;
+export const EXPORT_OPSET = 17;
 
 export interface ExportOptions {
   /** Activation scales (calibration); when given, the model is written with QDQ nodes. */
