@@ -73,8 +73,9 @@ export function pool2d_nc32hw32_s8(
             a7 = i32x4.add(a7, i32x4.extend_high_i16x8_s(s3));
           }
           const cols = windowCount(ix0, kw, W, padRight, countIncludePad);
-          const count = countIncludePad ? rows * cols : (yb - ya) * (xb - xa);
-          const zc = i32x4.splat(count * zx);
+          const taps = (yb - ya) * (xb - xa);
+          const count = countIncludePad ? rows * cols : taps;
+          const zc = i32x4.splat(taps * zx);
           const m = f32x4.splat(ratio / <f32>count);
           r0 = average4(a0, a1, a2, a3, zc, m, loF, hiF, zyV);
           r1 = average4(a4, a5, a6, a7, zc, m, loF, hiF, zyV);

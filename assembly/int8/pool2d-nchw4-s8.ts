@@ -3,7 +3,8 @@
 // 1 = average (docs/int8-numerics.md "Pool2d").
 //   max: the largest int8 over the window's input taps (padding taps
 //        ignored); y keeps x's scale and zero point.
-//   average: acc = sum of (x - zx) over the input taps (int32), count =
+//   average: acc = sum of (x - zx) over the input taps (int32; padding taps
+//        are the real 0, x = zx, and add nothing), count =
 //        windowCount (pool-geometry.ts), m = f32(ratio / f32(count)),
 //        ratio = f32(sx/sy): v = f32(f32(acc) * m), y = clamp(nearest(v) + zy).
 // SIMD over 4 pixels x 4 lanes when the 4 windows lie inside the image's
@@ -72,8 +73,9 @@ export function pool2d_nchw4_s8(
               a2 = i32x4.add(a2, i32x4.extend_low_i16x8_s(hi));
               a3 = i32x4.add(a3, i32x4.extend_high_i16x8_s(hi));
             }
-            const count = countIncludePad ? rows * kw : (yb - ya) * kw;
-            const zc = i32x4.splat(count * zx);
+            const taps = (yb - ya) * kw;
+            const count = countIncludePad ? rows * kw : taps;
+            const zc = i32x4.splat(taps * zx);
             const m = f32x4.splat(ratio / <f32>count);
             r = affine16(
               f32x4.mul(f32x4.convert_i32x4_s(i32x4.sub(a0, zc)), m),
@@ -102,8 +104,9 @@ export function pool2d_nchw4_s8(
             acc = i32x4.add(acc, i32x4.extend_low_i16x8_s(s));
           }
           const cols = windowCount(ix0, kw, W, padRight, countIncludePad);
-          const count = countIncludePad ? rows * cols : (yb - ya) * (xb - xa);
-          const v = f32x4.mul(f32x4.convert_i32x4_s(i32x4.sub(acc, i32x4.splat(count * zx))), f32x4.splat(ratio / <f32>count));
+          const taps = (yb - ya) * (xb - xa);
+          const count = countIncludePad ? rows * cols : taps;
+          const v = f32x4.mul(f32x4.convert_i32x4_s(i32x4.sub(acc, i32x4.splat(taps * zx))), f32x4.splat(ratio / <f32>count));
           r = affine4(v, loF, hiF, zyV);
         }
         sti32(yr + <usize>(ox * 4), i32x4.extract_lane(v128.and(r, mask), 0));

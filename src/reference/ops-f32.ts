@@ -1,6 +1,7 @@
 // Plain-loop FP32 references for the issue-15 FP32 kernels (NCHW): the
 // elementwise ops with broadcasts, per-channel PRelu and scale-shift, general
-// pooling and GAP (sums in f64), channel concatenation.
+// pooling and GAP (f32 sums in row-major order, as the kernels add), channel
+// concatenation.
 import type { Broadcast } from "../int8/broadcast.js";
 import { pool2dOutputSize, windowCount, type Pool2dGeometry } from "../int8/pool-shapes.js";
 
@@ -30,7 +31,7 @@ export function preluF32Ref(x: Float32Array, N: number, C: number, H: number, W:
 
 export function scaleShiftF32Ref(x: Float32Array, N: number, C: number, H: number, W: number, a: Float32Array, b: Float32Array): Float32Array {
   const HW = H * W;
-  return Float32Array.from(x, (v, i) => v * a[Math.floor(i / HW) % C]! + b[Math.floor(i / HW) % C]!);
+  return Float32Array.from(x, (v, i) => Math.fround(v * a[Math.floor(i / HW) % C]!) + b[Math.floor(i / HW) % C]!);
 }
 
 export function pool2dF32Ref(
@@ -47,7 +48,7 @@ export function pool2dF32Ref(
           for (let ix = Math.max(x0, 0); ix < Math.min(x0 + g.kw, W); ix++) {
             const v = x[(nc * H + iy) * W + ix]!;
             best = Math.max(best, v);
-            sum += v;
+            sum = Math.fround(sum + v);
             taps++;
           }
         const count = countIncludePad ? windowCount(y0, g.kh, H, g.pads[2], true) * windowCount(x0, g.kw, W, g.pads[3], true) : taps;
@@ -61,7 +62,7 @@ export function gapF32Ref(x: Float32Array, N: number, C: number, H: number, W: n
   const y = new Float32Array(N * C);
   for (let nc = 0; nc < N * C; nc++) {
     let s = 0;
-    for (let p = 0; p < HW; p++) s += x[nc * HW + p]!;
+    for (let p = 0; p < HW; p++) s = Math.fround(s + x[nc * HW + p]!);
     y[nc] = s / HW;
   }
   return y;
