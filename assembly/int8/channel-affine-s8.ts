@@ -41,7 +41,7 @@ import { centeredI32, realLaneMask, boundF32 } from "./lanes-s8";
 ): void {
   const CB = (C + G - 1) / G;
   const bytes = H * W * G;
-  const zxV = i32x4.splat(zx), zyV = i32x4.splat(zy), posV = f32x4.splat(pos);
+  const zxV = i32x4.splat(zx), zyV = i8x16.splat(<i8>zy), posV = f32x4.splat(pos);
   const loF = boundF32(lo, zy), hiF = boundF32(hi, zy);
   for (let pl = 0; pl < N * CB; pl++) {
     const cb = pl % CB;

@@ -49,7 +49,7 @@ import { centeredF32, boundF32 } from "./lanes-s8";
   const bytes = HW * G;
   const CBi = (Ci + G - 1) / G, CBo = (Ctotal + G - 1) / G;
   const ka = at / G, s = at - ka * G;
-  const mV = f32x4.splat(m), zxV = i32x4.splat(zx), zyV = i32x4.splat(zy);
+  const mV = f32x4.splat(m), zxV = i32x4.splat(zx), zyV = i8x16.splat(<i8>zy);
   const loF = boundF32(-128, zy), hiF = boundF32(127, zy);
   const end = at + Ci;
   const cbEnd = (end + G - 1) / G;

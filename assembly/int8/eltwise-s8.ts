@@ -77,7 +77,7 @@ const MUL = 1;
   const CB = (C + G - 1) / G;
   const bytes = H * W * G;
   const maV = f32x4.splat(ma), mbV = f32x4.splat(mb);
-  const zaV = i32x4.splat(za), zbV = i32x4.splat(zb), zyV = i32x4.splat(zy);
+  const zaV = i32x4.splat(za), zbV = i32x4.splat(zb), zyV = i8x16.splat(<i8>zy);
   const loF = boundF32(lo, zy), hiF = boundF32(hi, zy);
   for (let n = 0; n < N; n++) {
     for (let cb = 0; cb < CB; cb++) {

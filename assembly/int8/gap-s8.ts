@@ -20,7 +20,7 @@ const FLUSH = 256;
 export function gap_nchw4_s8(x: usize, N: i32, C: i32, H: i32, W: i32, ratio: f32, zx: i32, zy: i32, y: usize): void {
   const HW = H * W;
   const CB = (C + 3) >> 2;
-  const zyV = i32x4.splat(zy);
+  const zyV = i8x16.splat(<i8>zy);
   const loF = boundF32(-128, zy), hiF = boundF32(127, zy);
   for (let pl = 0; pl < N * CB; pl++) {
     const mask = realLaneMask(4, 0, min(4, C - (pl % CB) * 4));
@@ -52,7 +52,7 @@ export function gap_nchw4_s8(x: usize, N: i32, C: i32, H: i32, W: i32, ratio: f3
 export function gap_nc32hw32_s8(x: usize, N: i32, C: i32, H: i32, W: i32, ratio: f32, zx: i32, zy: i32, y: usize): void {
   const HW = H * W;
   const CB = (C + 31) >> 5;
-  const zyV = i32x4.splat(zy);
+  const zyV = i8x16.splat(<i8>zy);
   const loF = boundF32(-128, zy), hiF = boundF32(127, zy);
   for (let pl = 0; pl < N * CB; pl++) {
     const real = min(32, C - (pl % CB) * 32);

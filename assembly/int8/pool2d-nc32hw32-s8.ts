@@ -24,7 +24,7 @@ export function pool2d_nc32hw32_s8(
   const Ho = pooledSize(H, kh, sh, padTop, padBottom, ceilMode);
   const Wo = pooledSize(W, kw, sw, padLeft, padRight, ceilMode);
   const CB = (C + 31) >> 5;
-  const zyV = i32x4.splat(zy);
+  const zyV = i8x16.splat(<i8>zy);
   const loF = boundF32(-128, zy), hiF = boundF32(127, zy);
   for (let pl = 0; pl < N * CB; pl++) {
     const real = min(32, C - (pl % CB) * 32);

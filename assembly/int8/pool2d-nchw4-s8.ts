@@ -36,7 +36,7 @@ export function pool2d_nchw4_s8(
   const oxA = min(Wo, (padLeft + sw - 1) / sw);
   const oxB = max(oxA, W - kw + padLeft >= 0 ? min(Wo, (W - kw + padLeft) / sw + 1) : 0);
   const step = <usize>(sw * 4);
-  const zyV = i32x4.splat(zy);
+  const zyV = i8x16.splat(<i8>zy);
   const loF = boundF32(-128, zy), hiF = boundF32(127, zy);
   for (let pl = 0; pl < N * CB; pl++) {
     const mask = realLaneMask(4, 0, min(4, C - (pl % CB) * 4));

@@ -157,32 +157,33 @@ const MAGIC: f32 = 12582912.0; // 1.5 * 2^23
 //   q = clamp(nearest_f32(v) + z_out, lo, hi)        (lo, hi within [-128, 127])
 //
 // SIMD: clamp v to [lo - z_out, hi - z_out] in f32 (integer bounds, so the
-// same as clamping after rounding), add 1.5 * 2^23 (rounds half to even, as
-// above), then add z_out to the bit pattern 0x4B400000 + r as an i32: the low
-// byte is r + z_out. Rounding first and adding z_out as an integer matters:
-// rounding v + z_out in f32 could break a tie the other way.
+// same as clamping after rounding), add 1.5 * 2^23 (rounds half to even; the
+// low byte is r), collect the bytes, then add z_out bytewise (r + z_out lies
+// in [lo, hi]: no wrap).
+// Rounding first and adding z_out as an integer matters: rounding v + z_out
+// in f32 could break a tie the other way.
 
-/** 4 f32 values -> 4 i32 lanes whose low byte is q. loF, hiF: f32 splats of
- *  lo - z_out and hi - z_out; zOut: i32 splat of z_out. */
-@inline export function affineBits(v: v128, loF: v128, hiF: v128, zOut: v128): v128 {
+/** 4 f32 values -> 4 lanes whose low byte is q - z_out. loF, hiF: f32
+ *  splats of lo - z_out and hi - z_out. */
+@inline export function affineBits(v: v128, loF: v128, hiF: v128): v128 {
   let f = f32x4.pmax(v, loF); // v < lo' ? lo' : v
   f = f32x4.pmin(f, hiF);     // hi' < f ? hi' : f
-  return i32x4.add(f32x4.add(f, f32x4.splat(MAGIC)), zOut);
+  return f32x4.add(f, f32x4.splat(MAGIC));
 }
 
-/** 16 f32 values (4 vectors) -> 16 int8 q. */
+/** 16 f32 values (4 vectors) -> 16 int8 q; zOut: bytes of z_out. */
 @inline export function affine16(
   v0: v128, v1: v128, v2: v128, v3: v128, loF: v128, hiF: v128, zOut: v128,
 ): v128 {
-  const lo = i8x16.shuffle(affineBits(v0, loF, hiF, zOut), affineBits(v1, loF, hiF, zOut),
+  const lo = i8x16.shuffle(affineBits(v0, loF, hiF), affineBits(v1, loF, hiF),
     0, 4, 8, 12, 16, 20, 24, 28, 0, 4, 8, 12, 16, 20, 24, 28);
-  const hi = i8x16.shuffle(affineBits(v2, loF, hiF, zOut), affineBits(v3, loF, hiF, zOut),
+  const hi = i8x16.shuffle(affineBits(v2, loF, hiF), affineBits(v3, loF, hiF),
     0, 4, 8, 12, 16, 20, 24, 28, 0, 4, 8, 12, 16, 20, 24, 28);
-  return i64x2.shuffle(lo, hi, 0, 2);
+  return i8x16.add(i64x2.shuffle(lo, hi, 0, 2), zOut);
 }
 
 /** 4 f32 values -> 4 int8 q in the low 4 bytes. */
 @inline export function affine4(v: v128, loF: v128, hiF: v128, zOut: v128): v128 {
-  const i = affineBits(v, loF, hiF, zOut);
-  return i8x16.shuffle(i, i, 0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12);
+  const i = affineBits(v, loF, hiF);
+  return i8x16.add(i8x16.shuffle(i, i, 0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12), zOut);
 }
