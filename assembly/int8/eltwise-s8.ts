@@ -19,7 +19,6 @@ const PER_CHANNEL = 2; // [1, C, 1, 1]
 const ADD = 0;
 const MUL = 1;
 
-
 @inline function combine16(
   op: i32, a: v128, b: v128, ma: v128, za: v128, mb: v128, zb: v128, loF: v128, hiF: v128, zy: v128,
 ): v128 {
