@@ -4,7 +4,8 @@
 // (DLA's other precision, FP16, is not modelled); no softmax. octet's INT8
 // kernels (both layouts) cover exactly those ranges, with padding below the
 // kernel size; the GPU runs anything else in FP32.
-import { isPlainConvolution, isPlainPooling, type Layer } from "../model/graph.js";
+import type { Layer } from "../model/graph.js";
+import { dlaEngineRuns, int8Kernel } from "../engine/kernel-table.js";
 import type { LayerShapes } from "../model/shapes.js";
 
 export type Device = "gpu" | "dla";
@@ -26,26 +27,8 @@ function outside(what: string, v: number, [lo, hi]: readonly [number, number], w
 
 /** Why octet's INT8 kernels cannot run `layer`, or null when they can. */
 export function int8Refusal(layer: Layer, shapes: LayerShapes): string | null {
-  const channels = Math.max(shapes.input[0], shapes.output[0]);
-  if (channels > DLA_LIMITS.maxChannels) return `${channels} channels exceed the INT8 kernels' limit of ${DLA_LIMITS.maxChannels}`;
-  switch (layer.type) {
-    case "convolution": {
-      if (!isPlainConvolution(layer)) return "octet has no INT8 kernel yet for grouped, dilated, rectangular or unevenly padded convolutions";
-      const [k] = layer.kernelShape, [s] = layer.strides, [p] = layer.pads;
-      return outside("kernel", k, DLA_LIMITS.kernel, "INT8 kernel") ?? outside("stride", s, DLA_LIMITS.stride, "INT8 kernel") ??
-        (p >= k ? `padding ${p} is not below the kernel size ${k}, as the INT8 kernels need` : null);
-    }
-    case "pooling":
-      if (!isPlainPooling(layer)) return "octet has no INT8 kernel yet for padded or ceil-mode pooling";
-      return outside("window", layer.kernelShape[0], DLA_LIMITS.poolWindow, "INT8 kernel") ?? outside("stride", layer.strides[0], DLA_LIMITS.poolStride, "INT8 kernel");
-    case "softmax":
-      return "softmax runs in FP32 on dequantized logits";
-    case "fully_connected":
-    case "relu":
-      return null;
-    default:
-      return `octet has no INT8 kernel yet for ${layer.type}`;
-  }
+  const k = int8Kernel(layer, shapes);
+  return typeof k === "string" ? k : null;
 }
 
 /** Why the DLA cannot run `layer`, or null when it can. */
@@ -54,18 +37,15 @@ export function dlaRefusal(layer: Layer, shapes: LayerShapes, precision: Precisi
   if (precision !== "int8") return `DLA runs INT8 only, layer precision is ${precision.toUpperCase()}`;
   const channels = Math.max(shapes.input[0], shapes.output[0]);
   if (channels > DLA_LIMITS.maxChannels) return `${channels} channels exceed the DLA limit of ${DLA_LIMITS.maxChannels}`;
-  switch (layer.type) {
-    case "convolution": {
-      const [k] = layer.kernelShape, [s] = layer.strides, [p] = layer.pads;
-      return outside("kernel", k, DLA_LIMITS.kernel, "DLA") ?? outside("stride", s, DLA_LIMITS.stride, "DLA") ??
-        outside("padding", p, DLA_LIMITS.pad, "DLA") ?? int8Refusal(layer, shapes);
-    }
-    case "pooling":
-      return outside("window", layer.kernelShape[0], DLA_LIMITS.poolWindow, "DLA") ?? outside("stride", layer.strides[0], DLA_LIMITS.poolStride, "DLA") ?? int8Refusal(layer, shapes);
-    case "fully_connected":
-    case "relu":
-      return null;
-    default:
-      return int8Refusal(layer, shapes) ?? `octet's DLA engine has no ${layer.type} command yet`;
+  let limit: string | null = null;
+  if (layer.type === "convolution") {
+    const [k] = layer.kernelShape, [s] = layer.strides, [p] = layer.pads;
+    limit = outside("kernel", k, DLA_LIMITS.kernel, "DLA") ?? outside("stride", s, DLA_LIMITS.stride, "DLA") ?? outside("padding", p, DLA_LIMITS.pad, "DLA");
+  } else if (layer.type === "pooling") {
+    limit = outside("window", layer.kernelShape[0], DLA_LIMITS.poolWindow, "DLA") ?? outside("stride", layer.strides[0], DLA_LIMITS.poolStride, "DLA");
   }
+  if (limit) return limit;
+  const k = int8Kernel(layer, shapes);
+  if (typeof k === "string") return k;
+  return dlaEngineRuns(k) ? null : `octet's DLA engine has no command yet for ${k.op === "conv" ? `${k.kernel} convolution` : k.op}`;
 }

@@ -7,6 +7,10 @@ import type { Layer } from "../model/graph.js";
 import { quantizeWeights, quantizeBias, requantMultipliers } from "../int8/numerics.js";
 import { packConv } from "../int8/pack-conv.js";
 import { packFc } from "../int8/pack-fc.js";
+import { packConv1x1 } from "../int8/pack-conv1x1.js";
+import { packDwconv } from "../int8/pack-dwconv.js";
+import { packConvg } from "../int8/pack-convg.js";
+import { convKernel } from "./kernel-table.js";
 import type { Layout as BlockedLayout } from "../int8/layout.js";
 import { fail } from "../errors.js";
 
@@ -41,6 +45,7 @@ export function fp32Params(model: Model, layer: Layer): LayerParams {
   };
 }
 
+/** INT8 weights quantized per output channel, packed for the kernel the kernel table picks (kernel-table.ts). */
 export function int8Params(model: Model, layer: Layer, layout: BlockedLayout, sIn: number, sOut: number): LayerParams {
   const w = model.weights.get(paramName(layer.name, "weight"))!;
   const K = w.dims[0]!;
@@ -49,8 +54,20 @@ export function int8Params(model: Model, layer: Layer, layout: BlockedLayout, sI
   const bias = quantizeBias(b, sIn, q.scales);
   const mult = requantMultipliers(sIn, q.scales, sOut);
   const [c, h, wd] = model.shapes.layers.get(layer.name)!.input;
-  const packed = layer.type === "convolution"
-    ? packConv(q.q, bias, mult, K, c, layer.kernelShape[0], layout)
-    : packFc(q.q, bias, mult, K, c, h, wd, layout);
+  const packed = packInt8(layer, q.q, bias, mult, K, [c, h, wd], layout);
   return { kind: "int8", layout, weights: packed.weights, bias: packed.bias, mult: packed.mult, weightScales: q.scales };
+}
+
+/** The packing of int8 weights `w` [K][...] for the layer's kernel. */
+export function packInt8(layer: Layer, w: Int8Array, bias: Int32Array, mult: Float32Array, K: number, [c, h, wd]: [number, number, number], layout: BlockedLayout) {
+  if (layer.type === "fully_connected") return packFc(w, bias, mult, K, c, h, wd, layout);
+  if (layer.type !== "convolution") return fail("BAD_ARGUMENT", `layer ${layer.name}: a ${layer.type} layer has no packed INT8 weights`);
+  const [kh, kw] = layer.kernelShape;
+  switch (convKernel(layer, c)) {
+    case "conv": return packConv(w, bias, mult, K, c, kh, layout);
+    case "conv1x1": return packConv1x1(w, bias, mult, K, c, layout);
+    case "dwconv": return packDwconv(w, bias, mult, c, K / c, kh, kw, layout);
+    case "convg": return packConvg(w, bias, mult, K, c, layer.group, kh, kw, layout);
+    default: return fail("BAD_ARGUMENT", `layer ${layer.name}: no INT8 convolution kernel runs it`);
+  }
 }

@@ -15,9 +15,10 @@ import type { LayerParams } from "./layer-params.js";
 import { uploadParams } from "../int8/ops.js";
 import { convScratchBytes } from "../int8/scratch.js";
 import { checkInt, checkScale, checkTensor, convOutputSize, poolOutputSize, MAX_CHANNELS } from "../int8/validate.js";
-import { packedConvWeightBytes } from "../int8/pack-conv.js";
-import { packedFcWeightBytes } from "../int8/pack-fc.js";
-import { ceilTo, type Layout as BlockedLayout } from "../int8/layout.js";
+import { packedInt8Channels, packedInt8WeightBytes } from "../int8/pack-check.js";
+import { int8Kernel, type Int8Kernel } from "./kernel-table.js";
+import { int8LayerCall, type Int8LayerEnv } from "./lower-int8.js";
+import type { Layout as BlockedLayout } from "../int8/layout.js";
 import { dlaCommands, encodeCommand, DLA_COMMAND_WORDS } from "./dla-program.js";
 import { fail } from "../errors.js";
 
@@ -46,7 +47,7 @@ export function lowerCompute(env: LowerEnv, node: ComputeNode): { run: Runner; i
     // A fused ReLU writes the ReLU's output (the same tensor when in place).
     const y = env.buffer({ tensor: op.output, device: "gpu", format });
     const relu = op.relu !== null;
-    calls.push(step.precision === "int8" ? gpuInt8(env, k, layer, xs[0]!, y, relu) : gpuFp32(env, k, layer, xs, y, relu));
+    calls.push(step.precision === "int8" ? gpuInt8(env, k, layer, xs[0]!, xs.slice(1), y, relu) : gpuFp32(env, k, layer, xs, y, relu));
   }
   if (calls.length === 1) {
     const only = calls[0]!;
@@ -73,25 +74,40 @@ function params(env: LowerEnv, layer: Layer, kind: LayerParams["kind"]): LayerPa
  */
 function checkInt8Layer(env: LowerEnv, layer: Layer, layout: BlockedLayout): void {
   const op = `plan: layer ${layer.name}`;
-  const { input: [C, H, W], output: [K] } = layerShape(env, layer);
+  const shapes = layerShape(env, layer);
+  const { input: [C, H, W], output: [K] } = shapes;
   checkTensor(op, 1, C, H, W);
   checkInt(op, "output channels", K, 1, MAX_CHANNELS);
-  if (layer.type === "convolution") convOutputSize(op, H, W, layer.kernelShape[0], layer.strides[0], layer.pads[0]);
-  if (layer.type === "pooling") poolOutputSize(op, H, W, layer.kernelShape[0], layer.strides[0]);
+  const kernel = int8Kernel(layer, shapes);
+  if (typeof kernel === "string") fail("BAD_ARGUMENT", `${op}: ${kernel}`);
+  if (layer.type === "convolution" && kernel.op === "conv" && kernel.kernel === "conv") convOutputSize(op, H, W, layer.kernelShape[0], layer.strides[0], layer.pads[0]);
+  if (layer.type === "pooling" && (kernel.op === "maxpool" || kernel.op === "avgpool")) poolOutputSize(op, H, W, layer.kernelShape[0], layer.strides[0]);
   if (layer.type !== "convolution" && layer.type !== "fully_connected") return;
   const p = params(env, layer, "int8") as Extract<LayerParams, { kind: "int8" }>;
-  const bytes = layer.type === "convolution" ? packedConvWeightBytes(K, C, layer.kernelShape[0]) : packedFcWeightBytes(K, C, H, W, layout);
-  const padded = ceilTo(K, 4);
+  const bytes = packedInt8WeightBytes(layer, shapes, layout);
+  const padded = packedInt8Channels(layer, shapes);
   if (p.layout !== layout || p.weights.length !== bytes || p.bias.length !== padded || p.mult.length !== padded) {
     fail("BAD_ARGUMENT", `${op}: packed parameters (${p.layout}, ${p.weights.length} weight bytes) do not match this octet's packing ` +
       `(${layout}, ${bytes} bytes); rebuild the plan`);
   }
 }
 
-function gpuInt8(env: LowerEnv, k: Kernels, layer: Layer, x: number, y: number, relu: boolean): (n: number) => void {
+function int8Env(env: LowerEnv, k: Kernels, layer: Layer, layout: BlockedLayout, xs: number[], y: number, relu: boolean): Int8LayerEnv {
+  return {
+    k, layout, layer, shapes: layerShape(env, layer), xs, y, relu,
+    scale: (t) => env.plan.scales[t] ?? fail("BAD_ARGUMENT", `plan: no scale for tensor "${t}"`),
+    int8Params: () => params(env, layer, "int8") as Extract<LayerParams, { kind: "int8" }>,
+    affineParams: () => params(env, layer, "fp32") as Extract<LayerParams, { kind: "fp32" }>,
+  };
+}
+
+function gpuInt8(env: LowerEnv, k: Kernels, layer: Layer, x: number, extra: number[], y: number, relu: boolean): (n: number) => void {
   const e = k.exports;
   const { input: [C, H, W], output } = layerShape(env, layer);
   checkInt8Layer(env, layer, "nchw4");
+  const kernel = int8Kernel(layer, layerShape(env, layer)) as Int8Kernel;
+  const simple = (kernel.op === "conv" && kernel.kernel === "conv") || kernel.op === "maxpool" || kernel.op === "avgpool" || kernel.op === "fc" || kernel.op === "relu";
+  if (!simple) return int8LayerCall(int8Env(env, k, layer, "nchw4", [x, ...extra], y, relu));
   switch (layer.type) {
     case "convolution": {
       const p = params(env, layer, "int8") as Extract<LayerParams, { kind: "int8" }>;

@@ -21,7 +21,7 @@ import { effectiveScales } from "./scales.js";
 import { PLAN_VERSION, type Plan, type PlacementRecord, type CalibrationInfo } from "./plan.js";
 import { checkFp32Param, type LayerParams } from "./layer-params.js";
 import { KERNEL_ABI } from "../runtime/kernel-abi.js";
-import { checkPackedConv, checkPackedFc } from "../int8/pack-check.js";
+import { checkPackedInt8, packedChannelIndex } from "../int8/pack-check.js";
 import { requantMultiplier } from "../int8/numerics.js";
 import { markVerified } from "./plan-trust.js";
 
@@ -128,7 +128,9 @@ function readParams(r: FieldReader, raw: unknown, placed: PlacedLayer[], model: 
   const out: Record<string, LayerParams> = {};
   for (const p of weighted) {
     const where = `params.${p.layer.name}`;
-    out[p.layer.name] = p.precision === "fp32" ? fp32Params(r, stored[p.layer.name], where, p.layer, model) : int8Params(r, stored[p.layer.name], where, p, model, scales);
+    out[p.layer.name] = p.precision === "fp32" || p.layer.type === "scale"
+      ? fp32Params(r, stored[p.layer.name], where, p.layer, model)
+      : int8Params(r, stored[p.layer.name], where, p, model, scales);
   }
   return out;
 }
@@ -170,13 +172,13 @@ function int8Params(r: FieldReader, raw: unknown, where: string, p: PlacedLayer,
     mult: r.typed(o.mult, `${where}.mult`, Float32Array),
   };
   const op = `${r.file}: ${where}`;
-  const [C, H, W] = model.shapes.layers.get(layer.name)!.input;
-  if (layer.type === "convolution") checkPackedConv(op, packed, K, C, layer.kernelShape[0], layout);
-  else checkPackedFc(op, packed, K, C, H, W, layout);
+  const shapes = model.shapes.layers.get(layer.name)!;
+  checkPackedInt8(op, packed, layer, shapes, layout);
   const sIn = scales[firstInput(layer)]!, sOut = scales[layer.output]!;
   for (let k = 0; k < K; k++) {
     const m = requantMultiplier(sIn, weightScales[k]!, sOut);
-    if (!Object.is(packed.mult[k], m)) r.bad(`${where}.mult[${k}]`, `${m} (input scale x weight scale / output scale)`, packed.mult[k]);
+    const at = packedChannelIndex(layer, shapes, k);
+    if (!Object.is(packed.mult[at], m)) r.bad(`${where}.mult[${at}]`, `${m} (input scale x weight scale / output scale)`, packed.mult[at]);
   }
   return { kind: "int8", layout, ...packed, weightScales };
 }

@@ -76,7 +76,7 @@ export function buildPlan(model: Model, options: BuildOptions, scales: ReadonlyM
   for (const p of placed) {
     const layer = p.layer;
     if (!hasWeights(layer)) continue;
-    params[layer.name] = p.precision === "fp32"
+    params[layer.name] = p.precision === "fp32" || layer.type === "scale"
       ? fp32Params(model, layer)
       : int8Params(model, layer, p.device === "dla" ? "nc32hw32" : "nchw4", effective.get(firstInput(layer))!, effective.get(layer.output)!);
   }

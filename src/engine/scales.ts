@@ -1,6 +1,6 @@
 // Activation scales as the engine uses them. Calibration (or a cache, or QDQ
-// nodes) gives a scale per tensor; max and average pooling and ReLU keep
-// their input's scale (pooling requantizes with the same scale in and out,
+// nodes) gives a scale per tensor; max and average pooling (global max too)
+// and ReLU keep their input's scale (pooling requantizes with the same scale in and out,
 // docs/int8-numerics.md "Pooling"; a ReLU only clamps). A convolution or fully
 // connected layer followed by a ReLU is stored once, after the ReLU, so it
 // takes the ReLU output's scale when there is one (as TensorRT does).
@@ -30,6 +30,13 @@ export function effectiveScales(model: Model, calibrated: ReadonlyMap<string, nu
       case "pooling":
       case "relu":
         out.set(layer.output, out.get(firstInput(layer))!);
+        return;
+      case "global_pooling":
+        if (layer.method === "max") {
+          out.set(layer.output, out.get(firstInput(layer))!);
+          return;
+        }
+        out.set(layer.output, need(layer.output, `output of ${layer.name}`));
         return;
       default: {
         const readers = consumers[i]!;

@@ -9,6 +9,12 @@ import { fail } from "../errors.js";
 import { ceilTo, lanesOf, type Layout } from "./layout.js";
 import { convPairsPerChannel, convRowBytes, convUsesPairs, packConv, packedConvWeightBytes } from "./pack-conv.js";
 import { packedFcWeightBytes } from "./pack-fc.js";
+import { packedConv1x1WeightBytes } from "./pack-conv1x1.js";
+import { dwconvPairs, packDwconv, packedDwconvWeightBytes } from "./pack-dwconv.js";
+import { convgDepth, packConvg, packedConvgWeightBytes } from "./pack-convg.js";
+import { convKernel } from "../engine/kernel-table.js";
+import type { Layer } from "../model/graph.js";
+import type { LayerShapes } from "../model/shapes.js";
 
 export interface PackedArrays {
   weights: Int8Array;
@@ -110,4 +116,97 @@ export function checkPackedFc(op: string, p: PackedArrays, O: number, C: number,
   for (let k = O; k < p.bias.length; k++) {
     if (p.bias[k] !== 0 || p.mult[k] !== 0) fail("BAD_ARGUMENT", `${op}: padding output channel ${k} has bias ${p.bias[k]} and multiplier ${p.mult[k]}, expected 0 and 0`);
   }
+}
+
+/** Bytes of packed weights the kernel table's kernel for `layer` takes. */
+export function packedInt8WeightBytes(layer: Layer, shapes: LayerShapes, layout: Layout): number {
+  const [C, H, W] = shapes.input, K = shapes.output[0];
+  if (layer.type === "fully_connected") return packedFcWeightBytes(K, C, H, W, layout);
+  if (layer.type !== "convolution") return 0;
+  const [kh, kw] = layer.kernelShape;
+  switch (convKernel(layer, C)) {
+    case "conv": return packedConvWeightBytes(K, C, kh);
+    case "conv1x1": return packedConv1x1WeightBytes(K, C, layout);
+    case "dwconv": return packedDwconvWeightBytes(C, K / C, kh, kw);
+    case "convg": return packedConvgWeightBytes(K, C, layer.group, kh, kw);
+    default: return 0;
+  }
+}
+
+/** Bias and multiplier entries of the packing: output channels padded to 4 (per group for convg). */
+export function packedInt8Channels(layer: Layer, shapes: LayerShapes): number {
+  const K = shapes.output[0];
+  if (layer.type === "convolution" && convKernel(layer, shapes.input[0]) === "convg") return layer.group * ceilTo(K / layer.group, 4);
+  return ceilTo(K, 4);
+}
+
+/**
+ * Proof for any kernel of the table: the packed weights are exactly the
+ * packing of the int8 values they hold. The dense layouts (fc, conv1x1) are
+ * checked in place; the others are unpacked and packed again.
+ */
+export function checkPackedInt8(op: string, p: PackedArrays, layer: Layer, shapes: LayerShapes, layout: Layout): void {
+  const [C, H, W] = shapes.input, K = shapes.output[0];
+  if (layer.type === "fully_connected") return checkPackedFc(op, p, K, C, H, W, layout);
+  if (layer.type !== "convolution") return fail("BAD_ARGUMENT", `${op}: a ${layer.type} layer has no packed weights`);
+  const [kh, kw] = layer.kernelShape;
+  const variant = convKernel(layer, C);
+  if (variant === "conv") return checkPackedConv(op, p, K, C, kh, layout);
+  if (variant === "conv1x1") return checkPackedFc(op, p, K, C, 1, 1, layout);
+  const bytes = packedInt8WeightBytes(layer, shapes, layout);
+  if (p.weights.length !== bytes) fail("BAD_ARGUMENT", `${op}: packed weights are ${p.weights.length} bytes, the kernels' packing has ${bytes}; rebuild the plan`);
+  const channels = packedInt8Channels(layer, shapes);
+  if (p.bias.length !== channels || p.mult.length !== channels) fail("BAD_ARGUMENT", `${op}: bias and multipliers have ${p.bias.length} and ${p.mult.length} values, expected ${channels}`);
+  const v = int16s(p.weights);
+  for (let i = 0; i < v.length; i++) int8At(op, v[i]!, i);
+  if (variant === "dwconv") {
+    const M = K / C, np = dwconvPairs(kh, kw);
+    const w = new Int8Array(K * kh * kw);
+    for (let k = 0; k < K; k++) {
+      const base = (Math.floor(k / 4) * np * 4 + (k % 4)) * 2;
+      let t = 0;
+      const take = (ky0: number, kx0: number, ky1: number, kx1: number) => {
+        w[(k * kh + ky0) * kw + kx0] = v[base + t * 8]!;
+        if (kx1 < kw) w[(k * kh + ky1) * kw + kx1] = v[base + t * 8 + 1]!;
+        t++;
+      };
+      for (let rp = 0; rp < Math.floor(kh / 2); rp++) for (let kx = 0; kx < kw; kx++) take(2 * rp, kx, 2 * rp + 1, kx);
+      if (kh % 2 === 1) for (let j = 0; j < Math.ceil(kw / 2); j++) take(kh - 1, 2 * j, kh - 1, 2 * j + 1);
+    }
+    return compareRepacked(op, p, packDwconv(w, realChannels(p.bias, K), realChannels(p.mult, K), C, M, kh, kw, layout));
+  }
+  // convg: [groups][Kg4][Dg] rows in the gather order of pack-convg.ts.
+  const groups = layer.group, Cg = C / groups, Kg = K / groups, Kg4 = ceilTo(Kg, 4);
+  const G = lanesOf(layout), Dg = convgDepth(C, groups, kh, kw);
+  const w = new Int8Array(K * Cg * kh * kw);
+  const bias = new Int32Array(K), mult = new Float32Array(K);
+  for (let g = 0; g < groups; g++) {
+    const c0 = g * Cg, c1 = c0 + Cg;
+    for (let kk = 0; kk < Kg; kk++) {
+      const k = g * Kg + kk;
+      bias[k] = p.bias[g * Kg4 + kk]!;
+      mult[k] = p.mult[g * Kg4 + kk]!;
+      let i = (g * Kg4 + kk) * Dg;
+      for (let cb = Math.floor(c0 / G) * G; cb < c1; cb += G) {
+        const a = Math.max(c0, cb), e = Math.min(c1, cb + G);
+        for (let ky = 0; ky < kh; ky++)
+          for (let kx = 0; kx < kw; kx++)
+            for (let c = a; c < e; c++) w[((k * Cg + c - c0) * kh + ky) * kw + kx] = v[i++]!;
+      }
+    }
+  }
+  compareRepacked(op, p, packConvg(w, bias, mult, K, C, groups, kh, kw, layout));
+}
+
+/** The first `count` entries (the real channels) of a padded per-channel array. */
+function realChannels<T extends Int32Array | Float32Array>(a: T, count: number): T {
+  return a.subarray(0, count) as T;
+}
+
+/** Where output channel k's bias and multiplier sit in the packing. */
+export function packedChannelIndex(layer: Layer, shapes: LayerShapes, k: number): number {
+  if (layer.type !== "convolution" || convKernel(layer, shapes.input[0]) !== "convg") return k;
+  const Kg = shapes.output[0] / layer.group;
+  const g = Math.floor(k / Kg);
+  return g * ceilTo(Kg, 4) + (k - g * Kg);
 }

@@ -88,10 +88,10 @@ test("a layer the INT8 kernels cannot run stays on the GPU in FP32, and the DLA 
   ]));
   const gpu = placeLayers(m, opts({}));
   assert.equal([gpu[0]!.device, gpu[0]!.precision], ["gpu", "fp32"]);
-  assert.match(gpu[0]!.reason, /padding 3 is not below the kernel size 3, as the INT8 kernels need: running this layer in FP32/);
+  assert.match(gpu[0]!.reason, /pads \[3, 3, 3, 3\] are not below the dilated kernel 3x3, as the INT8 kernels need: running this layer in FP32/);
   const dla = placeLayers(m, opts({ device: "dla" }));
   assert.equal([dla[0]!.device, dla[0]!.precision, dla[1]!.device], ["gpu", "fp32", "dla"]);
-  assert.match(dla[0]!.reason, /switching this layer's device type to GPU; padding 3/);
+  assert.match(dla[0]!.reason, /switching this layer.s device type to GPU; pads \[3, 3, 3, 3\]/);
 });
 
 test("unknown layer names in overrides are errors naming them", () => {

@@ -8,9 +8,16 @@ import type { Model } from "../../src/model/model.js";
 import { paramName } from "../../src/model/model.js";
 import type { Layer } from "../../src/model/graph.js";
 import { quantizeBias, quantizeWeights, requantMultipliers } from "../../src/int8/numerics.js";
-import { convS8Ref } from "../../src/reference/conv-s8.js";
-import { fcS8Ref } from "../../src/reference/fc-s8.js";
+import { convgS8Ref } from "../../src/reference/convg-s8.js";
 import { avgPoolS8Ref, maxPoolS8Ref } from "../../src/reference/pool-s8.js";
+import { isPlainPooling } from "../../src/model/graph.js";
+import { pool2dS8Ref, gapS8Ref } from "../../src/reference/pool2d-s8.js";
+import { eltwiseS8Ref } from "../../src/reference/eltwise-s8.js";
+import { concatIntoS8Ref } from "../../src/reference/concat-s8.js";
+import { lutS8Ref, scaleShiftS8Ref } from "../../src/reference/activation-s8.js";
+import { buildActivationTable } from "../../src/int8/activation-table.js";
+import { symmetricQuant } from "../../src/int8/numerics.js";
+import { fcS8Ref } from "../../src/reference/fc-s8.js";
 import { dequantizeRef, quantizeRef } from "../../src/reference/reformat-s8.js";
 import { convRef, fcRef, poolRef, softmaxRef } from "../../src/reference/fp32-reference.js";
 
@@ -22,7 +29,9 @@ export interface Int8Reference {
 }
 
 function weightsOf(model: Model, layer: Layer): { w: Float32Array; b: Float32Array } {
-  return { w: model.weights.get(paramName(layer.name, "weight"))!.data, b: model.weights.get(paramName(layer.name, "bias"))!.data };
+  const w = model.weights.get(paramName(layer.name, "weight"))!.data;
+  const K = (layer as { numOutput: number }).numOutput;
+  return { w, b: model.weights.get(paramName(layer.name, "bias"))?.data ?? new Float32Array(K) };
 }
 
 /** The INT8 network on `N` FP32 images, at `scales` (a plan's effective scales). */
@@ -31,39 +40,101 @@ export function int8Reference(model: Model, scales: Readonly<Record<string, numb
   const inputName = model.graph.input.name;
   int8.set(inputName, quantizeRef(input, scales[inputName]!));
   let prob: Float32Array | null = null;
-  for (const layer of model.graph.layers) {
+  model.graph.layers.forEach((layer) => {
     const x = int8.get(layer.inputs[0]!)!;
-    const [C, H, W] = model.shapes.layers.get(layer.name)!.input;
+    const shapes = model.shapes.layers.get(layer.name)!;
+    const [C, H, W] = shapes.input;
     const sIn = scales[layer.inputs[0]!]!;
+    const q = (t: string) => symmetricQuant(scales[t]!);
     switch (layer.type) {
       case "convolution":
       case "fully_connected": {
         const { w, b } = weightsOf(model, layer);
         const K = layer.numOutput;
-        const q = quantizeWeights(w, K);
-        const params = { w: q.q, bias: quantizeBias(b, sIn, q.scales), mult: requantMultipliers(sIn, q.scales, scales[layer.output]!) };
-        int8.set(layer.output, layer.type === "convolution"
-          ? convS8Ref({ x, N, C, H, W, ...params, K, kernel: layer.kernelShape[0], stride: layer.strides[0], pad: layer.pads[0], relu: false }).y
-          : fcS8Ref(x, N, C * H * W, params.w, params.bias, params.mult, K, false));
+        const qw = quantizeWeights(w, K);
+        const params = { w: qw.q, bias: quantizeBias(b, sIn, qw.scales), mult: requantMultipliers(sIn, qw.scales, scales[layer.output]!) };
+        if (layer.type === "fully_connected") {
+          int8.set(layer.output, fcS8Ref(x, N, C * H * W, params.w, params.bias, params.mult, K, false));
+          break;
+        }
+        const { kernelShape: [kh, kw], strides: [sh, sw], dilations: [dh, dw], pads: [padTop, padLeft, padBottom, padRight] } = layer;
+        int8.set(layer.output, convgS8Ref({
+          x, N, C, H, W, ...params, K, groups: layer.group,
+          geometry: { kh, kw, sh, sw, dh, dw, padTop, padLeft, padBottom, padRight }, epilogue: { xZero: 0, yZero: 0, lo: -128, hi: 127 },
+        }).y);
         break;
       }
       case "pooling": {
-        const args = { x, N, C, H, W, window: layer.kernelShape[0], stride: layer.strides[0] };
-        int8.set(layer.output, (layer.method === "max" ? maxPoolS8Ref(args) : avgPoolS8Ref(args)).y);
+        if (isPlainPooling(layer)) {
+          // LeNet's pooling numerics (docs/int8-numerics.md "Pooling").
+          const args = { x, N, C, H, W, window: layer.kernelShape[0], stride: layer.strides[0] };
+          int8.set(layer.output, (layer.method === "max" ? maxPoolS8Ref(args) : avgPoolS8Ref(args)).y);
+          break;
+        }
+        const { kernelShape: [kh, kw], strides: [sh, sw], pads, ceilMode, countIncludePad } = layer;
+        const geometry = { kh, kw, sh, sw, pads, ceilMode };
+        int8.set(layer.output, pool2dS8Ref({ x, N, C, H, W, geometry, method: layer.method, countIncludePad, qx: q(layer.inputs[0]!), qy: q(layer.output) }).y);
         break;
       }
+      case "global_pooling":
+        int8.set(layer.output, layer.method === "average"
+          ? gapS8Ref(x, N, C, H, W, q(layer.inputs[0]!), q(layer.output))
+          : pool2dS8Ref({ x, N, C, H, W, geometry: { kh: H, kw: W, sh: 1, sw: 1, pads: [0, 0, 0, 0], ceilMode: false }, method: "max", countIncludePad: false, qx: q(layer.inputs[0]!), qy: q(layer.output) }).y);
+        break;
       case "relu":
         int8.set(layer.output, Int8Array.from(x, (v) => Math.max(v, 0)));
         break;
+      case "activation":
+        int8.set(layer.output, lutS8Ref(x, activationTable(layer, sIn, scales[layer.output]!)));
+        break;
+      case "eltwise": {
+        const [bc, bh, bw] = shapes.inputs[1]!;
+        const broadcast = bc === C && bh === H && bw === W ? "same" : bc === C ? "image-channel" : "scalar";
+        if (broadcast === "scalar") throw new Error("the INT8 reference has no per-image scalar broadcast");
+        int8.set(layer.output, eltwiseS8Ref({
+          op: layer.op, a: x, b: int8.get(layer.inputs[1]!)!, N, C, H, W, broadcast, qa: q(layer.inputs[0]!), qb: q(layer.inputs[1]!), qy: q(layer.output),
+        }));
+        break;
+      }
+      case "concat": {
+        const total = shapes.output[0];
+        const y = new Int8Array(N * total * H * W);
+        let at = 0;
+        layer.inputs.forEach((t, j) => {
+          const ci = shapes.inputs[j]![0];
+          concatIntoS8Ref(y, total, int8.get(t)!, N, ci, H, W, at, q(t), q(layer.output));
+          at += ci;
+        });
+        int8.set(layer.output, y);
+        break;
+      }
+      case "scale": {
+        const a = model.weights.get(paramName(layer.name, "scale"))!.data, b = model.weights.get(paramName(layer.name, "shift"))!.data;
+        int8.set(layer.output, scaleShiftS8Ref(x, N, C, H, W, a, b, q(layer.inputs[0]!), q(layer.output)));
+        break;
+      }
       case "softmax":
         prob = softmaxRef(dequantizeRef(x, sIn), N, C * H * W);
         break;
-      default:
-        throw new Error(`the INT8 reference network has no ${layer.type} layer yet`);
     }
-  }
+  });
   if (!prob) throw new Error(`${model.graph.name}: the INT8 reference expects a network ending in softmax`);
   return { int8, prob };
+}
+
+/** The 256-entry table of an activation, from its FP32 definition (ONNX's formulas, written out here). */
+function activationTable(layer: Extract<Layer, { type: "activation" }>, sIn: number, sOut: number): Int8Array {
+  const fn = ((): (x: number) => number => {
+    switch (layer.fn) {
+      case "clip": return (v) => Math.min(Math.max(v, layer.min), layer.max);
+      case "leaky_relu": return (v) => (v >= 0 ? v : layer.alpha * v);
+      case "sigmoid": return (v) => 1 / (1 + Math.exp(-v));
+      case "tanh": return (v) => Math.tanh(v);
+      case "hard_sigmoid": return (v) => Math.max(0, Math.min(1, layer.alpha * v + layer.beta));
+      case "hard_swish": return (v) => v * Math.max(0, Math.min(1, v / 6 + 0.5));
+    }
+  })();
+  return buildActivationTable(fn, sIn, 0, sOut, 0);
 }
 
 /** The FP32 network on `N` images (sums in f64). */

@@ -4,7 +4,8 @@
 // ceil-mode pooling, a standalone scale) runs in FP32 through the engine's
 // plan and through the FP32 reference network, and both agree with ONNX
 // Runtime running octet's ONNX export of the same model: an oracle that
-// shares no code with octet's kernels.
+// shares no code with octet's kernels. In INT8 every stored tensor equals
+// the plain-loop scalar reference network bit for bit.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import * as ort from "onnxruntime-web";
@@ -18,6 +19,8 @@ import { Fp32Network } from "../../src/exec/fp32-network.js";
 import { loadKernels } from "../../src/runtime/wasm-source-node.js";
 import { exportOnnx } from "../../src/onnx/export.js";
 import { randomF32 } from "../helpers.js";
+import { int8Reference } from "./reference-network.js";
+import { storedInt8 } from "./stored-tensors.js";
 
 ort.env.wasm.numThreads = 1;
 
@@ -98,6 +101,52 @@ test("the FP32 reference network (calibration's) agrees too", () => {
   net.input(N).set(input);
   net.run(N);
   close(net.output(N), expected, "Fp32Network");
+});
+
+/** Scales from the FP32 network's largest |value| per tensor over the test input (minmax calibration). */
+function minmaxScales(): Map<string, number> {
+  const net = new Fp32Network(loadKernels("release"), model, N);
+  net.input(N).set(input);
+  net.run(N);
+  const out = new Map<string, number>();
+  for (const name of [graph.input.name, ...graph.layers.map((l) => l.output)]) {
+    const v = net.tensor(name, N);
+    let m = 0;
+    for (let i = 0; i < v.length; i++) m = Math.max(m, Math.abs(v[i]!));
+    out.set(name, m > 0 ? Math.fround(m / 127) : 1);
+  }
+  return out;
+}
+
+test("INT8 on the GPU runs every layer of the DAG in INT8 (debug build) and stays near FP32", () => {
+  const plan = buildPlan(model, DEFAULT_BUILD, minmaxScales(), { algorithm: "minmax", source: "test" });
+  const fp32Layers = plan.placement.filter((p) => p.precision !== "int8").map((p) => p.layer);
+  assert.equal(fp32Layers, ["prob"], `only the softmax stays in FP32: ${plan.placement.filter((p) => p.precision !== "int8").map((p) => `${p.layer}: ${p.reason}`).join("; ")}`);
+  const ctx = new ExecutionContext(plan, () => loadKernels("debug"), N);
+  ctx.input(N).set(input);
+  ctx.enqueue(N);
+  const out = ctx.output(N);
+  for (let i = 0; i < out.length; i++) {
+    if (!(Math.abs(out[i]! - expected[i]!) < 0.05)) assert.unreachable(`INT8 probability ${i} is ${out[i]}, FP32 (ONNX Runtime) ${expected[i]}`);
+  }
+});
+
+test("INT8 on the GPU equals the scalar INT8 reference network bit for bit, at every stored tensor", () => {
+  const plan = buildPlan(model, DEFAULT_BUILD, minmaxScales(), { algorithm: "minmax", source: "test" });
+  const ctx = new ExecutionContext(plan, () => loadKernels("release"), N);
+  ctx.input(N).set(input);
+  ctx.enqueue(N);
+  const ref = int8Reference(model, plan.scales, input, N);
+  let checked = 0;
+  for (const [tensor, expectedQ] of ref.int8) {
+    if (tensor === graph.input.name || !ctx.materialized(tensor)) continue;
+    const found = storedInt8(ctx, tensor, N);
+    for (let i = 0; i < expectedQ.length; i++) {
+      if (found[i] !== expectedQ[i]) assert.unreachable(`${tensor}: value ${i} is ${found[i]}, the scalar reference gives ${expectedQ[i]}`);
+    }
+    checked++;
+  }
+  assert.ok(checked >= 18, `${checked} tensors compared`);
 });
 
 test.run();

@@ -1,0 +1,90 @@
+// Which INT8 kernel runs each layer, decided in one place (as XNNPACK's
+// gemm-config decides tiles): the packing (layer-params.ts), the plan checks
+// (plan-verify.ts), the lowering and the capability rules all ask here, so
+// none of them picks a kernel variant on its own. Both blocked layouts have
+// every variant; the DLA engine runs the subset dlaEngineRuns names.
+import type { ConvolutionLayer, Layer, PoolingLayer } from "../model/graph.js";
+import { isPlainConvolution, isPlainPooling } from "../model/graph.js";
+import type { LayerShapes } from "../model/shapes.js";
+import { MAX_CHANNELS } from "../int8/validate.js";
+import { MAX_GAP_PIXELS } from "../int8/ops-pool2d.js";
+
+export type ConvKernel =
+  /** LeNet's fast paths (pairs, Winograd F(2,5), dot rows): square, one group, equal pads below the kernel. */
+  | "conv"
+  /** 1x1, stride 1, no pads, one group: a GEMM over pixels. */
+  | "conv1x1"
+  /** groups == input channels (a channel multiplier M = K / C). */
+  | "dwconv"
+  /** Everything else: groups, rectangular kernels, dilation, asymmetric pads. */
+  | "convg";
+
+export type Int8Kernel =
+  | { op: "conv"; kernel: ConvKernel }
+  | { op: "fc" | "relu" | "maxpool" | "avgpool" | "pool2d" | "gap" | "global-max" | "eltwise" | "concat" | "lut" | "scale-shift" };
+
+function inRange(v: number, lo: number, hi: number): boolean {
+  return Number.isInteger(v) && v >= lo && v <= hi;
+}
+
+/** Why no INT8 kernel can run a layer. */
+export interface Refusal {
+  refusal: string;
+}
+
+/** The convolution variant for `layer`, or why no INT8 kernel can run it. */
+export function convKernel(layer: ConvolutionLayer, C: number): ConvKernel | Refusal {
+  const { kernelShape: [kh, kw], strides: [sh, sw], dilations: [dh, dw], pads, group } = layer;
+  if (isPlainConvolution(layer) && inRange(kh, 1, 32) && inRange(sh, 1, 8) && pads[0] < kh) return "conv";
+  if (!inRange(kh, 1, 32) || !inRange(kw, 1, 32)) return { refusal: `kernel ${kh}x${kw} is outside the INT8 kernels' range 1..32` };
+  if (!inRange(sh, 1, 8) || !inRange(sw, 1, 8)) return { refusal: `stride ${sh}x${sw} is outside the INT8 kernels' range 1..8` };
+  if (!inRange(dh, 1, 32) || !inRange(dw, 1, 32)) return { refusal: `dilation ${dh}x${dw} is outside the INT8 kernels' range 1..32` };
+  const eh = (kh - 1) * dh + 1, ew = (kw - 1) * dw + 1;
+  if (pads[0] >= eh || pads[2] >= eh || pads[1] >= ew || pads[3] >= ew) return { refusal: `pads [${pads.join(", ")}] are not below the dilated kernel ${eh}x${ew}, as the INT8 kernels need` };
+  if (kh === 1 && kw === 1 && sh === 1 && sw === 1 && pads.every((p) => p === 0) && group === 1) return "conv1x1";
+  if (group === C && group > 1) return "dwconv";
+  return "convg";
+}
+
+function poolKernel(layer: PoolingLayer): Int8Kernel | string {
+  if (isPlainPooling(layer) && inRange(layer.kernelShape[0], 1, 8) && inRange(layer.strides[0], 1, 16)) {
+    return { op: layer.method === "max" ? "maxpool" : "avgpool" };
+  }
+  const [kh, kw] = layer.kernelShape, [sh, sw] = layer.strides;
+  if (!inRange(kh, 1, 32) || !inRange(kw, 1, 32) || !inRange(sh, 1, 32) || !inRange(sw, 1, 32)) {
+    return `pooling window ${kh}x${kw} / stride ${sh}x${sw} is outside the INT8 kernels' range 1..32`;
+  }
+  return { op: "pool2d" };
+}
+
+/** The INT8 kernel for `layer`, or why none can run it (the layer then runs in FP32). */
+export function int8Kernel(layer: Layer, shapes: LayerShapes): Int8Kernel | string {
+  const channels = Math.max(...shapes.inputs.map((s) => s[0]), shapes.output[0]);
+  if (channels > MAX_CHANNELS) return `${channels} channels exceed the INT8 kernels' limit of ${MAX_CHANNELS}`;
+  switch (layer.type) {
+    case "convolution": {
+      const k = convKernel(layer, shapes.input[0]);
+      return typeof k === "object" ? k.refusal : { op: "conv", kernel: k };
+    }
+    case "pooling":
+      return poolKernel(layer);
+    case "global_pooling": {
+      const [, h, w] = shapes.input;
+      if (h * w > MAX_GAP_PIXELS) return `global pooling over ${h * w} pixels exceeds the INT8 kernels' ${MAX_GAP_PIXELS}`;
+      if (layer.method === "average") return { op: "gap" };
+      return h <= 32 && w <= 32 ? { op: "global-max" } : `global max pooling over ${h}x${w} exceeds the INT8 window limit 32x32`;
+    }
+    case "fully_connected": return { op: "fc" };
+    case "relu": return { op: "relu" };
+    case "activation": return { op: "lut" };
+    case "eltwise": return { op: "eltwise" };
+    case "concat": return { op: "concat" };
+    case "scale": return { op: "scale-shift" };
+    case "softmax": return "softmax runs in FP32 on dequantized logits";
+  }
+}
+
+/** Whether octet's DLA engine (assembly/engine/dla-engine.ts) has a command for this kernel. */
+export function dlaEngineRuns(k: Int8Kernel): boolean {
+  return (k.op === "conv" && k.kernel === "conv") || k.op === "fc" || k.op === "relu" || k.op === "maxpool" || k.op === "avgpool";
+}
