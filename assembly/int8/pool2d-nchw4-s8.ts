@@ -1,4 +1,4 @@
-// General int8 pooling in nchw4: kernel kh x kw (1..32), strides, pads
+// General int8 pooling in nchw4: kernel kh x kw (1..255), strides, pads
 // (top, left, bottom, right), ceil_mode, count_include_pad; method 0 = max,
 // 1 = average (docs/int8-numerics.md "Pool2d").
 //   max: the largest int8 over the window's input taps (padding taps

@@ -37,11 +37,12 @@ export function windowCount(start: number, k: number, size: number, padEnd: numb
   return includePad ? Math.min(start + k, size + padEnd) - start : Math.min(start + k, size) - Math.max(start, 0);
 }
 
-/** Kernel 1..32 and stride 1..32 per axis, each pad 0..k-1 (so every window
+/** Kernel 1..255 (global pooling of planes up to 255 wide; the int8 kernels
+ *  sum a kernel row in int16) and stride 1..32 per axis, each pad 0..k-1 (so every window
  *  holds an input tap), the window within the padded input. Returns [Ho, Wo]. */
 export function checkPool2d(op: string, H: number, W: number, g: Pool2dGeometry): [number, number] {
-  checkInt(op, "kh", g.kh, 1, 32);
-  checkInt(op, "kw", g.kw, 1, 32);
+  checkInt(op, "kh", g.kh, 1, 255);
+  checkInt(op, "kw", g.kw, 1, 255);
   checkInt(op, "sh", g.sh, 1, 32);
   checkInt(op, "sw", g.sw, 1, 32);
   if (!Array.isArray(g.pads) || g.pads.length !== 4) fail("BAD_ARGUMENT", `${op}: pads: expected [top, left, bottom, right], found ${JSON.stringify(g.pads)}`);

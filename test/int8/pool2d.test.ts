@@ -46,6 +46,7 @@ function cases(): Case[] {
   }
   out.push({ N: 1, C: 6, H: 13, W: 11, g: geo(13, 11, 1, 1, [0, 0, 0, 0], false), qx: randomQuant(rng), qy: randomQuant(rng), countIncludePad: false });
   out.push({ N: 2, C: 32, H: 32, W: 33, g: geo(32, 32, 1, 1, [0, 0, 0, 0], false), qx: { scale: 0.02, zeroPoint: 0 }, qy: { scale: 0.02, zeroPoint: 0 }, countIncludePad: false });
+  out.push({ N: 1, C: 5, H: 3, W: 255, g: geo(3, 255, 1, 1, [0, 0, 0, 0], false), qx: { scale: 0.02, zeroPoint: -128 }, qy: { scale: 0.02, zeroPoint: 3 }, countIncludePad: false });
   return out;
 }
 
@@ -164,7 +165,7 @@ test("pool2d / gap wrappers refuse bad geometry and scales", () => {
   const q = { scale: 0.1, zeroPoint: 0 };
   const base = { x: 64, N: 1, C: 3, H: 5, W: 5, y: 64, method: "average" as PoolMethod, qx: q, qy: q };
   expectOctetError(() => pool2dS8(k, "nchw4", { ...base, geometry: geo(3, 3, 1, 1, [3, 0, 0, 0], false) }), "BAD_ARGUMENT", /padTop/);
-  expectOctetError(() => pool2dS8(k, "nchw4", { ...base, geometry: geo(33, 3, 1, 1, [0, 0, 0, 0], false) }), "BAD_ARGUMENT", /kh/);
+  expectOctetError(() => pool2dS8(k, "nchw4", { ...base, geometry: geo(256, 3, 1, 1, [0, 0, 0, 0], false) }), "BAD_ARGUMENT", /kh/);
   expectOctetError(() => pool2dS8(k, "nchw4", { ...base, geometry: geo(7, 3, 1, 1, [0, 0, 0, 0], false) }), "BAD_ARGUMENT", /padded input/);
   expectOctetError(() => pool2dS8(k, "nc32hw32", { ...base, method: "max", qy: { scale: 0.2, zeroPoint: 0 }, geometry: geo(3, 3, 1, 1, [0, 0, 0, 0], false) }), "BAD_ARGUMENT", /keeps x's scale/);
   expectOctetError(() => gapS8(k, "nchw4", { ...base, H: 4096, W: 4096 }), "BAD_ARGUMENT", /H\*W/);
