@@ -77,14 +77,18 @@ export function int8Kernel(layer: Layer, shapes: LayerShapes): Int8Kernel | stri
     case "fully_connected": return { op: "fc" };
     case "relu": return { op: "relu" };
     case "activation": return { op: "lut" };
-    case "eltwise": return { op: "eltwise" };
+    case "eltwise": {
+      const [c, h, w] = shapes.inputs[1]!;
+      const same = c === shapes.input[0] && h === shapes.input[1] && w === shapes.input[2];
+      return same || c === shapes.input[0] ? { op: "eltwise" } : "a per-image scalar operand has no INT8 kernel";
+    }
     case "concat": return { op: "concat" };
     case "scale": return { op: "scale-shift" };
     case "softmax": return "softmax runs in FP32 on dequantized logits";
   }
 }
 
-/** Whether octet's DLA engine (assembly/engine/dla-engine.ts) has a command for this kernel. */
-export function dlaEngineRuns(k: Int8Kernel): boolean {
-  return (k.op === "conv" && k.kernel === "conv") || k.op === "fc" || k.op === "relu" || k.op === "maxpool" || k.op === "avgpool";
+/** Whether octet's DLA engine (assembly/engine/dla-engine.ts) has a command for this kernel: all of the table's. */
+export function dlaEngineRuns(_k: Int8Kernel): boolean {
+  return true;
 }

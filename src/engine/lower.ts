@@ -7,19 +7,17 @@ import type { Node, Value } from "../builder/schedule.js";
 import { stepFormat } from "../builder/schedule.js";
 import type { Device } from "../builder/capabilities.js";
 import type { Kernels } from "../runtime/kernels.js";
-import { firstInput, hasWeights, type Layer } from "../model/graph.js";
+import { hasWeights, type Layer } from "../model/graph.js";
 import { fp32Layer } from "../exec/fp32-ops.js";
 import type { GraphShapes } from "../model/shapes.js";
 import { imageBytes } from "../core/format.js";
 import type { LayerParams } from "./layer-params.js";
-import { uploadParams } from "../int8/ops.js";
-import { convScratchBytes } from "../int8/scratch.js";
 import { checkInt, checkScale, checkTensor, convOutputSize, poolOutputSize, MAX_CHANNELS } from "../int8/validate.js";
 import { packedInt8Channels, packedInt8WeightBytes } from "../int8/pack-check.js";
-import { int8Kernel, type Int8Kernel } from "./kernel-table.js";
-import { int8LayerCall, type Int8LayerEnv } from "./lower-int8.js";
+import { int8Kernel } from "./kernel-table.js";
+import { int8LayerCalls, type Int8LayerEnv } from "./lower-int8.js";
+import { encodeDlaCommand, runCalls, DLA_COMMAND_WORDS } from "./kernel-call.js";
 import type { Layout as BlockedLayout } from "../int8/layout.js";
-import { dlaCommands, encodeCommand, DLA_COMMAND_WORDS } from "./dla-program.js";
 import { fail } from "../errors.js";
 
 /** Runs the node on a batch of n images; `profile` asks the DLA engine to report each layer. */
@@ -47,7 +45,7 @@ export function lowerCompute(env: LowerEnv, node: ComputeNode): { run: Runner; i
     // A fused ReLU writes the ReLU's output (the same tensor when in place).
     const y = env.buffer({ tensor: op.output, device: "gpu", format });
     const relu = op.relu !== null;
-    calls.push(step.precision === "int8" ? gpuInt8(env, k, layer, xs[0]!, xs.slice(1), y, relu) : gpuFp32(env, k, layer, xs, y, relu));
+    calls.push(step.precision === "int8" ? gpuInt8(env, k, layer, xs, y, relu) : gpuFp32(env, k, layer, xs, y, relu));
   }
   if (calls.length === 1) {
     const only = calls[0]!;
@@ -101,41 +99,9 @@ function int8Env(env: LowerEnv, k: Kernels, layer: Layer, layout: BlockedLayout,
   };
 }
 
-function gpuInt8(env: LowerEnv, k: Kernels, layer: Layer, x: number, extra: number[], y: number, relu: boolean): (n: number) => void {
-  const e = k.exports;
-  const { input: [C, H, W], output } = layerShape(env, layer);
+function gpuInt8(env: LowerEnv, k: Kernels, layer: Layer, xs: number[], y: number, relu: boolean): (n: number) => void {
   checkInt8Layer(env, layer, "nchw4");
-  const kernel = int8Kernel(layer, layerShape(env, layer)) as Int8Kernel;
-  const simple = (kernel.op === "conv" && kernel.kernel === "conv") || kernel.op === "maxpool" || kernel.op === "avgpool" || kernel.op === "fc" || kernel.op === "relu";
-  if (!simple) return int8LayerCall(int8Env(env, k, layer, "nchw4", [x, ...extra], y, relu));
-  switch (layer.type) {
-    case "convolution": {
-      const p = params(env, layer, "int8") as Extract<LayerParams, { kind: "int8" }>;
-      const dev = uploadParams(k, p);
-      const { numOutput: K, kernelShape: [kernel], strides: [stride], pads: [pad] } = layer;
-      const scratch = k.arena.alloc(convScratchBytes(C, kernel));
-      const r = relu ? 1 : 0;
-      return (n) => e.conv_nchw4_s8(x, n, C, H, W, dev.weights, dev.bias, dev.mult, K, kernel, stride, pad, y, r, scratch);
-    }
-    case "pooling": {
-      const { kernelShape: [window], strides: [stride] } = layer;
-      const f = layer.method === "max" ? e.maxpool_nchw4_s8 : e.avgpool_nchw4_s8;
-      return (n) => f(x, n, C, H, W, window, stride, y);
-    }
-    case "fully_connected": {
-      const p = params(env, layer, "int8") as Extract<LayerParams, { kind: "int8" }>;
-      const dev = uploadParams(k, p);
-      const O = layer.numOutput;
-      const r = relu ? 1 : 0;
-      return (n) => e.fc_nchw4_s8(x, n, C, H, W, dev.weights, dev.bias, dev.mult, O, y, r);
-    }
-    case "relu": {
-      const bytes = imageBytes({ dtype: "s8", layout: "nchw4" }, output);
-      return (n) => e.relu_s8(x, y, n * bytes);
-    }
-    default:
-      return fail("BAD_ARGUMENT", `plan: ${layer.type} ${layer.name} has no INT8 kernel (placement runs it in FP32)`);
-  }
+  return runCalls(k.exports, int8LayerCalls(int8Env(env, k, layer, "nchw4", xs, y, relu)));
 }
 
 function gpuFp32(env: LowerEnv, k: Kernels, layer: Layer, xs: number[], y: number, relu: boolean): (n: number) => void {
@@ -146,30 +112,26 @@ function gpuFp32(env: LowerEnv, k: Kernels, layer: Layer, xs: number[], y: numbe
 function lowerDla(env: LowerEnv, node: ComputeNode): { run: Runner; innerNames: string[] } {
   const k = env.kernels("dla");
   const format = stepFormat(node.step);
-  const commands = dlaCommands(node.step);
-  const program = k.arena.alloc(commands.length * DLA_COMMAND_WORDS * 4);
-  commands.forEach((cmd, i) => {
-    const layer = cmd.layer;
+  const ops = fusedOps(node.step);
+  const commands: Int32Array[] = [];
+  ops.forEach((op, i) => {
+    const layer = op.layer;
     checkInt8Layer(env, layer, "nc32hw32");
-    const shape = layerShape(env, layer);
-    const x = env.buffer({ tensor: firstInput(layer), device: "dla", format });
-    const y = env.buffer({ tensor: cmd.output, device: "dla", format });
-    let ptrs: Parameters<typeof encodeCommand>[2] = { x, y };
-    if (layer.type === "convolution" || layer.type === "fully_connected") {
-      const dev = uploadParams(k, params(env, layer, "int8") as Extract<LayerParams, { kind: "int8" }>);
-      ptrs = { ...ptrs, ...dev };
-      if (layer.type === "convolution") ptrs.scratch = k.arena.alloc(convScratchBytes(shape.input[0], layer.kernelShape[0]));
-    }
-    k.arena.i32(program + i * DLA_COMMAND_WORDS * 4, DLA_COMMAND_WORDS).set(encodeCommand(cmd, shape.input, ptrs));
+    const xs = layer.inputs.map((tensor) => env.buffer({ tensor, device: "dla", format }));
+    const y = env.buffer({ tensor: op.output, device: "dla", format });
+    const calls = int8LayerCalls(int8Env(env, k, layer, "nc32hw32", xs, y, op.relu !== null));
+    calls.forEach((c, j) => commands.push(encodeDlaCommand(c, j === calls.length - 1 ? i + 1 : 0)));
   });
+  const program = k.arena.alloc(commands.length * DLA_COMMAND_WORDS * 4);
+  commands.forEach((words, i) => k.arena.i32(program + i * DLA_COMMAND_WORDS * 4, DLA_COMMAND_WORDS).set(words));
   const e = k.exports;
   const count = commands.length;
   return {
     run: (n, profile) => {
       const ran = e.dla_execute(program, count, n, profile ? 1 : 0);
-      if (ran !== count) fail("BAD_ARGUMENT", `DLA engine stopped at command ${ran} of ${count}: unknown opcode`);
+      if (ran !== count) fail("BAD_ARGUMENT", `DLA engine stopped at command ${ran} of ${count}: unknown kernel`);
     },
-    innerNames: commands.map((c) => c.name),
+    innerNames: ops.map((o) => o.name),
   };
 }
 

@@ -131,9 +131,14 @@ test("INT8 on the GPU runs every layer of the DAG in INT8 (debug build) and stay
   }
 });
 
-test("INT8 on the GPU equals the scalar INT8 reference network bit for bit, at every stored tensor", () => {
-  const plan = buildPlan(model, DEFAULT_BUILD, minmaxScales(), { algorithm: "minmax", source: "test" });
-  const ctx = new ExecutionContext(plan, () => loadKernels("release"), N);
+for (const [where, options] of [
+  ["on the GPU", {}],
+  ["on the DLA (nc32hw32, one engine call per subgraph)", { device: "dla" as const }],
+  ["split between the DLA and the GPU", { device: "dla" as const, layerDevice: new Map([["gap", "gpu" as const], ["cat", "gpu" as const]]) }],
+] as const) test(`INT8 ${where} equals the scalar INT8 reference network bit for bit, at every stored tensor`, () => {
+  const plan = buildPlan(model, { ...DEFAULT_BUILD, ...options }, minmaxScales(), { algorithm: "minmax", source: "test" });
+  if (options.device === "dla") assert.ok(plan.nodes.some((n) => n.kind === "compute" && n.device === "dla" && n.step.layers.length > 3), "a DLA subgraph of several layers");
+  const ctx = new ExecutionContext(plan, () => loadKernels("debug"), N, { profile: true, profileDlaLayers: true });
   ctx.input(N).set(input);
   ctx.enqueue(N);
   const ref = int8Reference(model, plan.scales, input, N);
