@@ -1,9 +1,9 @@
-// What each device can run. The DLA limits are the ones TensorRT documents
-// for DLA on Xavier: convolution kernel 1..32, stride 1..8, padding 0..31;
-// pooling window 1..8, stride 1..16; at most 8192 channels; INT8 only here
-// (DLA's other precision, FP16, is not modelled); no softmax. octet's INT8
-// kernels (both layouts) cover exactly those ranges, with padding below the
-// kernel size; the GPU runs anything else in FP32.
+// What each device can run. The DLA rules are TensorRT's, from its
+// developer guide, "DLA Supported Layers and Restrictions" (TensorRT 8.x, the
+// generation that runs the forum's Xavier and Orin), one named rule per
+// restriction; a layer the DLA could run must also have an octet INT8 kernel
+// (engine/kernel-table.ts). INT8 only: DLA's other precision, FP16, is not
+// modelled. The GPU runs every layer, in FP32 where no INT8 kernel can.
 import type { Layer } from "../model/graph.js";
 import { dlaEngineRuns, int8Kernel } from "../engine/kernel-table.js";
 import type { LayerShapes } from "../model/shapes.js";
@@ -11,19 +11,101 @@ import type { LayerShapes } from "../model/shapes.js";
 export type Device = "gpu" | "dla";
 export const DEVICES: readonly Device[] = ["gpu", "dla"];
 export type Precision = "int8" | "fp32";
+export type DlaVersion = "xavier" | "orin";
+export const DLA_VERSIONS: readonly DlaVersion[] = ["xavier", "orin"];
 
 export const DLA_LIMITS = {
   kernel: [1, 32],
   stride: [1, 8],
   pad: [0, 31],
+  dilation: [1, 32],
   poolWindow: [1, 8],
   poolStride: [1, 16],
+  poolPad: [0, 7],
   maxChannels: 8192,
 } as const;
+
+/** At most this many DLA loadables (fused subgraphs) per DLA core. */
+export const DLA_LOADABLES_PER_CORE = 16;
+
+/** What the rules may know besides the layer: the DLA generation and, once calibrated, each tensor's scale. */
+export interface DlaContext {
+  version: DlaVersion;
+  scale?: (tensor: string) => number | undefined;
+}
+
+interface DlaRule {
+  name: string;
+  /** Why the rule refuses the layer, or null. */
+  check(layer: Layer, shapes: LayerShapes, ctx: DlaContext): string | null;
+}
 
 function outside(what: string, v: number, [lo, hi]: readonly [number, number], who: string): string | null {
   return v < lo || v > hi ? `${what} ${v} is outside the ${who} range ${lo}..${hi}` : null;
 }
+
+function eachOutside(what: string, values: readonly number[], range: readonly [number, number]): string | null {
+  for (const v of values) {
+    const r = outside(what, v, range, "DLA");
+    if (r) return r;
+  }
+  return null;
+}
+
+/** INT8 inputs whose scales differ, when the scales are known. */
+function unequalRanges(layer: Layer, ctx: DlaContext): string | null {
+  if (!ctx.scale || layer.inputs.length < 2) return null;
+  const scales = layer.inputs.map((t) => ctx.scale!(t));
+  if (scales.some((s) => s === undefined) || scales.every((s) => s === scales[0])) return null;
+  return `INT8 inputs need equal dynamic ranges, found ${layer.inputs.map((t, i) => `${t} ${(scales[i]! * 127).toPrecision(4)}`).join(", ")}`;
+}
+
+const DLA_RULES: readonly DlaRule[] = [
+  {
+    name: "Softmax",
+    check: (l, _s, ctx) => (l.type !== "softmax" ? null
+      : ctx.version === "xavier" ? "unsupported on DLA (softmax)"
+      : "Orin's DLA runs softmax, but octet has no INT8 softmax kernel: the FP32 softmax stays on the GPU"),
+  },
+  {
+    name: "General: non-batch dimensions at most 8192",
+    check: (_l, s) => {
+      const d = Math.max(...s.inputs.flat(), ...s.output);
+      return d > DLA_LIMITS.maxChannels ? `dimension ${d} exceeds the DLA limit of ${DLA_LIMITS.maxChannels}` : null;
+    },
+  },
+  {
+    name: "Convolution and Fully Connected",
+    check: (l) => (l.type !== "convolution" ? null
+      : eachOutside("kernel", l.kernelShape, DLA_LIMITS.kernel) ?? eachOutside("stride", l.strides, DLA_LIMITS.stride) ??
+        eachOutside("padding", l.pads, DLA_LIMITS.pad) ?? eachOutside("dilation", l.dilations, DLA_LIMITS.dilation)),
+  },
+  {
+    name: "Pooling",
+    check: (l, s) => {
+      if (l.type === "global_pooling") return eachOutside("window", [s.input[1], s.input[2]], DLA_LIMITS.poolWindow);
+      if (l.type !== "pooling") return null;
+      const limits = eachOutside("window", l.kernelShape, DLA_LIMITS.poolWindow) ?? eachOutside("stride", l.strides, DLA_LIMITS.poolStride) ??
+        eachOutside("padding", l.pads, DLA_LIMITS.poolPad);
+      if (limits) return limits;
+      return l.method === "average" && !l.countIncludePad && l.pads.some((p) => p > 0) ? "exclusive padding with INT8 average pooling is not supported" : null;
+    },
+  },
+  {
+    name: "Activation",
+    check: (l) => {
+      if (l.type !== "activation") return null;
+      if (l.fn === "hard_sigmoid" || l.fn === "hard_swish") return `${l.fn} is not a DLA activation (ReLU, Sigmoid, TanH, Clipped ReLU, Leaky ReLU)`;
+      if (l.fn === "clip" && (l.min !== 0 || !(l.max > 0))) return `Clip [${l.min}, ${l.max}] is not a Clipped ReLU (min 0, max > 0)`;
+      return null;
+    },
+  },
+  { name: "ElementWise", check: (l, _s, ctx) => (l.type === "eltwise" ? unequalRanges(l, ctx) : null) },
+  {
+    name: "Concatenation",
+    check: (l, _s, ctx) => (l.type !== "concat" ? null : l.inputs.length < 2 ? "a concatenation needs at least two inputs" : unequalRanges(l, ctx)),
+  },
+];
 
 /** Why octet's INT8 kernels cannot run `layer`, or null when they can. */
 export function int8Refusal(layer: Layer, shapes: LayerShapes): string | null {
@@ -31,21 +113,15 @@ export function int8Refusal(layer: Layer, shapes: LayerShapes): string | null {
   return typeof k === "string" ? k : null;
 }
 
-/** Why the DLA cannot run `layer`, or null when it can. */
-export function dlaRefusal(layer: Layer, shapes: LayerShapes, precision: Precision): string | null {
-  if (layer.type === "softmax") return "unsupported on DLA (softmax)";
+/** Why the DLA cannot run `layer`, or null when it can: the first TensorRT rule it breaks, named. */
+export function dlaRefusal(layer: Layer, shapes: LayerShapes, precision: Precision, ctx: DlaContext = { version: "xavier" }): string | null {
+  if (layer.type === "softmax") return DLA_RULES[0]!.check(layer, shapes, ctx);
   if (precision !== "int8") return `DLA runs INT8 only, layer precision is ${precision.toUpperCase()}`;
-  const channels = Math.max(shapes.input[0], shapes.output[0]);
-  if (channels > DLA_LIMITS.maxChannels) return `${channels} channels exceed the DLA limit of ${DLA_LIMITS.maxChannels}`;
-  let limit: string | null = null;
-  if (layer.type === "convolution") {
-    const [k] = layer.kernelShape, [s] = layer.strides, [p] = layer.pads;
-    limit = outside("kernel", k, DLA_LIMITS.kernel, "DLA") ?? outside("stride", s, DLA_LIMITS.stride, "DLA") ?? outside("padding", p, DLA_LIMITS.pad, "DLA");
-  } else if (layer.type === "pooling") {
-    limit = outside("window", layer.kernelShape[0], DLA_LIMITS.poolWindow, "DLA") ?? outside("stride", layer.strides[0], DLA_LIMITS.poolStride, "DLA");
+  for (const rule of DLA_RULES) {
+    const why = rule.check(layer, shapes, ctx);
+    if (why) return `${rule.name}: ${why}`;
   }
-  if (limit) return limit;
   const k = int8Kernel(layer, shapes);
   if (typeof k === "string") return k;
-  return dlaEngineRuns(k) ? null : `octet's DLA engine has no command yet for ${k.op === "conv" ? `${k.kernel} convolution` : k.op}`;
+  return dlaEngineRuns(k) ? null : `octet's DLA engine has no command yet for ${k.op}`;
 }

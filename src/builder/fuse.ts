@@ -23,6 +23,8 @@ export interface Step {
   outputs: string[];
   /** ReLU layers of this step that run fused into the convolution or fully connected layer they alone read. */
   fusedRelus: string[];
+  /** Why a DLA step begins where it does, when a DLA layer it reads could not take it in (TensorRT's "Splitting DLA subgraph at"). */
+  split?: string;
 }
 
 /** A step's layers as the engine runs them: each conv / fc with the ReLU fused into it, if any. */
@@ -57,6 +59,7 @@ export function fuseLayers(placed: PlacedLayer[], links: DagLinks): Step[] {
   const groups: number[][] = [];
   // Subgraphs each layer depends on (transitively), for the convexity test.
   const dependsOn: Set<number>[] = [];
+  const splits = new Map<number, string>();
   placed.forEach((p, i) => {
     const producers = links.producers[i]!.filter((q) => q >= 0);
     const deps = new Set<number>();
@@ -74,6 +77,10 @@ export function fuseLayers(placed: PlacedLayer[], links: DagLinks): Step[] {
         groups[joinable]!.push(i);
         return;
       }
+      if (candidates.length > 0) {
+        const through = producers.find((q) => group[q] !== candidates[0] && dependsOn[q]!.has(candidates[0]!))!;
+        splits.set(groups.length, `Splitting DLA subgraph at: ${p.layer.name} because it also reads ${placed[through]!.layer.name}, which depends on that subgraph through GPU layers (a loadable cannot wait for its own output)`);
+      }
     } else {
       const readers = links.consumers[i]!;
       const r = readers[0];
@@ -86,7 +93,11 @@ export function fuseLayers(placed: PlacedLayer[], links: DagLinks): Step[] {
     group[i] = groups.length;
     groups.push([i]);
   });
-  const steps = groups.map((members) => makeStep(placed, links, members));
+  const steps = groups.map((members, g) => {
+    const step = makeStep(placed, links, members);
+    const split = splits.get(g);
+    return split ? { ...step, split } : step;
+  });
   return topologicalSteps(steps, groups, group, links);
 }
 

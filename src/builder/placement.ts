@@ -4,7 +4,7 @@
 // build fails naming every such layer. Per-layer overrides split subgraphs.
 import type { Layer } from "../model/graph.js";
 import type { Model } from "../model/model.js";
-import { dlaRefusal, int8Refusal, type Device, type Precision } from "./capabilities.js";
+import { dlaRefusal, int8Refusal, type Device, type DlaVersion, type Precision } from "./capabilities.js";
 import { fail } from "../errors.js";
 
 export interface PlacementOptions {
@@ -13,10 +13,12 @@ export interface PlacementOptions {
   precision: Precision;
   layerDevice: ReadonlyMap<string, Device>;
   layerPrecision: ReadonlyMap<string, Precision>;
+  /** The DLA generation whose rules apply (trtexec targets one per build). */
+  dlaVersion: DlaVersion;
 }
 
 export const DEFAULT_PLACEMENT: PlacementOptions = {
-  device: "gpu", gpuFallback: true, precision: "int8", layerDevice: new Map(), layerPrecision: new Map(),
+  device: "gpu", gpuFallback: true, precision: "int8", layerDevice: new Map(), layerPrecision: new Map(), dlaVersion: "xavier",
 };
 
 export interface PlacedLayer {
@@ -27,7 +29,13 @@ export interface PlacedLayer {
   reason: string;
 }
 
-export function placeLayers(model: Model, options: PlacementOptions): PlacedLayer[] {
+/**
+ * `scales`, when known (effective activation scales), lets the DLA rules that
+ * compare INT8 ranges (ElementWise, Concatenation) decide; before
+ * calibration they cannot refuse a layer.
+ */
+export function placeLayers(model: Model, options: PlacementOptions, scales?: ReadonlyMap<string, number>): PlacedLayer[] {
+  const ctx = { version: options.dlaVersion, scale: scales ? (t: string) => scales.get(t) : undefined };
   const names = model.graph.layers.map((l) => l.name);
   for (const [option, map] of [["--layer-device", options.layerDevice], ["--layer-precision", options.layerPrecision]] as const) {
     for (const name of map.keys()) {
@@ -51,7 +59,7 @@ export function placeLayers(model: Model, options: PlacementOptions): PlacedLaye
         : { layer, device: "gpu", precision: "fp32", reason: `${reason}; ${int8}: running this layer in FP32` };
     };
     if (requested === "gpu") return onGpu(why);
-    const refusal = dlaRefusal(layer, shapes, wanted);
+    const refusal = dlaRefusal(layer, shapes, wanted, ctx);
     if (refusal === null) return { layer, device: "dla", precision: wanted, reason: why };
     if (!options.gpuFallback) refused.push(`${layer.name}: ${refusal}`);
     return onGpu(`${refusal}; switching this layer's device type to GPU`);

@@ -4,7 +4,7 @@ import { parseArgs, type OptionSpec, type ParsedArgs } from "./args.js";
 import { checkReadableFile, checkWritableFile, pathExists } from "./io.js";
 import { CALIBRATION_ALGORITHMS, type CalibrationAlgorithm } from "../calib/algorithms.js";
 import { headerName } from "../calib/cache.js";
-import { DEVICES, type Device, type Precision } from "../builder/capabilities.js";
+import { DEVICES, DLA_VERSIONS, type Device, type DlaVersion, type Precision } from "../builder/capabilities.js";
 import { FORMATS, formatName, parseFormat } from "../core/format.js";
 import type { BuildOptions } from "../engine/plan.js";
 import { fail } from "../errors.js";
@@ -13,6 +13,7 @@ export const INFER_OPTIONS: readonly OptionSpec[] = [
   { name: "int8", build: true, kind: "flag", help: "INT8 precision (the default)" },
   { name: "fp32", build: true, kind: "flag", help: "FP32 precision on the GPU device" },
   { name: "device", build: true, kind: "enum", values: DEVICES, default: "gpu", help: "default device, as trtexec's --useDLACore" },
+  { name: "dla-version", build: true, kind: "enum", values: DLA_VERSIONS, default: "xavier", help: "the DLA generation whose TensorRT rules apply: xavier (the forum's AGX Xavier) or orin" },
   { name: "allow-gpu-fallback", build: true, kind: "flag", help: "let layers the DLA cannot run fall back to the GPU (default with --device dla)" },
   { name: "no-gpu-fallback", build: true, kind: "flag", help: "fail the build, naming every layer the DLA cannot run" },
   { name: "layer-device", build: true, kind: "string", arg: "l=dev,...", help: "per-layer device, e.g. pool2=gpu,ip1=gpu (splits a DLA subgraph)" },
@@ -76,6 +77,7 @@ export function buildOptionsFrom(args: ParsedArgs): BuildOptions {
     layerDevice: pairs(args.str("layer-device"), "layer-device", DEVICES),
     layerPrecision: pairs(args.str("layer-precision"), "layer-precision", ["int8", "fp32"] as const),
     inputFormat,
+    dlaVersion: args.str("dla-version") as DlaVersion,
   };
 }
 

@@ -12,9 +12,9 @@ import { firstDifference } from "../util/first-difference.js";
 import { GRAPH_FORMAT, GRAPH_VERSION, firstInput, hasWeights, parseGraph, type Graph, type Layer } from "../model/graph.js";
 import { inferShapes } from "../model/shapes.js";
 import type { Model } from "../model/model.js";
-import { DEVICES, type Device, type Precision } from "../builder/capabilities.js";
+import { DEVICES, DLA_VERSIONS, type Device, type Precision } from "../builder/capabilities.js";
 import { placeLayers, type PlacedLayer } from "../builder/placement.js";
-import { fuseLayers } from "../builder/fuse.js";
+import { placeAndFuse } from "../builder/partition.js";
 import { schedule } from "../builder/schedule.js";
 import { formatName, FORMATS, type Format } from "../core/format.js";
 import { effectiveScales } from "./scales.js";
@@ -27,7 +27,7 @@ import { markVerified } from "./plan-trust.js";
 
 const PRECISIONS: readonly Precision[] = ["int8", "fp32"];
 const PLAN_KEYS = ["version", "kernelAbi", "graph", "options", "calibration", "scales", "placement", "nodes", "params"] as const;
-const OPTION_KEYS = ["device", "gpuFallback", "precision", "layerDevice", "layerPrecision", "inputFormat"] as const;
+const OPTION_KEYS = ["device", "gpuFallback", "precision", "layerDevice", "layerPrecision", "inputFormat", "dlaVersion"] as const;
 
 export function verifyPlan(raw: unknown, file: string): Plan {
   try {
@@ -51,16 +51,18 @@ function verify(raw: unknown, file: string): Plan {
   const options = readOptions(r, plan.options);
   const calibration = readCalibration(r, plan.calibration);
   const model: Model = { graph, shapes, weights: new Map() };
-  const placed = placeLayers(model, {
+  const placement0 = {
     ...options,
     layerDevice: new Map(Object.entries(options.layerDevice)),
     layerPrecision: new Map(Object.entries(options.layerPrecision)),
-  });
+  };
+  const int8 = options.format.dtype === "s8" || placeLayers(model, placement0).some((p) => p.precision === "int8");
+  const scales = readScales(r, plan.scales, model, int8);
+  const { placed, steps } = placeAndFuse(model, placement0, int8 ? new Map(Object.entries(scales)) : undefined);
   const placement: PlacementRecord[] = placed.map((p) => ({ layer: p.layer.name, type: p.layer.type, device: p.device, precision: p.precision, reason: p.reason }));
   same(file, plan.placement, placement, "placement");
-  const nodes = schedule(fuseLayers(placed, shapes.links), { input: graph.input.name, inputFormat: options.format, output: graph.output });
+  const nodes = schedule(steps, { input: graph.input.name, inputFormat: options.format, output: graph.output });
   same(file, plan.nodes, JSON.parse(JSON.stringify(nodes)), "nodes");
-  const scales = readScales(r, plan.scales, model, placed, options.format);
   const params = readParams(r, plan.params, placed, model, scales);
   const { format: _format, ...stored } = options;
   return { version: PLAN_VERSION, kernelAbi: KERNEL_ABI, graph, options: stored, calibration, scales, placement, nodes, params };
@@ -101,6 +103,7 @@ function readOptions(r: FieldReader, raw: unknown): CheckedOptions {
     layerDevice: record<Device>(o.layerDevice, "options.layerDevice", DEVICES),
     layerPrecision: record<Precision>(o.layerPrecision, "options.layerPrecision", PRECISIONS),
     inputFormat,
+    dlaVersion: r.oneOf(o.dlaVersion, "options.dlaVersion", DLA_VERSIONS),
     format: FORMATS.find((f) => formatName(f) === inputFormat)!,
   };
 }
@@ -111,11 +114,10 @@ function readCalibration(r: FieldReader, raw: unknown): CalibrationInfo | null {
   return { algorithm: r.string(c.algorithm, "calibration.algorithm"), source: r.string(c.source, "calibration.source") };
 }
 
-function readScales(r: FieldReader, raw: unknown, model: Model, placed: PlacedLayer[], input: Format): Record<string, number> {
+function readScales(r: FieldReader, raw: unknown, model: Model, int8: boolean): Record<string, number> {
   const stored = r.object(raw, "scales");
   const scales = new Map<string, number>();
   for (const [tensor, s] of Object.entries(stored)) scales.set(tensor, r.scale(s, `scales.${tensor}`));
-  const int8 = input.dtype === "s8" || placed.some((p) => p.precision === "int8");
   const expected = int8 ? effectiveScales(model, scales, `${r.file}: scales`) : new Map<string, number>();
   same(r.file, Object.fromEntries(scales), Object.fromEntries(expected), "scales");
   return Object.fromEntries(expected);

@@ -4,9 +4,9 @@
 import type { Model } from "../model/model.js";
 import { firstInput, hasWeights, type Graph } from "../model/graph.js";
 import { placeLayers, type PlacementOptions, type PlacedLayer } from "../builder/placement.js";
-import { fuseLayers } from "../builder/fuse.js";
+import { placeAndFuse } from "../builder/partition.js";
 import { schedule, type Node } from "../builder/schedule.js";
-import type { Device, Precision } from "../builder/capabilities.js";
+import type { Device, DlaVersion, Precision } from "../builder/capabilities.js";
 import { F32_NCHW, formatName, type Format } from "../core/format.js";
 import { effectiveScales } from "./scales.js";
 import { fp32Params, int8Params, type LayerParams } from "./layer-params.js";
@@ -47,6 +47,7 @@ export interface Plan {
     layerDevice: Record<string, Device>;
     layerPrecision: Record<string, Precision>;
     inputFormat: string;
+    dlaVersion: DlaVersion;
   };
   calibration: CalibrationInfo | null;
   /** Effective activation scales (pooling and ReLU outputs inherit their input's). */
@@ -66,11 +67,10 @@ export function needsActivationScales(model: Model, options: BuildOptions): bool
 }
 
 export function buildPlan(model: Model, options: BuildOptions, scales: ReadonlyMap<string, number> | null, calibration: CalibrationInfo | null): Plan {
-  const placed = placeLayers(model, options);
-  const needsInt8 = usesInt8(placed, options);
+  const needsInt8 = usesInt8(placeLayers(model, options), options);
   if (needsInt8 && !scales) fail("BAD_ARGUMENT", "an INT8 build needs activation scales: calibrate or give a calibration cache");
   const effective = needsInt8 ? effectiveScales(model, scales!, calibration?.source ?? "scales") : new Map<string, number>();
-  const steps = fuseLayers(placed, model.shapes.links);
+  const { placed, steps } = placeAndFuse(model, options, needsInt8 ? effective : undefined);
   const nodes = schedule(steps, { input: model.graph.input.name, inputFormat: options.inputFormat, output: model.graph.output });
   const params: Record<string, LayerParams> = {};
   for (const p of placed) {
@@ -91,6 +91,7 @@ export function buildPlan(model: Model, options: BuildOptions, scales: ReadonlyM
       layerDevice: Object.fromEntries(options.layerDevice),
       layerPrecision: Object.fromEntries(options.layerPrecision),
       inputFormat: formatName(options.inputFormat),
+      dlaVersion: options.dlaVersion,
     },
     calibration,
     scales: Object.fromEntries(effective),
@@ -101,5 +102,5 @@ export function buildPlan(model: Model, options: BuildOptions, scales: ReadonlyM
 }
 
 export const DEFAULT_BUILD: BuildOptions = {
-  device: "gpu", gpuFallback: true, precision: "int8", layerDevice: new Map(), layerPrecision: new Map(), inputFormat: F32_NCHW,
+  device: "gpu", gpuFallback: true, precision: "int8", layerDevice: new Map(), layerPrecision: new Map(), inputFormat: F32_NCHW, dlaVersion: "xavier",
 };

@@ -9,12 +9,13 @@ import { table } from "./table.js";
 export function buildSummary(plan: Plan): string[] {
   const o = plan.options;
   const lines = [
-    `[I] Build: ${o.precision.toUpperCase()}, default device ${o.device.toUpperCase()}, GPU fallback ${o.gpuFallback ? "on" : "off"}, input ${o.inputFormat}` +
+    `[I] Build: ${o.precision.toUpperCase()}, default device ${o.device.toUpperCase()}${o.device === "dla" || Object.values(o.layerDevice).includes("dla") ? ` (${o.dlaVersion === "orin" ? "Orin" : "Xavier"} rules)` : ""}, GPU fallback ${o.gpuFallback ? "on" : "off"}, input ${o.inputFormat}` +
       (plan.calibration ? `; scales: ${plan.calibration.source} (${plan.calibration.algorithm})` : ""),
     "[I] Layer placement:",
     ...table(["Layer", "Type", "Device", "Precision", "Why"],
       plan.placement.map((p) => [p.layer, p.type, p.device.toUpperCase(), p.precision.toUpperCase(), p.reason])).map((l) => `[I]   ${l}`),
   ];
+  for (const n of plan.nodes) if (n.kind === "compute" && n.step.split) lines.push(`[W] ${n.step.split}`);
   for (const device of ["dla", "gpu"] as const) {
     const steps = plan.nodes.filter((n) => n.kind === "compute" && n.device === device).map((n) => n.name);
     if (steps.length) lines.push(`[I] --------------- Layers running on ${device.toUpperCase()}:`, `[I] ${steps.join(", ")}`);
