@@ -95,7 +95,7 @@ export function runInfer(argv: string[], io: Io): number {
     writeOutput(savePath, bytes, "--save-plan");
     io.out(`[I] Saved plan ${savePath} (${bytes.length.toLocaleString("en-US")} bytes)`);
   }
-  for (const l of buildSummary(plan)) io.out(l);
+  for (const l of buildSummary(plan, batch)) io.out(l);
   if (args.flag("dump-layer-info")) for (const l of layerInfo(plan)) io.out(l);
 
   const images = Math.min(args.has("images") ? args.int("images") : test.count, test.count);

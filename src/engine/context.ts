@@ -10,13 +10,14 @@ import { stepFormat } from "../builder/schedule.js";
 import type { Device } from "../builder/capabilities.js";
 import type { Kernels } from "../runtime/kernels.js";
 import { inferShapes, volume, type Chw, type GraphShapes } from "../model/shapes.js";
-import { F32_NCHW, formatName, imageBytes, parseFormat, type Format } from "../core/format.js";
+import { F32_NCHW, imageBytes, parseFormat, type Format } from "../core/format.js";
 import { lowerCompute, lowerReformat, lowerCopy, type Runner } from "./lower.js";
 import { Profiler, ENQUEUE_RANGE, type RangeInfo } from "../profiler/profiler.js";
 import { fail } from "../errors.js";
 import { unpackBlocked, type Layout as BlockedLayout } from "../int8/layout.js";
 import { dequantize } from "../int8/numerics.js";
 import { isVerified } from "./plan-trust.js";
+import { planMemory, valueKey, type MemoryPlan } from "./memory-plan.js";
 import { verifyPlan } from "./plan-verify.js";
 
 export type KernelFactory = (device: Device) => Kernels;
@@ -28,6 +29,12 @@ export interface ContextOptions {
   profileDlaLayers?: boolean;
   /** Enqueues whose every range is kept for medians and the timeline (default 64). */
   profileSamples?: number;
+  /**
+   * Give every intermediate tensor its own memory so that readTensor can read
+   * it after a run (as marking a tensor an output does in TensorRT). Off by
+   * default: activations share memory by liveness (memory-plan.ts).
+   */
+  inspectTensors?: boolean;
 }
 
 export class ExecutionContext {
@@ -40,7 +47,9 @@ export class ExecutionContext {
   readonly outputShape: Chw;
   readonly profiler: Profiler | null;
   private readonly runners: Runner[] = [];
-  private readonly buffers = new Map<string, number>();
+  private readonly memory: MemoryPlan;
+  private readonly bases = new Map<Device, number>();
+  private readonly inspectable: boolean;
   private readonly inputView: Float32Array | Int8Array;
   private readonly outputView: Float32Array;
   private readonly inputPerImage: number;
@@ -63,6 +72,9 @@ export class ExecutionContext {
       }
     }
     if (!this.devices.has("gpu")) this.devices.set("gpu", makeKernels("gpu"));
+    this.inspectable = Boolean(options.inspectTensors);
+    this.memory = planMemory(plan, this.shapes, maxBatch, !this.inspectable);
+    for (const [device, bytes] of this.memory.planned) this.bases.set(device, this.devices.get(device)!.arena.alloc(bytes));
     const inputValue: Value = { tensor: input, device: "gpu", format: this.inputFormat };
     const outputValue: Value = { tensor: output, device: "gpu", format: F32_NCHW };
     const inputPtr = this.buffer(inputValue);
@@ -120,15 +132,14 @@ export class ExecutionContext {
   }
 
   private buffer(v: Value): number {
-    const key = `${v.tensor}@${v.device}:${formatName(v.format)}`;
-    let p = this.buffers.get(key);
-    if (p === undefined) {
-      const shape = this.shapes.tensors.get(v.tensor);
-      if (!shape) fail("BAD_ARGUMENT", `plan refers to unknown tensor "${v.tensor}"`);
-      p = this.devices.get(v.device)!.arena.alloc(imageBytes(v.format, shape) * this.maxBatch);
-      this.buffers.set(key, p);
-    }
-    return p;
+    const at = this.memory.offsets.get(valueKey(v));
+    if (!at) return fail("BAD_ARGUMENT", `plan refers to tensor "${v.tensor}" on ${v.device.toUpperCase()} that no step writes or reads`);
+    return this.bases.get(at.device)! + at.offset;
+  }
+
+  /** Activation bytes per device: as planned by liveness, and with a buffer per value. */
+  activationBytes(): { device: Device; planned: number; separate: number }[] {
+    return [...this.memory.planned].map(([device, planned]) => ({ device, planned, separate: this.memory.separate.get(device)! }));
   }
 
   /** The network input buffer (format: plan's input format) for n images. */
@@ -179,6 +190,7 @@ export class ExecutionContext {
       }
     }
     if (value && !this.materialized(name)) fail("BAD_ARGUMENT", `tensor "${name}" is fused away (its ReLU writes another tensor) and never stored`);
+    if (value && !this.inspectable && name !== this.plan.graph.output) fail("BAD_ARGUMENT", `tensor "${name}" shares memory with later tensors; create the context with { inspectTensors: true } to read it`);
     if (name === this.plan.graph.input.name) value = { tensor: name, device: "gpu", format: this.inputFormat };
     if (!value) return fail("BAD_ARGUMENT", `no tensor named "${name}" in this plan`);
     const [C, H, W] = this.shapes.tensors.get(name)!;

@@ -30,7 +30,7 @@ export function compareTensors(tensor: string, ref: Float32Array, got: Float32Ar
 
 /** Each stored layer output of `plan` against FP32 on the first `n` images of `set`. */
 export function layerErrors(model: Model, plan: Plan, set: ImageSet, n: number, kernels: KernelFactory): TensorError[] {
-  const ctx = new ExecutionContext(plan, kernels, n);
+  const ctx = new ExecutionContext(plan, kernels, n, { inspectTensors: true });
   const runner = new ContextRunner(ctx);
   imagesToFloat(set, 0, n, runner.input(n));
   runner.run(n);

@@ -94,7 +94,7 @@ it("profiling does not change results", () => {
 
 it("the engine's FP32 plan matches the plain-loop FP32 reference at every layer (within 1e-5 of each tensor's range)", () => {
   const n = 20;
-  const r = runner(plan({ precision: "fp32" }), n);
+  const r = runner(plan({ precision: "fp32" }), n, "release", false, true);
   imagesToFloat(test, 0, n, r.input(n));
   const ref = fp32Reference(model, r.input(n).slice(), n);
   r.run(n);

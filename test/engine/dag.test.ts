@@ -138,7 +138,7 @@ for (const [where, options] of [
 ] as const) test(`INT8 ${where} equals the scalar INT8 reference network bit for bit, at every stored tensor`, () => {
   const plan = buildPlan(model, { ...DEFAULT_BUILD, ...options }, minmaxScales(), { algorithm: "minmax", source: "test" });
   if (options.device === "dla") assert.ok(plan.nodes.some((n) => n.kind === "compute" && n.device === "dla" && n.step.layers.length > 3), "a DLA subgraph of several layers");
-  const ctx = new ExecutionContext(plan, () => loadKernels("debug"), N, { profile: true, profileDlaLayers: true });
+  const ctx = new ExecutionContext(plan, () => loadKernels("debug"), N, { profile: true, profileDlaLayers: true, inspectTensors: true });
   ctx.input(N).set(input);
   ctx.enqueue(N);
   const ref = int8Reference(model, plan.scales, input, N);

@@ -24,6 +24,7 @@ export function plan(o: Partial<BuildOptions> = {}, algorithm: CalibrationAlgori
   return buildPlan(model, options, options.precision === "fp32" ? null : scales(algorithm), { algorithm, source: "test" });
 }
 
-export function runner(p: Plan, batch: number, flavor: "release" | "debug" = "release", profile = false): ContextRunner {
-  return new ContextRunner(new ExecutionContext(p, () => loadKernels(flavor), batch, { profile, profileDlaLayers: profile }));
+/** A context for `p`; `inspect` keeps every intermediate tensor readable (no memory reuse). */
+export function runner(p: Plan, batch: number, flavor: "release" | "debug" = "release", profile = false, inspect = false): ContextRunner {
+  return new ContextRunner(new ExecutionContext(p, () => loadKernels(flavor), batch, { profile, profileDlaLayers: profile, inspectTensors: inspect }));
 }

@@ -44,7 +44,7 @@ for (const [label, options, step] of PLACEMENTS) {
   it(`${label}: every stored int8 tensor equals the scalar reference network on ${IMAGES} images`, () => {
     const p = plan(options);
     assert.ok(p.nodes.some((n) => n.kind === "compute" && n.name === step), `${label}: no step ${step} in ${p.nodes.map((n) => n.name).join(", ")}`);
-    const r = runner(p, IMAGES);
+    const r = runner(p, IMAGES, "release", false, true);
     r.input(IMAGES).set(input);
     r.run(IMAGES);
     const ref = referenceFor(p.scales);

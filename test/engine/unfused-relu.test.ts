@@ -67,7 +67,7 @@ function build(o: Partial<BuildOptions>): Plan {
 const computeSteps = (p: Plan) => p.nodes.filter((n) => n.kind === "compute").map((n) => `${n.name}@${n.device}`);
 
 function checkInt8(p: Plan, label: string, profile = false) {
-  const r = runner(p, N, "debug", profile);
+  const r = runner(p, N, "debug", profile, true);
   r.input(N).set(input);
   r.run(N);
   const ref = int8Reference(model, p.scales, input, N);
@@ -110,7 +110,7 @@ test("split: reluA alone on the GPU between two DLA subgraphs, equal to the refe
 test("GPU FP32: the ReLU into a new tensor (x != y) and the in-place one match the FP32 reference", () => {
   const p = build({ precision: "fp32" });
   assert.equal(computeSteps(p), ["conv1@gpu", "pool1@gpu", "reluA@gpu", "conv2@gpu", "pool2@gpu", "reluB@gpu", "fc@gpu", "prob@gpu"]);
-  const r = runner(p, N, "debug");
+  const r = runner(p, N, "debug", false, true);
   r.input(N).set(input);
   r.run(N);
   for (const t of ["conv1", "pool1", "a", "conv2", "pool2", "fc", "prob"]) {

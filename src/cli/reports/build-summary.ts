@@ -5,8 +5,10 @@ import type { Plan } from "../../engine/plan.js";
 import type { Value } from "../../builder/schedule.js";
 import { formatName } from "../../core/format.js";
 import { table } from "./table.js";
+import { planMemory } from "../../engine/memory-plan.js";
+import { inferShapes } from "../../model/shapes.js";
 
-export function buildSummary(plan: Plan): string[] {
+export function buildSummary(plan: Plan, batch = 1): string[] {
   const o = plan.options;
   const lines = [
     `[I] Build: ${o.precision.toUpperCase()}, default device ${o.device.toUpperCase()}${o.device === "dla" || Object.values(o.layerDevice).includes("dla") ? ` (${o.dlaVersion === "orin" ? "Orin" : "Xavier"} rules)` : ""}, GPU fallback ${o.gpuFallback ? "on" : "off"}, input ${o.inputFormat}` +
@@ -34,6 +36,10 @@ export function buildSummary(plan: Plan): string[] {
     });
     lines.push(...table(["Name", "Tensor", "Conversion", "Caused by"], rows).map((l) => `[I]   ${l}`));
   }
+  const memory = planMemory(plan, inferShapes(plan.graph), batch);
+  const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
+  lines.push(`[I] Activation memory at batch ${batch}, shared by liveness: ` +
+    [...memory.planned].map(([d, b]) => `${d.toUpperCase()} ${kb(b)} (${kb(memory.separate.get(d)!)} with a buffer per tensor)`).join(", "));
   return lines;
 }
 
