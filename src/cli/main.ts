@@ -5,11 +5,13 @@ import { consoleIo, type Io } from "./io.js";
 import { runInfer } from "./infer.js";
 import { runTrain } from "./train.js";
 import { runExport } from "./export.js";
+import { runInspect } from "./inspect.js";
 
 const COMMANDS: Record<string, { summary: string; run(argv: string[], io: Io): number }> = {
   infer: { summary: "run a model on the MNIST test set and report accuracy and speed", run: runInfer },
   train: { summary: "train the FP32 LeNet weights from scratch", run: runTrain },
   export: { summary: "write the model as ONNX (FP32, or QDQ INT8 with --qdq)", run: runExport },
+  inspect: { summary: "show what octet makes of each node of an ONNX model (layer, folded, unsupported and why)", run: runInspect },
 };
 
 export function usage(): string {

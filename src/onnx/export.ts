@@ -71,7 +71,10 @@ export function exportOnnx(model: Model, options: ExportOptions = {}): Uint8Arra
   };
 
   value.set(g.input.name, quantizeAfter(g.input.name, g.input.name));
-  let flattened = false;
+  /** ONNX rank of each octet tensor: 4 for images ([N, C, H, W], [N, C, 1, 1] after global pooling), 2 from a fully connected layer on. */
+  const rank = new Map<string, 2 | 4>([[g.input.name, 4]]);
+  /** The [N, C*H*W] view of an image tensor, made once per tensor. */
+  const flat = new Map<string, string>();
   const { consumers } = model.shapes.links;
   const floats = (name: string, v: number) => ({ name, type: onnx.AttributeProto.AttributeType.FLOAT, f: v });
   g.layers.forEach((layer, index) => {
@@ -105,14 +108,16 @@ export function exportOnnx(model: Model, options: ExportOptions = {}): Uint8Arra
         nodes.push({ name: layer.name, opType: layer.method === "max" ? "GlobalMaxPool" : "GlobalAveragePool", input: [x], output: [out] });
         break;
       case "fully_connected": {
+        // ONNX's Gemm takes [N, features]: an image (even [N, C, 1, 1]) is reshaped first.
         let input = x;
-        const [c, h, w] = model.shapes.layers.get(layer.name)!.input;
-        if (!flattened && c * h * w !== c) {
-          initializer.push(int64Tensor(`${layer.name}_flatten_shape`, [0, -1]));
-          nodes.push({ name: `${layer.name}_flatten`, opType: "Reshape", input: [x, `${layer.name}_flatten_shape`], output: [`${layer.inputs[0]}_flat`] });
-          input = `${layer.inputs[0]}_flat`;
+        if (rank.get(layer.inputs[0]!) === 4) {
+          input = flat.get(layer.inputs[0]!) ?? `${layer.inputs[0]}_flat`;
+          if (!flat.has(layer.inputs[0]!)) {
+            initializer.push(int64Tensor(`${layer.name}_flatten_shape`, [0, -1]));
+            nodes.push({ name: `${layer.name}_flatten`, opType: "Reshape", input: [x, `${layer.name}_flatten_shape`], output: [input] });
+            flat.set(layer.inputs[0]!, input);
+          }
         }
-        flattened = true;
         const wt = model.weights.get(paramName(layer.name, "weight"))!;
         nodes.push({
           name: layer.name, opType: "Gemm", input: [input, weightInput(layer.name, wt.dims, wt.data), bias(layer.name, layer.numOutput)], output: [out],
@@ -147,7 +152,7 @@ export function exportOnnx(model: Model, options: ExportOptions = {}): Uint8Arra
       case "scale": {
         const [c] = model.shapes.layers.get(layer.name)!.input;
         for (const kind of ["scale", "shift"]) {
-          initializer.push(floatTensor(paramName(layer.name, kind), [1, c, 1, 1], model.weights.get(paramName(layer.name, kind))!.data));
+          initializer.push(floatTensor(paramName(layer.name, kind), rank.get(layer.inputs[0]!) === 2 ? [1, c] : [1, c, 1, 1], model.weights.get(paramName(layer.name, kind))!.data));
         }
         nodes.push({ name: `${layer.name}_mul`, opType: "Mul", input: [x, paramName(layer.name, "scale")], output: [`${out}_scaled`] });
         nodes.push({ name: layer.name, opType: "Add", input: [`${out}_scaled`, paramName(layer.name, "shift")], output: [out] });
@@ -157,11 +162,13 @@ export function exportOnnx(model: Model, options: ExportOptions = {}): Uint8Arra
         nodes.push({ name: layer.name, opType: "Softmax", input: [x], output: [out], attribute: [int("axis", 1)] });
         break;
     }
+    rank.set(layer.output, layer.type === "fully_connected" ? 2 : layer.type === "global_pooling" ? 4 : rank.get(layer.inputs[0]!)!);
     const quantized = layer.type !== "softmax" && !reluFollows && qdq?.has(layer.output);
     value.set(layer.output, quantized ? quantizeAfter(layer.output, out) : out);
   });
   const outputName = value.get(g.output)!;
   const [oc, oh, ow] = model.shapes.tensors.get(g.output)!;
+  const outDims = rank.get(g.output) === 4 ? [oc, oh, ow] : [oc * oh * ow];
   const proto = onnx.ModelProto.create({
     irVersion: 7,
     producerName: "octet",
@@ -172,7 +179,7 @@ export function exportOnnx(model: Model, options: ExportOptions = {}): Uint8Arra
       node: nodes,
       initializer,
       input: [{ name: g.input.name, type: { tensorType: { elemType: DataType.FLOAT, shape: { dim: [{ dimParam: "N" }, ...g.input.shape.map((d) => ({ dimValue: d }))] } } } }],
-      output: [{ name: outputName, type: { tensorType: { elemType: DataType.FLOAT, shape: { dim: [{ dimParam: "N" }, { dimValue: oc * oh * ow }] } } } }],
+      output: [{ name: outputName, type: { tensorType: { elemType: DataType.FLOAT, shape: { dim: [{ dimParam: "N" }, ...outDims.map((d) => ({ dimValue: d }))] } } } }],
     },
   });
   return onnx.ModelProto.encode(proto).finish();

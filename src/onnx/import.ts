@@ -1,23 +1,212 @@
-// ONNX import: a model built from Conv, MaxPool, AveragePool, Gemm,
-// MatMul + Add, Relu, Flatten / Reshape and Softmax (opset 11 to 21) becomes
-// octet's graph, named after the ONNX nodes and values; initializers become
-// weights. QuantizeLinear / DequantizeLinear pairs (explicit quantization)
-// give activation scales instead of calibration, as in TensorRT. Anything
-// else is refused with the node, op and attribute at fault: a model is never
-// partly imported.
-import { parseGraph, describeValue, shortText, GRAPH_FORMAT, GRAPH_VERSION, type Graph, type Layer } from "../model/graph.js";
-import { assembleModel, paramName, type Model } from "../model/model.js";
+// ONNX import: the CNNs PyTorch exports (TorchScript and dynamo exporters,
+// opsets 11 to 21) become octet's DAG graph, named after the ONNX nodes and
+// values; initializers (inline or in an external data file) become weights.
+// Each node becomes one octet layer, or is absorbed (views, Identity,
+// Dropout, Constant, Q/DQ pairs), or is refused with the reason. A folding
+// pass (fold.ts) then folds BatchNormalization into the convolution or fully
+// connected layer before it, and a constant Add after a fully connected layer
+// into its bias, and records what it did (importNotes). QuantizeLinear /
+// DequantizeLinear pairs (explicit quantization, symmetric int8) give
+// activation scales instead of calibration, as in TensorRT.
+//
+// A model is never partly imported: every node octet cannot take is collected
+// (node, op and why) and the import fails once, listing them all. inspectOnnx
+// (inspect.ts) shows the same per-node outcome without failing.
+import { parseGraph, describeValue, shortText, MAX_GRAPH_INT, GRAPH_FORMAT, GRAPH_VERSION, type Graph, type Layer, type Pads, type Pair } from "../model/graph.js";
+import { assembleModel, paramName, MAX_TENSOR_ELEMENTS, type Model } from "../model/model.js";
+import { windowOutputSize, volume, type Chw } from "../model/shapes.js";
 import { checkFinite, type WeightMap } from "../model/weights-file.js";
 import { scaleProblem } from "../calib/cache.js";
-import { fail } from "../errors.js";
+import { fail, OctetError, type OctetErrorCode } from "../errors.js";
 import { roundHalfEven } from "../int8/numerics.js";
 import {
-  decodeModel, num, intsAttr, intAttr, floatAttr, stringAttr, tensorValues, typeName, DataType,
-  type NodeProto, type TensorProto,
+  decodeModel, num, intsAttr, intAttr, floatAttr, floatsAttr, stringAttr, tensorValues, typeName, DataType,
+  type NodeProto, type TensorProto, type ModelProto,
 } from "./proto.js";
+import { ExternalFiles, type ExternalReader } from "./external.js";
+import { foldLayers, type LayerOrigin } from "./fold.js";
+
+export { checkExternalLocation, type ExternalReader } from "./external.js";
 
 export const MIN_OPSET = 11;
 export const MAX_OPSET = 21;
+
+/** float32's largest value: octet's clip bounds when ONNX gives none (JSON has no infinity). */
+const FLT_MAX = 3.4028234663852886e38;
+/** Most problems one error message lists (the count of the rest follows). */
+const MAX_LISTED_PROBLEMS = 40;
+
+export const SUPPORTED_OPS = [
+  "Conv", "BatchNormalization", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "ReduceMean", "ReduceMax",
+  "Gemm", "MatMul", "Add", "Sub", "Mul", "Concat", "Relu", "Clip", "LeakyRelu", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish",
+  "Softmax", "Flatten", "Reshape", "Squeeze", "Unsqueeze", "Identity", "Dropout", "Constant", "QuantizeLinear", "DequantizeLinear",
+] as const;
+
+export interface ImportOptions {
+  /**
+   * Reads a file of external tensor data by its location relative to the
+   * model's folder (already checked: relative, inside the folder). Node's
+   * loadModel passes one; without it an external tensor is a named error.
+   */
+  readExternal?: ExternalReader;
+}
+
+/** What became of one ONNX node. */
+export type NodeOutcome =
+  | { kind: "layer"; layer: string; type: Layer["type"] }
+  | { kind: "folded"; into: string; how: string }
+  | { kind: "absorbed"; how: string }
+  | { kind: "constant" }
+  | { kind: "dropped"; why: string }
+  | { kind: "unsupported"; why: string }
+  | { kind: "skipped"; why: string };
+
+export interface NodeRow {
+  index: number;
+  name: string;
+  op: string;
+  /** The first output's shape, ONNX-style ("[N, 16, 14, 14]"), or "?" when the node was not imported. */
+  output: string;
+  outcome: NodeOutcome;
+}
+
+export interface Problem {
+  node: string;
+  op: string;
+  /** The reason, without the file and node prefix. */
+  why: string;
+  code: OctetErrorCode;
+  message: string;
+}
+
+export interface ImportResult {
+  file: string;
+  opset: number;
+  /** The network input, ONNX-style ("input [N, 1, 28, 28]"). */
+  input: string;
+  rows: NodeRow[];
+  notes: string[];
+  problems: Problem[];
+  /** The model, when the import finished. */
+  model?: Model;
+  /** Why the import could not finish after every node was taken (the graph checks), when it could not. */
+  error?: OctetError;
+}
+
+const notesOf = new WeakMap<Model, readonly string[]>();
+
+/** What the import did beyond one layer per node (folds, merges, dropped nodes), for the build log; [] for models not imported from ONNX. */
+export function importNotes(model: Model): readonly string[] {
+  return notesOf.get(model) ?? [];
+}
+
+/** The model, or one error naming every node that octet cannot import (node, op, why). */
+export function importOnnx(bytes: Uint8Array, file: string, options: ImportOptions = {}): Model {
+  const r = runImport(bytes, file, options);
+  if (r.problems.length === 1) {
+    const p = r.problems[0]!;
+    throw new OctetError(p.code, p.message);
+  }
+  if (r.problems.length > 1) fail("MODEL_FORMAT", problemsMessage(file, r.problems, r.rows.length));
+  if (r.error) throw r.error;
+  return r.model!;
+}
+
+export function problemsMessage(file: string, problems: readonly Problem[], nodes: number): string {
+  const listed = problems.slice(0, MAX_LISTED_PROBLEMS).map((p) => `\n  node ${shortText(p.node)} (${shortText(p.op)}): ${p.why}`);
+  const rest = problems.length > MAX_LISTED_PROBLEMS ? `\n  … and ${problems.length - MAX_LISTED_PROBLEMS} more` : "";
+  return `${file}: ${problems.length} of ${nodes} nodes cannot be imported:${listed.join("")}${rest}`;
+}
+
+/**
+ * Takes every node; never throws for a node octet cannot take (those are in
+ * `problems`). Throws, as importOnnx does, for a file that is not a usable
+ * ONNX model at all: unreadable, an unsupported opset, a bad initializer, not
+ * exactly one [N, C, H, W] float input and one output.
+ */
+export function runImport(bytes: Uint8Array, file: string, options: ImportOptions = {}): ImportResult {
+  const proto = decodeModel(bytes, file);
+  const g = proto.graph!;
+  const opset = opsetOf(proto, file);
+  const external = new ExternalFiles(options.readExternal, file);
+  const consts = new Map<string, Constant>();
+  for (const t of g.initializer ?? []) consts.set(t.name ?? "", tensorValues(t, file, external));
+  const inputs = (g.input ?? []).filter((i) => !consts.has(i.name ?? ""));
+  if (inputs.length !== 1) fail("MODEL_FORMAT", `${file}: expected one graph input (besides initializers), found ${inputs.length}: ${inputs.map((i) => shortText(i.name ?? "")).join(", ")}`);
+  const input = inputs[0]!;
+  const tensorType = input.type?.tensorType;
+  if (tensorType?.elemType !== DataType.FLOAT) fail("MODEL_FORMAT", `${file}: input ${shortText(input.name ?? "")}: element type ${typeName(tensorType?.elemType ?? 0)}, expected float`);
+  const rawDims = tensorType.shape?.dim ?? [];
+  const dims = rawDims.map((d) => (d.dimValue !== undefined && d.dimValue !== null && num(d.dimValue as number) > 0 ? num(d.dimValue as number) : -1));
+  if (dims.length !== 4 || dims.slice(1).some((d) => d < 1)) {
+    fail("SHAPE_MISMATCH", `${file}: input ${shortText(input.name ?? "")}: shape [${dims.map((d) => (d < 0 ? "?" : d)).join(", ")}], expected [N, C, H, W] with fixed C, H, W`);
+  }
+  const chw = dims.slice(1) as Chw;
+  if (chw.some((d) => d > MAX_GRAPH_INT) || volume(chw) > MAX_TENSOR_ELEMENTS) {
+    fail("SHAPE_MISMATCH", `${file}: input ${shortText(input.name ?? "")}: [${chw.join(", ")}] per image is larger than octet takes (each dimension up to ${MAX_GRAPH_INT}, ${MAX_TENSOR_ELEMENTS} values)`);
+  }
+  const outputs = g.output ?? [];
+  if (outputs.length !== 1) fail("MODEL_FORMAT", `${file}: expected one graph output, found ${outputs.length}`);
+  const batchText = dims[0]! > 0 ? String(dims[0]) : rawDims[0]?.dimParam ? shortText(rawDims[0].dimParam, 20) : "N";
+  const state = new ImportState(file, opset, consts, external, dims[0]! > 0 ? dims[0]! : null, batchText, proto);
+  const inputName = input.name ?? "";
+  state.values.set(inputName, { tensor: inputName, rank: 4 });
+  state.shapes.set(inputName, chw);
+  const outputName = outputs[0]!.name ?? "";
+  state.run(g.node ?? [], outputName);
+  const result: ImportResult = {
+    file, opset, input: `${shortText(inputName)} [${batchText}, ${chw.join(", ")}]`, rows: state.rows, notes: state.notes, problems: state.problems,
+  };
+  if (state.problems.length > 0) return result;
+  try {
+    const output = state.values.get(outputName)!;
+    const folded = foldLayers(state.layers, state.weights, state.origins, output.tensor, new Set(state.scales.keys()));
+    for (const f of folded.folds) {
+      const how = f.how === "batchnorm" ? "weights and bias scaled" : f.how === "bias" ? "added to its bias" : "one scale layer";
+      state.setOutcome(f.layer, { kind: "folded", into: f.into, how });
+      const what = `${state.opOf(f.layer)} ${shortText(state.nodeNameOf(f.layer))}`;
+      state.notes.push(f.how === "merge" ? `${what} and ${state.opOf(f.into)} ${shortText(state.nodeNameOf(f.into))} merged into scale layer ${shortText(f.into)}`
+        : `${what} folded into ${shortText(f.into)}${f.how === "bias" ? " as its bias" : ""}`);
+    }
+    for (const l of folded.layers) {
+      if (l.type === "scale" && state.origins.get(l.name) === "batchnorm") {
+        state.notes.push(`BatchNormalization ${shortText(state.nodeNameOf(l.name))} kept as scale layer ${shortText(l.name)}: the layer before it is no convolution or fully connected layer whose output only it reads`);
+      }
+    }
+    for (const d of folded.dropped) {
+      state.setOutcome(d, { kind: "dropped", why: "its output reaches no graph output" });
+      state.notes.push(`node ${shortText(state.nodeNameOf(d))} (${state.opOf(d)}) dropped: its output reaches no graph output`);
+    }
+    const kept = new Set<string>([inputName, ...folded.layers.map((l) => l.output)]);
+    for (const t of [...state.scales.keys()]) if (!kept.has(t)) state.scales.delete(t);
+    const graph: Graph = {
+      name: g.name || file.replace(/^.*[\\/]/, "").replace(/\.onnx$/, ""),
+      input: { name: inputName, shape: chw },
+      layers: folded.layers,
+      output: output.tensor,
+      weights: `${file} (initializers)`,
+    };
+    // The same field checks as octet's own JSON graphs (strides, windows, kernels >= 1, ...).
+    const checked = parseGraph(JSON.stringify({ format: GRAPH_FORMAT, version: GRAPH_VERSION, ...graph }), file);
+    const model = assembleModel(checked, state.weights, file);
+    if (state.scales.size > 0) model.quantization = { scales: state.scales, source: `QDQ nodes in ${file}` };
+    notesOf.set(model, state.notes);
+    result.model = model;
+  } catch (e) {
+    if (!(e instanceof OctetError)) throw e;
+    result.error = e;
+  }
+  return result;
+}
+
+function opsetOf(proto: ModelProto, file: string): number {
+  const opset = (proto.opsetImport ?? []).find((o) => !o.domain || o.domain === "ai.onnx");
+  const version = num(opset?.version as number | undefined);
+  if (version < MIN_OPSET || version > MAX_OPSET) {
+    fail("MODEL_FORMAT", `${file}: ONNX opset ${version || "(none)"} is not supported; octet imports opsets ${MIN_OPSET} to ${MAX_OPSET}`);
+  }
+  return version;
+}
 
 interface Constant {
   dims: number[];
@@ -25,77 +214,170 @@ interface Constant {
   type: number;
 }
 
-export function importOnnx(bytes: Uint8Array, file: string): Model {
-  const proto = decodeModel(bytes, file);
-  const g = proto.graph!;
-  const opset = (proto.opsetImport ?? []).find((o) => !o.domain || o.domain === "ai.onnx");
-  const version = num(opset?.version as number | undefined);
-  if (version < MIN_OPSET || version > MAX_OPSET) {
-    fail("MODEL_FORMAT", `${file}: ONNX opset ${version || "(none)"} is not supported; octet imports opsets ${MIN_OPSET} to ${MAX_OPSET}`);
-  }
-  const consts = new Map<string, Constant>();
-  for (const t of g.initializer ?? []) consts.set(t.name ?? "", tensorValues(t, file));
-  const inputs = (g.input ?? []).filter((i) => !consts.has(i.name ?? ""));
-  if (inputs.length !== 1) fail("MODEL_FORMAT", `${file}: expected one graph input (besides initializers), found ${inputs.length}: ${inputs.map((i) => i.name).join(", ")}`);
-  const input = inputs[0]!;
-  const tensorType = input.type?.tensorType;
-  if (tensorType?.elemType !== DataType.FLOAT) fail("MODEL_FORMAT", `${file}: input ${input.name}: element type ${typeName(tensorType?.elemType ?? 0)}, expected float`);
-  const dims = (tensorType.shape?.dim ?? []).map((d) => (d.dimValue !== undefined && d.dimValue !== null && num(d.dimValue as number) > 0 ? num(d.dimValue as number) : -1));
-  if (dims.length !== 4 || dims.slice(1).some((d) => d < 1)) {
-    fail("SHAPE_MISMATCH", `${file}: input ${input.name}: shape [${dims.map((d) => (d < 0 ? "?" : d)).join(", ")}], expected [N, C, H, W] with fixed C, H, W`);
-  }
-  const state = new ImportState(file, version, consts);
-  state.alias.set(input.name!, input.name!);
-  state.rank.set(input.name!, 4);
-  (g.node ?? []).forEach((node, i) => state.node(node, i));
-  const outputs = g.output ?? [];
-  if (outputs.length !== 1) fail("MODEL_FORMAT", `${file}: expected one graph output, found ${outputs.length}`);
-  const output = state.resolve(outputs[0]!.name!, "graph output");
-  const graph: Graph = {
-    name: g.name || file.replace(/^.*[\\/]/, "").replace(/\.onnx$/, ""),
-    input: { name: input.name!, shape: dims.slice(1) as [number, number, number] },
-    layers: state.layers,
-    output,
-    weights: `${file} (initializers)`,
-  };
-  // The same field checks as octet's own JSON graphs (strides, windows, kernels >= 1, ...).
-  const checked = parseGraph(JSON.stringify({ format: GRAPH_FORMAT, version: GRAPH_VERSION, ...graph }), file);
-  const model = assembleModel(checked, state.weights, file);
-  if (state.scales.size > 0) model.quantization = { scales: state.scales, source: `QDQ nodes in ${file}` };
-  return model;
+/** An ONNX activation: the octet tensor holding it and its ONNX rank (4: [N, C, H, W]; 2: [N, features], the octet tensor [C, H, W] flattened). */
+interface Value {
+  tensor: string;
+  rank: 2 | 4;
 }
+
+/** A node reads the output of a node that was not imported: it is not judged on its own. */
+class Skip {
+  constructor(readonly why: string) {}
+}
+
+type Outcome = NodeOutcome;
 
 class ImportState {
   readonly layers: Layer[] = [];
   readonly weights: WeightMap = new Map();
   readonly scales = new Map<string, number>();
-  /** ONNX value name -> octet tensor name (Flatten, Reshape, Q/DQ, Identity pass through). */
-  readonly alias = new Map<string, string>();
-  /** Outputs of QuantizeLinear on activations: value -> [octet tensor, scale]. */
-  private readonly quantized = new Map<string, [string, number]>();
+  /** ONNX activation values. */
+  readonly values = new Map<string, Value>();
+  /** Per-image shape of each octet tensor. */
+  readonly shapes = new Map<string, Chw>();
+  readonly rows: NodeRow[] = [];
+  readonly notes: string[] = [];
+  readonly problems: Problem[] = [];
+  /** Where each scale layer came from, for the folding pass. */
+  readonly origins = new Map<string, LayerOrigin>();
+  /** Values of nodes that were not imported: value -> the node at fault. */
+  private readonly poisoned = new Map<string, string>();
+  /** Outputs of QuantizeLinear on activations: value -> [activation, scale]. */
+  private readonly quantized = new Map<string, [Value, number]>();
   private readonly names = new Set<string>();
   /** Next suffix to try per base name, so that de-duplicating n equal names stays linear. */
   private readonly nextSuffix = new Map<string, number>();
-  /** Values that are flattened views: only a fully connected layer may consume them. */
-  private readonly flattened = new Set<string>();
-  /** ONNX rank of each octet tensor: 4 for images, 2 after a flatten or a fully connected layer. */
-  readonly rank = new Map<string, number>();
+  /** How many node inputs (and graph outputs) read each value. */
+  private readonly readers = new Map<string, number>();
+  /** Layer name -> index of the node (row) it came from. */
+  private readonly layerRow = new Map<string, number>();
+  private readonly valueInfo = new Map<string, string>();
 
-  constructor(readonly file: string, readonly opset: number, readonly consts: Map<string, Constant>) {}
-
-  private where(node: NodeProto, i: number): string {
-    return `${this.file}: node ${node.name ? shortText(node.name) : `#${i}`} (${shortText(node.opType ?? "")})`;
+  constructor(
+    readonly file: string, readonly opset: number, readonly consts: Map<string, Constant>, private readonly external: ExternalFiles,
+    private readonly batch: number | null, private readonly batchText: string, proto: ModelProto,
+  ) {
+    for (const v of [...(proto.graph?.valueInfo ?? []), ...(proto.graph?.output ?? [])]) {
+      const d = v.type?.tensorType?.shape?.dim;
+      if (v.name && d) this.valueInfo.set(v.name, `[${d.slice(0, 8).map((x) => (x.dimValue !== undefined && x.dimValue !== null ? String(num(x.dimValue as number)) : shortText(x.dimParam || "?", 20))).join(", ")}]`);
+    }
   }
 
-  resolve(value: string, where: string): string {
-    const t = this.alias.get(value);
-    if (t === undefined) fail("MODEL_FORMAT", `${this.file}: ${where}: value ${describeValue(value)} is not produced by a supported node (or is a weight where an activation belongs)`);
-    return t;
+  run(nodes: NodeProto[], graphOutput: string): void {
+    for (const n of nodes) for (const v of n.input ?? []) if (v) this.readers.set(v, (this.readers.get(v) ?? 0) + 1);
+    this.readers.set(graphOutput, (this.readers.get(graphOutput) ?? 0) + 1);
+    nodes.forEach((node, i) => {
+      let outcome: Outcome;
+      try {
+        this.checkOutputs(node, i);
+        outcome = this.node(node, i);
+      } catch (e) {
+        if (e instanceof Skip) outcome = { kind: "skipped", why: e.why };
+        else if (e instanceof OctetError) {
+          const why = this.reason(e.message, node, i);
+          this.problems.push({ node: this.label(node, i), op: node.opType ?? "", why, code: e.code, message: e.message });
+          outcome = { kind: "unsupported", why };
+        } else throw e;
+        for (const v of node.output ?? []) if (v && !this.known(v)) this.poisoned.set(v, this.label(node, i));
+      }
+      this.rows.push({ index: i, name: this.label(node, i), op: node.opType ?? "", output: this.shapeOf(node.output?.[0]), outcome });
+    });
+    if (this.problems.length > 0) return;
+    const at = `${this.file}: graph output`;
+    if (this.consts.has(graphOutput)) this.problem("(graph output)", "", `${at} ${describeValue(graphOutput)} is a constant; octet's output must be computed from the input`);
+    else if (!this.values.has(graphOutput)) this.problem("(graph output)", "", `${at} ${describeValue(graphOutput)} is produced by no node`);
+  }
+
+  private problem(node: string, op: string, message: string): void {
+    this.problems.push({ node, op, why: message.replace(`${this.file}: `, ""), code: "MODEL_FORMAT", message });
+  }
+
+  setOutcome(layer: string, outcome: Outcome): void {
+    const row = this.layerRow.get(layer);
+    if (row !== undefined) this.rows[row]!.outcome = outcome;
+  }
+
+  nodeNameOf(layer: string): string {
+    const row = this.layerRow.get(layer);
+    return row === undefined ? layer : this.rows[row]!.name;
+  }
+
+  opOf(layer: string): string {
+    const row = this.layerRow.get(layer);
+    return row === undefined ? "?" : this.rows[row]!.op;
+  }
+
+  /** The message without "file: node X (Op): ", as listed under the node. */
+  private reason(message: string, node: NodeProto, i: number): string {
+    const prefix = `${this.where(node, i)}: `;
+    if (message.startsWith(prefix)) return message.slice(prefix.length);
+    return message.startsWith(`${this.file}: `) ? message.slice(this.file.length + 2) : message;
+  }
+
+  private label(node: NodeProto, i: number): string {
+    return node.name ? node.name : `#${i}`;
+  }
+
+  private where(node: NodeProto, i: number): string {
+    return `${this.file}: node ${shortText(this.label(node, i))} (${shortText(node.opType ?? "")})`;
+  }
+
+  private known(v: string): boolean {
+    return this.values.has(v) || this.consts.has(v) || this.poisoned.has(v);
+  }
+
+  /** ONNX values are assigned once: a node may not write a value that exists. */
+  private checkOutputs(node: NodeProto, i: number): void {
+    for (const v of node.output ?? []) {
+      if (v && this.known(v)) fail("MODEL_FORMAT", `${this.where(node, i)}: writes value ${describeValue(v)}, which ${this.consts.has(v) ? "is an initializer or constant" : "another node or the graph input already produces"} (ONNX values are assigned once)`);
+    }
+  }
+
+  private shapeOf(value: string | undefined): string {
+    if (!value) return "-";
+    const v = this.values.get(value);
+    if (v) {
+      const s = this.shapes.get(v.tensor)!;
+      return `[${[this.batchText, ...(v.rank === 4 ? s : [volume(s)])].join(", ")}]`;
+    }
+    const c = this.consts.get(value);
+    if (c) return `[${c.dims.join(", ")}] constant`;
+    return this.valueInfo.get(value) ?? "?";
+  }
+
+  // ---------------------------------------------------------------- inputs
+
+  /** Input k of the node as an activation. `flattenedOk`: a [N, C*H*W] view of an image may be read (views, Gemm, MatMul). */
+  private act(node: NodeProto, i: number, k = 0, flattenedOk = false): Value {
+    const value = node.input?.[k];
+    if (!value) fail("MODEL_FORMAT", `${this.where(node, i)}: input ${k} is missing`);
+    const bad = this.poisoned.get(value);
+    if (bad !== undefined) throw new Skip(`reads ${describeValue(value)} from node ${shortText(bad)}, which was not imported`);
+    const v = this.values.get(value);
+    if (!v) {
+      if (this.consts.has(value)) fail("MODEL_FORMAT", `${this.where(node, i)}: input ${k} ${describeValue(value)} is a constant where octet needs an activation computed from the input (octet does not fold constants)`);
+      fail("MODEL_FORMAT", `${this.where(node, i)}: input ${k} ${describeValue(value)} is produced by no node, initializer or graph input`);
+    }
+    if (!flattenedOk && this.isFlattened(v)) {
+      fail("MODEL_FORMAT", `${this.where(node, i)}: reads ${describeValue(value)}, a [N, C*H*W] view of an image; octet flattens only into a fully connected layer (Gemm or MatMul)`);
+    }
+    return v;
+  }
+
+  private isFlattened(v: Value): boolean {
+    const [, h, w] = this.shapes.get(v.tensor)!;
+    return v.rank === 2 && h * w > 1;
+  }
+
+  private isConst(value: string | undefined): boolean {
+    if (value && this.poisoned.has(value)) throw new Skip(`reads ${describeValue(value)} from node ${shortText(this.poisoned.get(value)!)}, which was not imported`);
+    return !!value && this.consts.has(value);
   }
 
   private constant(value: string | undefined, at: string, what: string): Constant {
+    if (value && this.poisoned.has(value)) throw new Skip(`reads ${describeValue(value)} from node ${shortText(this.poisoned.get(value)!)}, which was not imported`);
     const c = value ? this.consts.get(value) : undefined;
-    if (!c) fail("MODEL_FORMAT", `${at}: ${what} ${describeValue(value ?? "")} must be an initializer (constant)`);
+    if (!c) fail("MODEL_FORMAT", `${at}: ${what} ${describeValue(value ?? "")} must be an initializer or Constant${value && this.values.has(value) ? " (it is computed from the input)" : ""}`);
     return c;
   }
 
@@ -103,6 +385,40 @@ class ImportState {
     const c = this.constant(value, at, what);
     if (!(c.values instanceof Float32Array)) fail("MODEL_FORMAT", `${at}: ${what} ${describeValue(value)} is ${typeName(c.type)}, expected float`);
     return { dims: c.dims, data: c.values };
+  }
+
+  /** An integer constant (int64 or int32: shapes, axes). */
+  private ints(value: string | undefined, at: string, what: string): number[] {
+    const c = this.constant(value, at, what);
+    if (c.type !== DataType.INT64 && c.type !== DataType.INT32) fail("MODEL_FORMAT", `${at}: ${what} ${describeValue(value)} is ${typeName(c.type)}, expected int64`);
+    if (c.values.length > 16) fail("MODEL_FORMAT", `${at}: ${what} has ${c.values.length} values, expected at most 16`);
+    return Array.from(c.values as ArrayLike<number>);
+  }
+
+  /** A scalar float constant ([] or [1]); an absent or empty input gives `fallback`. */
+  private scalarInput(node: NodeProto, k: number, at: string, what: string, fallback: number): number {
+    const value = node.input?.[k];
+    if (!value) return fallback;
+    const c = this.float(value, at, what);
+    if (c.data.length !== 1) fail("MODEL_FORMAT", `${at}: ${what} has shape [${c.dims.join(", ")}], expected a scalar`);
+    const v = c.data[0]!;
+    if (Number.isNaN(v)) fail("MODEL_FORMAT", `${at}: ${what} is NaN`);
+    return Math.max(-FLT_MAX, Math.min(FLT_MAX, v));
+  }
+
+  private out(node: NodeProto, i: number): string {
+    const value = node.output?.[0];
+    if (!value) fail("MODEL_FORMAT", `${this.where(node, i)}: has no output`);
+    return value;
+  }
+
+  /** Whether a value is read by any node or is the graph output. */
+  private isRead(value: string | undefined): boolean {
+    return !!value && (this.readers.get(value) ?? 0) > 0;
+  }
+
+  private refuse(node: NodeProto, i: number, attr: string, found: unknown, expected: string): never {
+    return fail("MODEL_FORMAT", `${this.where(node, i)}: attribute ${attr} = ${describeValue(found)} is not supported (${expected})`);
   }
 
   private layerName(node: NodeProto, i: number): string {
@@ -118,190 +434,558 @@ class ImportState {
     return name;
   }
 
-  private activation(node: NodeProto, i: number, k = 0): string {
-    const value = node.input?.[k];
-    if (!value) fail("MODEL_FORMAT", `${this.where(node, i)}: input ${k} is missing`);
-    if (this.flattened.has(value) && node.opType !== "Gemm" && node.opType !== "MatMul") {
-      fail("MODEL_FORMAT", `${this.where(node, i)}: reads the flattened value ${describeValue(value)}; octet flattens only into a fully connected layer (Gemm or MatMul)`);
+  // ---------------------------------------------------------------- attributes
+
+  /** A 2-D attribute (strides, dilations, kernel_shape): two integers >= min. */
+  private pair(node: NodeProto, i: number, name: string, fallback: number | null, min = 1): Pair {
+    const v = intsAttr(node, name);
+    if (v === undefined) {
+      if (fallback === null) this.refuse(node, i, name, "(missing)", "two integers");
+      return [fallback!, fallback!];
     }
-    return this.resolve(value, this.where(node, i));
+    if (v.length !== 2 || v.some((x) => !Number.isSafeInteger(x) || x < min || x > MAX_GRAPH_INT)) {
+      this.refuse(node, i, name, v, `two integers in ${min}..${MAX_GRAPH_INT}: octet imports 2-D windows`);
+    }
+    return [v[0]!, v[1]!];
   }
 
-  private out(node: NodeProto, i: number): string {
-    const value = node.output?.[0];
-    if (!value) fail("MODEL_FORMAT", `${this.where(node, i)}: has no output`);
-    return value;
+  private autoPad(node: NodeProto, i: number): "NOTSET" | "VALID" | "SAME_UPPER" | "SAME_LOWER" {
+    const a = stringAttr(node, "auto_pad") || "NOTSET";
+    if (a !== "NOTSET" && a !== "VALID" && a !== "SAME_UPPER" && a !== "SAME_LOWER") this.refuse(node, i, "auto_pad", a, "NOTSET, VALID, SAME_UPPER or SAME_LOWER");
+    return a;
   }
 
-  private refuse(node: NodeProto, i: number, attribute: string, found: unknown, expected: string): never {
-    return fail("MODEL_FORMAT", `${this.where(node, i)}: attribute ${attribute} = ${describeValue(found)} is not supported (${expected})`);
-  }
-
-  private square(node: NodeProto, i: number, name: string, values: number[] | undefined, fallback: number): number {
-    const v = values ?? [fallback, fallback];
-    if (v.length !== 2 || v[0] !== v[1]) this.refuse(node, i, name, v, "octet supports square 2-D windows and equal strides");
-    return v[0]!;
-  }
-
-  private pads(node: NodeProto, i: number): number {
-    const autoPad = stringAttr(node, "auto_pad");
-    if (autoPad && autoPad !== "NOTSET" && autoPad !== "VALID") this.refuse(node, i, "auto_pad", autoPad, "NOTSET or VALID");
+  private padsAttr(node: NodeProto, i: number): Pads {
     const p = intsAttr(node, "pads") ?? [0, 0, 0, 0];
-    if (p.length !== 4 || p.some((x) => x !== p[0])) this.refuse(node, i, "pads", p, "the same padding on every side");
-    return p[0]!;
+    if (p.length !== 4 || p.some((x) => !Number.isSafeInteger(x) || x < 0 || x > MAX_GRAPH_INT)) {
+      this.refuse(node, i, "pads", p, "four integers >= 0, [top, left, bottom, right]");
+    }
+    return p as Pads;
   }
 
-  private noDilation(node: NodeProto, i: number): void {
-    const d = intsAttr(node, "dilations");
-    if (d && d.some((x) => x !== 1)) this.refuse(node, i, "dilations", d, "1");
+  /** Explicit [top, left, bottom, right] pads: the attribute, or computed for auto_pad from the input size. */
+  private explicitPads(mode: string, pads: Pads, [h, w]: [number, number], kernel: Pair, strides: Pair, dilations: Pair): Pads {
+    if (mode === "NOTSET") return pads;
+    if (mode === "VALID") return [0, 0, 0, 0];
+    const upper = mode === "SAME_UPPER";
+    const [t, b] = samePads(h, kernel[0], strides[0], dilations[0], upper);
+    const [l, r] = samePads(w, kernel[1], strides[1], dilations[1], upper);
+    return [t, l, b, r];
   }
 
-  node(node: NodeProto, i: number): void {
+  // ---------------------------------------------------------------- layers
+
+  private push(
+    node: NodeProto, i: number, layer: Layer, output: Chw, rank: 2 | 4,
+    params: Record<string, { dims: number[]; data: Float32Array }> = {}, origin?: LayerOrigin,
+  ): Outcome {
     const at = this.where(node, i);
-    switch (node.opType) {
-      case "Constant": {
-        const t = node.attribute?.find((a) => a.name === "value")?.t;
-        if (!t) this.refuse(node, i, "value", "(missing or not a tensor)", "a tensor value");
-        this.consts.set(this.out(node, i), tensorValues(t as TensorProto, at));
-        return;
-      }
+    if (output.some((d) => d < 1)) fail("SHAPE_MISMATCH", `${at}: output [${output.join(", ")}] is empty`);
+    if (output.some((d) => d > MAX_GRAPH_INT) || volume(output) > MAX_TENSOR_ELEMENTS) {
+      fail("SHAPE_MISMATCH", `${at}: output [${output.join(", ")}] per image is larger than octet takes (${MAX_TENSOR_ELEMENTS} values)`);
+    }
+    for (const [kind, p] of Object.entries(params)) checkFinite(p.data, `${this.file}: layer ${shortText(layer.name)}: ${kind}`, "MODEL_FORMAT");
+    for (const [kind, p] of Object.entries(params)) this.weights.set(paramName(layer.name, kind), { dims: p.dims, data: p.data });
+    this.layers.push(layer);
+    this.layerRow.set(layer.name, i);
+    if (origin) this.origins.set(layer.name, origin);
+    this.values.set(layer.output, { tensor: layer.output, rank });
+    this.shapes.set(layer.output, output);
+    return { kind: "layer", layer: layer.name, type: layer.type };
+  }
+
+  private alias(out: string, v: Value, how: string): Outcome {
+    this.values.set(out, v);
+    return { kind: "absorbed", how };
+  }
+
+  private setConst(out: string, c: Constant): Outcome {
+    this.consts.set(out, c);
+    return { kind: "constant" };
+  }
+
+  node(node: NodeProto, i: number): Outcome {
+    const at = this.where(node, i);
+    const op = node.opType ?? "";
+    if (node.domain && node.domain !== "ai.onnx") {
+      fail("MODEL_FORMAT", `${at}: op domain ${describeValue(node.domain)} is not supported; octet imports standard ONNX ops (domain ai.onnx)`);
+    }
+    switch (op) {
+      case "Constant":
+        return this.constantNode(node, i);
       case "Identity":
-      case "Dropout":
-        if (this.consts.has(node.input![0]!)) this.consts.set(this.out(node, i), this.consts.get(node.input![0]!)!);
-        else this.alias.set(this.out(node, i), this.activation(node, i));
-        return;
+        return this.identity(node, i, "Identity");
+      case "Dropout": {
+        const training = node.input?.[2];
+        if (training && this.isConst(training) && Array.from(this.constant(training, at, "training_mode").values).some((v) => v !== 0)) {
+          fail("MODEL_FORMAT", `${at}: training_mode is true; octet imports inference graphs`);
+        }
+        if (this.isRead(node.output?.[1])) fail("MODEL_FORMAT", `${at}: its mask output ${describeValue(node.output![1])} is read; octet's Dropout is the identity and has no mask`);
+        return this.identity(node, i, "Dropout (inference: the identity)");
+      }
       case "QuantizeLinear":
         return this.quantizeLinear(node, i);
       case "DequantizeLinear":
         return this.dequantizeLinear(node, i);
-      case "Conv": {
-        this.noDilation(node, i);
-        const group = intAttr(node, "group") ?? 1;
-        if (group !== 1) this.refuse(node, i, "group", group, "1");
-        const w = this.float(node.input?.[1], at, "weight");
-        if (w.dims.length !== 4) fail("SHAPE_MISMATCH", `${at}: weight has shape [${w.dims.join(", ")}], expected [K, C, kH, kW]`);
-        const kernel = this.square(node, i, "kernel_shape", intsAttr(node, "kernel_shape"), w.dims[2]!);
-        if (w.dims[2] !== kernel || w.dims[3] !== kernel) fail("SHAPE_MISMATCH", `${at}: weight has shape [${w.dims.join(", ")}], expected a square ${kernel}x${kernel} kernel`);
-        const stride = this.square(node, i, "strides", intsAttr(node, "strides"), 1);
-        const K = w.dims[0]!;
-        const name = this.layerName(node, i);
-        const bias = node.input?.[2] ? this.float(node.input[2], at, "bias").data : new Float32Array(K);
-        const pad = this.pads(node, i);
-        this.push({
-          name, type: "convolution", inputs: [this.activation(node, i)], output: this.out(node, i), numOutput: K,
-          kernelShape: [kernel, kernel], strides: [stride, stride], pads: [pad, pad, pad, pad], dilations: [1, 1], group: 1, bias: true,
-        }, w, bias);
-        return;
-      }
+      case "Conv":
+        return this.conv(node, i);
+      case "BatchNormalization":
+        return this.batchNorm(node, i);
       case "MaxPool":
-      case "AveragePool": {
-        this.noDilation(node, i);
-        if ((intAttr(node, "ceil_mode") ?? 0) !== 0) this.refuse(node, i, "ceil_mode", 1, "0 (floor)");
-        if ((intAttr(node, "storage_order") ?? 0) !== 0) this.refuse(node, i, "storage_order", 1, "0");
-        if (this.pads(node, i) !== 0) this.refuse(node, i, "pads", intsAttr(node, "pads"), "no padding when pooling");
-        if (node.output && node.output.length > 1 && node.output[1]) this.refuse(node, i, "Indices output", node.output[1], "no indices output");
-        const window = this.square(node, i, "kernel_shape", intsAttr(node, "kernel_shape"), 0);
-        const stride = this.square(node, i, "strides", intsAttr(node, "strides"), 1);
-        this.push({
-          name: this.layerName(node, i), type: "pooling", method: node.opType === "MaxPool" ? "max" : "average", inputs: [this.activation(node, i)], output: this.out(node, i),
-          kernelShape: [window, window], strides: [stride, stride], pads: [0, 0, 0, 0], ceilMode: false, countIncludePad: false,
-        });
-        return;
+      case "AveragePool":
+        return this.pool(node, i);
+      case "GlobalAveragePool":
+      case "GlobalMaxPool": {
+        const x = this.act(node, i);
+        this.needRank(node, i, x, 4);
+        const [c] = this.shapes.get(x.tensor)!;
+        return this.push(node, i, { name: this.layerName(node, i), type: "global_pooling", method: op === "GlobalMaxPool" ? "max" : "average", inputs: [x.tensor], output: this.out(node, i) }, [c, 1, 1], 4);
       }
-      case "Gemm": {
-        if ((intAttr(node, "transA") ?? 0) !== 0) this.refuse(node, i, "transA", 1, "0");
-        const transB = intAttr(node, "transB") ?? 0;
-        const alpha = floatAttr(node, "alpha") ?? 1, beta = floatAttr(node, "beta") ?? 1;
-        const b = this.float(node.input?.[1], at, "B");
-        if (b.dims.length !== 2) fail("SHAPE_MISMATCH", `${at}: B has shape [${b.dims.join(", ")}], expected 2-D`);
-        const w = transB ? b : transpose(b);
-        const O = w.dims[0]!;
-        const bias = node.input?.[2] ? this.float(node.input[2], at, "C") : { dims: [O], data: new Float32Array(O) };
-        if (bias.data.length !== O) fail("SHAPE_MISMATCH", `${at}: C has ${bias.data.length} values, expected ${O} (broadcast bias per output)`);
-        this.push(
-          { name: this.layerName(node, i), type: "fully_connected", inputs: [this.activation(node, i)], output: this.out(node, i), numOutput: O, bias: true },
-          { dims: w.dims, data: w.data.map((v) => Math.fround(v * alpha)) }, bias.data.map((v) => Math.fround(v * beta)),
-        );
-        return;
+      case "ReduceMean":
+      case "ReduceMax":
+        return this.reduce(node, i);
+      case "Gemm":
+        return this.gemm(node, i);
+      case "MatMul":
+        return this.matmul(node, i);
+      case "Add":
+      case "Sub":
+      case "Mul":
+        return this.binary(node, i);
+      case "Concat":
+        return this.concat(node, i);
+      case "Relu": {
+        const x = this.act(node, i);
+        return this.push(node, i, { name: this.layerName(node, i), type: "relu", inputs: [x.tensor], output: this.out(node, i) }, this.shapes.get(x.tensor)!, x.rank);
       }
-      case "MatMul": {
-        const b = this.float(node.input?.[1], at, "B");
-        if (b.dims.length !== 2) fail("SHAPE_MISMATCH", `${at}: B has shape [${b.dims.join(", ")}], expected 2-D [in, out]`);
-        const w = transpose(b);
-        this.push({ name: this.layerName(node, i), type: "fully_connected", inputs: [this.activation(node, i)], output: this.out(node, i), numOutput: w.dims[0]!, bias: true }, w, new Float32Array(w.dims[0]!));
-        return;
-      }
-      case "Add": {
-        const last = this.layers[this.layers.length - 1];
-        const x = node.input?.[0] && this.alias.get(node.input[0]);
-        const biasName = last ? paramName(last.name, "bias") : "";
-        if (!last || last.type !== "fully_connected" || x !== last.output || this.weights.get(biasName)!.data.some((v) => v !== 0)) {
-          fail("MODEL_FORMAT", `${at}: Add is supported only as the bias of a MatMul (MatMul + Add)`);
+      case "Clip": {
+        let lo = -FLT_MAX, hi = FLT_MAX;
+        const minAttr = floatAttr(node, "min"), maxAttr = floatAttr(node, "max");
+        if (minAttr !== undefined || maxAttr !== undefined) {
+          // Opset 6-10 form (bounds as attributes).
+          if (minAttr !== undefined) lo = minAttr;
+          if (maxAttr !== undefined) hi = maxAttr;
+          if (Number.isNaN(lo) || Number.isNaN(hi)) this.refuse(node, i, Number.isNaN(lo) ? "min" : "max", NaN, "a number");
+          lo = Math.max(-FLT_MAX, lo);
+          hi = Math.min(FLT_MAX, hi);
+        } else {
+          lo = this.scalarInput(node, 1, at, "min", -FLT_MAX);
+          hi = this.scalarInput(node, 2, at, "max", FLT_MAX);
         }
-        const b = this.float(node.input?.[1], at, "bias");
-        if (b.data.length !== last.numOutput) fail("SHAPE_MISMATCH", `${at}: bias has ${b.data.length} values, expected ${last.numOutput}`);
-        checkFinite(b.data, `${at}: bias`, "MODEL_FORMAT");
-        this.weights.set(biasName, { dims: [last.numOutput], data: b.data });
-        this.alias.set(this.out(node, i), last.output);
-        return;
+        if (!(lo <= hi)) fail("MODEL_FORMAT", `${at}: min ${lo} is above max ${hi}`);
+        return this.activation(node, i, "clip", { min: lo, max: hi });
       }
-      case "Relu":
-        this.push({ name: this.layerName(node, i), type: "relu", inputs: [this.activation(node, i)], output: this.out(node, i) });
-        return;
-      case "Softmax": {
-        const axis = intAttr(node, "axis") ?? (this.opset >= 13 ? -1 : 1);
-        const rank = this.rank.get(this.activation(node, i)) ?? 4;
-        // octet's softmax runs over all of C*H*W: ONNX means the same for a
-        // [N, classes] input (axis 1 or -1), or for opset < 13 with axis 1.
-        const same = rank === 2 ? axis === 1 || axis === -1 : this.opset < 13 && axis === 1;
-        if (!same) this.refuse(node, i, "axis", axis, `a softmax over all non-batch values: axis 1 or -1 of a [N, classes] input${this.opset < 13 ? ", or axis 1" : ""}; this input has rank ${rank}`);
-        this.push({ name: this.layerName(node, i), type: "softmax", inputs: [this.activation(node, i)], output: this.out(node, i) });
-        return;
-      }
-      case "Flatten": {
-        const axis = intAttr(node, "axis") ?? 1;
-        if (axis !== 1) this.refuse(node, i, "axis", axis, "1: keep the batch, flatten the rest");
-        this.flatten(node, i);
-        return;
-      }
-      case "Reshape": {
-        const shape = this.constant(node.input?.[1], at, "shape").values as number[];
-        if (shape.length !== 2 || (shape[0] !== -1 && shape[0] !== 0 && shape[0]! < 1)) {
-          fail("MODEL_FORMAT", `${at}: shape ${describeValue(Array.from(shape))} is not supported; octet reshapes only to [N, features] before a fully connected layer`);
-        }
-        this.flatten(node, i);
-        return;
-      }
+      case "LeakyRelu":
+        return this.activation(node, i, "leaky_relu", { alpha: this.finiteAttr(node, i, "alpha", 0.01) });
+      case "Sigmoid":
+        return this.activation(node, i, "sigmoid", {});
+      case "Tanh":
+        return this.activation(node, i, "tanh", {});
+      case "HardSigmoid":
+        return this.activation(node, i, "hard_sigmoid", { alpha: this.finiteAttr(node, i, "alpha", 0.2), beta: this.finiteAttr(node, i, "beta", 0.5) });
+      case "HardSwish":
+        return this.activation(node, i, "hard_swish", {});
+      case "Softmax":
+        return this.softmax(node, i);
+      case "Flatten":
+        return this.flatten(node, i);
+      case "Reshape":
+        return this.reshape(node, i);
+      case "Squeeze":
+      case "Unsqueeze":
+        return this.squeeze(node, i, op === "Unsqueeze");
+      case "PRelu":
+        return fail("MODEL_FORMAT", `${at}: op PRelu is not supported: octet has no PRelu layer yet`);
       default:
-        fail("MODEL_FORMAT", `${at}: op ${shortText(node.opType ?? "(none)")} is not supported; octet imports Conv, MaxPool, AveragePool, Gemm, MatMul + Add, Relu, Flatten, Reshape, Softmax, QuantizeLinear and DequantizeLinear`);
+        return fail("MODEL_FORMAT", `${at}: op ${shortText(op || "(none)")} is not supported; octet imports ${SUPPORTED_OPS.join(", ")}`);
     }
   }
 
-  private flatten(node: NodeProto, i: number): void {
+  private needRank(node: NodeProto, i: number, x: Value, rank: 2 | 4): void {
+    if (x.rank !== rank) {
+      fail("MODEL_FORMAT", `${this.where(node, i)}: reads a rank-${x.rank} value; ${node.opType} here needs ${rank === 4 ? "an image [N, C, H, W]" : "[N, features]"}`);
+    }
+  }
+
+  private finiteAttr(node: NodeProto, i: number, name: string, fallback: number): number {
+    const v = Math.fround(floatAttr(node, name) ?? fallback);
+    if (!Number.isFinite(v)) this.refuse(node, i, name, v, "a finite number");
+    return v;
+  }
+
+  private constantNode(node: NodeProto, i: number): Outcome {
+    const at = this.where(node, i);
+    const attrs = node.attribute ?? [];
     const out = this.out(node, i);
-    this.alias.set(out, this.activation(node, i));
-    this.flattened.add(out);
-  }
-
-  private push(layer: Layer, weight?: { dims: number[]; data: Float32Array }, bias?: Float32Array): void {
-    this.layers.push(layer);
-    this.alias.set(layer.output, layer.output);
-    this.rank.set(layer.output, layer.type === "fully_connected" ? 2 : this.rank.get(layer.inputs[0]!) ?? 4);
-    if (weight && bias) {
-      checkFinite(weight.data, `${this.file}: layer ${shortText(layer.name)}: weight`, "MODEL_FORMAT");
-      checkFinite(bias, `${this.file}: layer ${shortText(layer.name)}: bias`, "MODEL_FORMAT");
-      this.weights.set(paramName(layer.name, "weight"), { dims: weight.dims, data: weight.data });
-      this.weights.set(paramName(layer.name, "bias"), { dims: [bias.length], data: bias });
+    const a = attrs.find((x) => ["value", "value_float", "value_floats", "value_int", "value_ints"].includes(x.name ?? ""));
+    if (!a) {
+      const other = attrs[0]?.name;
+      return this.refuse(node, i, other ?? "value", other ? "(set)" : "(missing)", "a value, value_float(s) or value_int(s)");
+    }
+    switch (a.name) {
+      case "value":
+        if (!a.t) this.refuse(node, i, "value", "(missing or not a tensor)", "a tensor value");
+        return this.setConst(out, tensorValues(a.t as TensorProto, at, this.external));
+      case "value_float":
+        return this.setConst(out, { dims: [], values: Float32Array.of(floatAttr(node, "value_float")!), type: DataType.FLOAT });
+      case "value_floats": {
+        const v = floatsAttr(node, "value_floats")!;
+        return this.setConst(out, { dims: [v.length], values: Float32Array.from(v), type: DataType.FLOAT });
+      }
+      case "value_int":
+        return this.setConst(out, { dims: [], values: [intAttr(node, "value_int")!], type: DataType.INT64 });
+      default: {
+        const v = intsAttr(node, "value_ints")!;
+        return this.setConst(out, { dims: [v.length], values: v, type: DataType.INT64 });
+      }
     }
   }
 
-  private zeroPoint(node: NodeProto, i: number): void {
+  private identity(node: NodeProto, i: number, what: string): Outcome {
+    const x = node.input?.[0];
+    const out = this.out(node, i);
+    if (this.isConst(x)) return this.setConst(out, this.consts.get(x!)!);
+    const v = this.act(node, i, 0, true);
+    return this.alias(out, v, `${what}: the same tensor as ${shortText(v.tensor)}`);
+  }
+
+  private conv(node: NodeProto, i: number): Outcome {
+    const at = this.where(node, i);
+    const group = intAttr(node, "group") ?? 1;
+    if (!Number.isSafeInteger(group) || group < 1 || group > MAX_GRAPH_INT) this.refuse(node, i, "group", group, "an integer >= 1");
+    const strides = this.pair(node, i, "strides", 1);
+    const dilations = this.pair(node, i, "dilations", 1);
+    const mode = this.autoPad(node, i);
+    const pads = this.padsAttr(node, i);
+    const w = this.float(node.input?.[1], at, "weight");
+    if (w.dims.length !== 4) fail("SHAPE_MISMATCH", `${at}: weight has shape [${w.dims.join(", ")}]; octet imports 2-D convolutions, weight [K, C/group, kH, kW]`);
+    if (w.dims.some((d) => d < 1)) fail("SHAPE_MISMATCH", `${at}: weight has shape [${w.dims.join(", ")}], an empty dimension`);
+    const [K, cg, kh, kw] = w.dims as [number, number, number, number];
+    const ks = intsAttr(node, "kernel_shape");
+    if (ks && (ks.length !== 2 || ks[0] !== kh || ks[1] !== kw)) fail("SHAPE_MISMATCH", `${at}: kernel_shape ${describeValue(ks)} differs from the weight's [${kh}, ${kw}]`);
+    const bias = node.input?.[2] ? this.float(node.input[2], at, "bias") : null;
+    if (bias && (bias.dims.length !== 1 || bias.data.length !== K)) fail("SHAPE_MISMATCH", `${at}: bias has shape [${bias.dims.join(", ")}], expected [${K}]`);
+    const x = this.act(node, i);
+    this.needRank(node, i, x, 4);
+    const [c, h, wd] = this.shapes.get(x.tensor)!;
+    if (c % group !== 0 || K % group !== 0 || cg !== c / group) {
+      fail("SHAPE_MISMATCH", `${at}: weight [${w.dims.join(", ")}] with group ${group} does not fit an input of ${c} channels (expected [K, ${c % group === 0 ? c / group : `${c}/${group}`}, kH, kW], K a multiple of ${group})`);
+    }
+    const p = this.explicitPads(mode, pads, [h, wd], [kh, kw], strides, dilations);
+    const ho = windowOutputSize(h, kh, strides[0], p[0], p[2], dilations[0]);
+    const wo = windowOutputSize(wd, kw, strides[1], p[1], p[3], dilations[1]);
+    if (ho < 1 || wo < 1) fail("SHAPE_MISMATCH", `${at}: kernel ${kh}x${kw} (dilations ${dilations.join("x")}) does not fit the input [${c}, ${h}, ${wd}] with pads [${p.join(", ")}]`);
+    const params: Record<string, { dims: number[]; data: Float32Array }> = { weight: w };
+    if (bias) params.bias = { dims: [K], data: bias.data };
+    return this.push(node, i, {
+      name: this.layerName(node, i), type: "convolution", inputs: [x.tensor], output: this.out(node, i), numOutput: K,
+      kernelShape: [kh, kw], strides, pads: p, dilations, group, bias: !!bias,
+    }, [K, ho, wo], 4, params);
+  }
+
+  private batchNorm(node: NodeProto, i: number): Outcome {
+    const at = this.where(node, i);
+    if ((intAttr(node, "training_mode") ?? 0) !== 0) this.refuse(node, i, "training_mode", intAttr(node, "training_mode"), "0: octet imports inference graphs");
+    for (const k of [1, 2]) if (this.isRead(node.output?.[k])) fail("MODEL_FORMAT", `${at}: its running ${k === 1 ? "mean" : "variance"} output is read; octet imports inference BatchNormalization (one output)`);
+    const eps = Math.fround(floatAttr(node, "epsilon") ?? 1e-5);
+    if (!Number.isFinite(eps) || eps < 0) this.refuse(node, i, "epsilon", eps, "a finite number >= 0");
+    const [gamma, beta, mean, variance] = ["scale", "B", "mean", "var"].map((what, k) => this.float(node.input?.[k + 1], at, what));
+    const x = this.act(node, i);
+    const shape = this.shapes.get(x.tensor)!;
+    const c = x.rank === 4 ? shape[0] : volume(shape);
+    [gamma, beta, mean, variance].forEach((t, k) => {
+      if (t!.data.length !== c || t!.dims.length !== 1) fail("SHAPE_MISMATCH", `${at}: ${["scale", "B", "mean", "var"][k]} has shape [${t!.dims.join(", ")}], expected [${c}] (one per channel)`);
+    });
+    const scale = new Float32Array(c), shift = new Float32Array(c);
+    for (let k = 0; k < c; k++) {
+      const d = variance!.data[k]! + eps;
+      if (!(d > 0)) fail("MODEL_FORMAT", `${at}: var + epsilon at channel ${k} is ${d}, expected a positive number`);
+      const s = gamma!.data[k]! / Math.sqrt(d);
+      scale[k] = s;
+      shift[k] = beta!.data[k]! - mean!.data[k]! * s;
+    }
+    return this.push(node, i, { name: this.layerName(node, i), type: "scale", inputs: [x.tensor], output: this.out(node, i) }, shape, x.rank,
+      { scale: { dims: [c], data: scale }, shift: { dims: [c], data: shift } }, "batchnorm");
+  }
+
+  private pool(node: NodeProto, i: number): Outcome {
+    const at = this.where(node, i);
+    const max = node.opType === "MaxPool";
+    const kernel = this.pair(node, i, "kernel_shape", null);
+    const strides = this.pair(node, i, "strides", 1);
+    const d = intsAttr(node, "dilations");
+    if (d && d.some((v) => v !== 1)) this.refuse(node, i, "dilations", d, "1: octet's pooling has no dilation");
+    if (max && (intAttr(node, "storage_order") ?? 0) !== 0) this.refuse(node, i, "storage_order", intAttr(node, "storage_order"), "0 (row major)");
+    if (node.output && node.output.length > 1 && node.output[1]) this.refuse(node, i, "Indices output", node.output[1], "no Indices output");
+    const ceil = intAttr(node, "ceil_mode") ?? 0;
+    if (ceil !== 0 && ceil !== 1) this.refuse(node, i, "ceil_mode", ceil, "0 or 1");
+    const include = max ? 0 : intAttr(node, "count_include_pad") ?? 0;
+    if (include !== 0 && include !== 1) this.refuse(node, i, "count_include_pad", include, "0 or 1");
+    const mode = this.autoPad(node, i);
+    const pads = this.padsAttr(node, i);
+    const x = this.act(node, i);
+    this.needRank(node, i, x, 4);
+    const [c, h, w] = this.shapes.get(x.tensor)!;
+    const p = this.explicitPads(mode, pads, [h, w], kernel, strides, [1, 1]);
+    if (p[0] >= kernel[0] || p[2] >= kernel[0] || p[1] >= kernel[1] || p[3] >= kernel[1]) {
+      fail("SHAPE_MISMATCH", `${at}: pads [${p.join(", ")}] must each be below the window ${kernel.join("x")}`);
+    }
+    const ho = windowOutputSize(h, kernel[0], strides[0], p[0], p[2], 1, ceil === 1);
+    const wo = windowOutputSize(w, kernel[1], strides[1], p[1], p[3], 1, ceil === 1);
+    if (ho < 1 || wo < 1) fail("SHAPE_MISMATCH", `${at}: window ${kernel.join("x")} does not fit the input [${c}, ${h}, ${w}] with pads [${p.join(", ")}]`);
+    return this.push(node, i, {
+      name: this.layerName(node, i), type: "pooling", method: max ? "max" : "average", inputs: [x.tensor], output: this.out(node, i),
+      kernelShape: kernel, strides, pads: p, ceilMode: ceil === 1, countIncludePad: include === 1,
+    }, [c, ho, wo], 4);
+  }
+
+  private reduce(node: NodeProto, i: number): Outcome {
+    const at = this.where(node, i);
+    const keep = intAttr(node, "keepdims") ?? 1;
+    if (keep !== 0 && keep !== 1) this.refuse(node, i, "keepdims", keep, "0 or 1");
+    const axes = node.input?.[1] ? this.ints(node.input[1], at, "axes") : intsAttr(node, "axes");
+    const spatial = axes !== undefined && axes.length === 2 && new Set(axes.map((a) => (a < 0 ? a + 4 : a))).size === 2 && axes.every((a) => [2, 3, -1, -2].includes(a));
+    if (!spatial) fail("MODEL_FORMAT", `${at}: axes ${describeValue(axes ?? "(none: every axis)")} are not supported; octet reduces over H and W (axes [2, 3]) into a global pooling`);
+    const x = this.act(node, i);
+    this.needRank(node, i, x, 4);
+    const [c] = this.shapes.get(x.tensor)!;
+    return this.push(node, i, {
+      name: this.layerName(node, i), type: "global_pooling", method: node.opType === "ReduceMax" ? "max" : "average", inputs: [x.tensor], output: this.out(node, i),
+    }, [c, 1, 1], keep ? 4 : 2);
+  }
+
+  /**
+   * A constant's broadcast onto an activation by ONNX's (numpy's) rules, as
+   * one value per channel (per output for [N, features]), or null for a
+   * scalar; anything else (varying per image / row, over H or W, or growing
+   * the result) is a named error.
+   */
+  private perChannel(at: string, what: string, c: { dims: number[]; data: Float32Array }, x: Value): Float32Array | null {
+    const s = this.shapes.get(x.tensor)!;
+    const target = x.rank === 4 ? [0, ...s] : [0, volume(s)];
+    const dims = c.dims;
+    const shape = `[${dims.join(", ")}]`;
+    const onto = `[${[this.batchText, ...target.slice(1)].join(", ")}]`;
+    if (dims.length > target.length) fail("SHAPE_MISMATCH", `${at}: ${what} ${shape} has more dimensions than the activation ${onto}`);
+    const padded = [...Array(target.length - dims.length).fill(1), ...dims] as number[];
+    padded.forEach((d, k) => {
+      if (k > 0 && d !== 1 && d !== target[k]) fail("SHAPE_MISMATCH", `${at}: ${what} ${shape} does not broadcast onto ${onto}`);
+    });
+    if (padded[0] !== 1) fail("MODEL_FORMAT", `${at}: ${what} ${shape} has one value per image (row) of ${onto}; octet cannot represent that for a dynamic batch (expected one value per ${x.rank === 4 ? "channel" : "output"}, or a scalar)`);
+    if (x.rank === 4 && (padded[2] !== 1 || padded[3] !== 1)) {
+      fail("MODEL_FORMAT", `${at}: ${what} ${shape} varies over ${padded[2] !== 1 ? "H" : "W"} of ${onto}; octet takes one value per channel ([1, C, 1, 1] or [C, 1, 1]) or a scalar${dims.length === 1 ? " (a 1-D [C] broadcasts along W in ONNX)" : ""}`);
+    }
+    return padded[1] === 1 ? null : c.data;
+  }
+
+  private gemm(node: NodeProto, i: number): Outcome {
+    const at = this.where(node, i);
+    const transA = intAttr(node, "transA") ?? 0;
+    if (transA !== 0) this.refuse(node, i, "transA", transA, "0: octet's fully connected layer reads [N, features]; a transposed A would reduce over the batch");
+    const transB = intAttr(node, "transB") ?? 0;
+    const alpha = floatAttr(node, "alpha") ?? 1, beta = floatAttr(node, "beta") ?? 1;
+    if (this.isConst(node.input?.[0]) && !this.isConst(node.input?.[1])) fail("MODEL_FORMAT", `${at}: A is a constant and B an activation; octet takes A = activation [N, features], B = constant`);
+    const b = this.float(node.input?.[1], at, "B");
+    if (b.dims.length !== 2) fail("SHAPE_MISMATCH", `${at}: B has shape [${b.dims.join(", ")}], expected 2-D`);
+    const w = transB ? b : transpose(b);
+    const [O, I] = w.dims as [number, number];
+    let bias: Float32Array | null = null;
+    if (node.input?.[2]) {
+      const c = this.float(node.input[2], at, "C");
+      if (c.dims.length > 2) fail("SHAPE_MISMATCH", `${at}: C has shape [${c.dims.join(", ")}], expected [${O}], [1, ${O}] or a scalar`);
+      const padded = [...Array(2 - c.dims.length).fill(1), ...c.dims] as number[];
+      if (padded[1] !== 1 && padded[1] !== O) fail("SHAPE_MISMATCH", `${at}: C has shape [${c.dims.join(", ")}], which does not broadcast onto the output [M, ${O}]`);
+      if (padded[0] !== 1) fail("MODEL_FORMAT", `${at}: C has shape [${c.dims.join(", ")}]: one value per row (image) of the output [M, ${O}]; octet cannot represent that for a dynamic batch (expected [${O}], [1, ${O}] or a scalar)`);
+      bias = padded[1] === 1 ? new Float32Array(O).fill(c.data[0]!) : c.data;
+    }
+    const x = this.act(node, i, 0, true);
+    this.needRank(node, i, x, 2);
+    const features = volume(this.shapes.get(x.tensor)!);
+    if (features !== I) fail("SHAPE_MISMATCH", `${at}: B gives ${I} inputs per output, the input has ${features} features`);
+    const params: Record<string, { dims: number[]; data: Float32Array }> = {
+      weight: { dims: [O, I], data: alpha === 1 ? w.data : w.data.map((v) => Math.fround(v * alpha)) },
+    };
+    if (bias) params.bias = { dims: [O], data: beta === 1 ? Float32Array.from(bias) : bias.map((v) => Math.fround(v * beta)) };
+    return this.push(node, i, { name: this.layerName(node, i), type: "fully_connected", inputs: [x.tensor], output: this.out(node, i), numOutput: O, bias: !!bias }, [O, 1, 1], 2, params);
+  }
+
+  private matmul(node: NodeProto, i: number): Outcome {
+    const at = this.where(node, i);
+    if (this.isConst(node.input?.[0]) && !this.isConst(node.input?.[1])) fail("MODEL_FORMAT", `${at}: A is a constant and B an activation; octet takes A = activation [N, features], B = constant [features, outputs]`);
+    const b = this.float(node.input?.[1], at, "B");
+    if (b.dims.length !== 2) fail("SHAPE_MISMATCH", `${at}: B has shape [${b.dims.join(", ")}], expected 2-D [in, out]`);
+    const w = transpose(b);
+    const [O, I] = w.dims as [number, number];
+    const x = this.act(node, i, 0, true);
+    this.needRank(node, i, x, 2);
+    const features = volume(this.shapes.get(x.tensor)!);
+    if (features !== I) fail("SHAPE_MISMATCH", `${at}: B gives ${I} inputs per output, the input has ${features} features`);
+    return this.push(node, i, { name: this.layerName(node, i), type: "fully_connected", inputs: [x.tensor], output: this.out(node, i), numOutput: O, bias: false }, [O, 1, 1], 2, { weight: w });
+  }
+
+  private binary(node: NodeProto, i: number): Outcome {
+    const at = this.where(node, i);
+    const op = node.opType as "Add" | "Sub" | "Mul";
+    const [a, b] = [node.input?.[0], node.input?.[1]];
+    if (!a || !b) fail("MODEL_FORMAT", `${at}: needs two inputs`);
+    const ca = this.isConst(a), cb = this.isConst(b);
+    if (ca && cb) fail("MODEL_FORMAT", `${at}: both inputs are constants; octet does not fold constants`);
+    if (ca || cb) {
+      const x = this.act(node, i, ca ? 1 : 0);
+      const c = this.float(ca ? a : b, at, "constant operand");
+      const v = this.perChannel(at, "constant operand", c, x);
+      const shape = this.shapes.get(x.tensor)!;
+      const channels = x.rank === 4 ? shape[0] : volume(shape);
+      const values = v ?? new Float32Array(channels).fill(c.data[0]!);
+      if (values.length !== channels) fail("SHAPE_MISMATCH", `${at}: constant operand has ${values.length} values, expected ${channels}`);
+      let scale: Float32Array, shift: Float32Array;
+      if (op === "Mul") [scale, shift] = [Float32Array.from(values), new Float32Array(channels)];
+      else if (op === "Add") [scale, shift] = [new Float32Array(channels).fill(1), Float32Array.from(values)];
+      else if (!ca) [scale, shift] = [new Float32Array(channels).fill(1), values.map((t) => -t)];
+      else [scale, shift] = [new Float32Array(channels).fill(-1), Float32Array.from(values)];
+      return this.push(node, i, { name: this.layerName(node, i), type: "scale", inputs: [x.tensor], output: this.out(node, i) }, shape, x.rank,
+        { scale: { dims: [channels], data: scale }, shift: { dims: [channels], data: shift } }, op === "Mul" ? "mul" : "shift");
+    }
+    let x = this.act(node, i, 0), y = this.act(node, i, 1);
+    if (x.rank !== y.rank) fail("SHAPE_MISMATCH", `${at}: inputs of rank ${x.rank} and ${y.rank}; octet's ${op} takes two images [N, C, H, W] or two [N, features]`);
+    const fits = (p: Value, q: Value) => {
+      const [c, h, w] = this.shapes.get(p.tensor)!, [qc, qh, qw] = this.shapes.get(q.tensor)!;
+      return (qh === h && qw === w && qc === c) || (qh === 1 && qw === 1 && (qc === c || qc === 1));
+    };
+    if (!fits(x, y)) {
+      const text = (v: Value) => `[${[this.batchText, ...(v.rank === 4 ? this.shapes.get(v.tensor)! : [volume(this.shapes.get(v.tensor)!)])].join(", ")}]`;
+      if (!fits(y, x)) fail("SHAPE_MISMATCH", `${at}: ${op} of ${text(x)} and ${text(y)}: octet broadcasts only the second input, from [N, C, 1, 1] or [N, 1, 1, 1]`);
+      if (op === "Sub") fail("MODEL_FORMAT", `${at}: Sub of ${text(x)} and ${text(y)} broadcasts its first input; octet broadcasts only the second (Sub is not commutative)`);
+      [x, y] = [y, x];
+    }
+    return this.push(node, i, {
+      name: this.layerName(node, i), type: "eltwise", op: op === "Add" ? "add" : op === "Sub" ? "sub" : "mul", inputs: [x.tensor, y.tensor], output: this.out(node, i),
+    }, this.shapes.get(x.tensor)!, x.rank);
+  }
+
+  private concat(node: NodeProto, i: number): Outcome {
+    const at = this.where(node, i);
+    const axis = intAttr(node, "axis");
+    if (axis === undefined) this.refuse(node, i, "axis", "(missing)", "1: octet concatenates channels");
+    if (axis !== 1 && axis !== -3 && axis !== -1) this.refuse(node, i, "axis", axis, "1 (or -3 for an image): octet concatenates channels");
+    const names = node.input ?? [];
+    if (names.length === 0) fail("MODEL_FORMAT", `${at}: has no inputs`);
+    const xs = names.map((_, k) => this.act(node, i, k));
+    const rank = xs[0]!.rank;
+    if (xs.some((x) => x.rank !== rank)) fail("SHAPE_MISMATCH", `${at}: inputs of different ranks`);
+    const normalized = axis! < 0 ? axis! + rank : axis;
+    if (normalized !== 1) this.refuse(node, i, "axis", axis, `1: octet concatenates channels; this is axis ${normalized} of a rank-${rank} input`);
+    const [, h, w] = this.shapes.get(xs[0]!.tensor)!;
+    let channels = 0;
+    for (const [k, x] of xs.entries()) {
+      const s = this.shapes.get(x.tensor)!;
+      if (s[1] !== h || s[2] !== w) fail("SHAPE_MISMATCH", `${at}: input ${k} is [${s.join(", ")}] per image, input 0 has H x W ${h} x ${w}`);
+      channels += s[0];
+    }
+    return this.push(node, i, { name: this.layerName(node, i), type: "concat", inputs: xs.map((x) => x.tensor), output: this.out(node, i) }, [channels, h, w], rank);
+  }
+
+  private activation(node: NodeProto, i: number, fn: "clip" | "leaky_relu" | "sigmoid" | "tanh" | "hard_sigmoid" | "hard_swish", p: { alpha?: number; beta?: number; min?: number; max?: number }): Outcome {
+    const x = this.act(node, i);
+    return this.push(node, i, {
+      name: this.layerName(node, i), type: "activation", fn, inputs: [x.tensor], output: this.out(node, i),
+      alpha: p.alpha ?? 0, beta: p.beta ?? 0, min: p.min ?? 0, max: p.max ?? 0,
+    }, this.shapes.get(x.tensor)!, x.rank);
+  }
+
+  private softmax(node: NodeProto, i: number): Outcome {
+    const x = this.act(node, i);
+    const axis = intAttr(node, "axis") ?? (this.opset >= 13 ? -1 : 1);
+    const [c, h, w] = this.shapes.get(x.tensor)!;
+    // Over the classes of [N, classes], or the channels of [N, C, 1, 1] (before opset 13 axis 1
+    // means all of C*H*W: the same there). layers.ts defines octet's softmax on an image with
+    // H*W > 1 as per pixel over the channels, but the FP32 kernel runs over all of C*H*W yet:
+    // such a softmax is refused rather than imported to a different answer.
+    const ok = x.rank === 2 ? axis === 1 || axis === -1 : (axis === 1 || axis === -3) && h * w === 1;
+    if (!ok) {
+      this.refuse(node, i, "axis", axis, x.rank === 2 ? "1 or -1: the classes of [N, classes]"
+        : h * w === 1 ? "1: the channels of [N, C, 1, 1]"
+          : `1 on [N, C, 1, 1] or [N, classes]; a softmax over the channels of each pixel of [N, ${c}, ${h}, ${w}] is not supported yet`);
+    }
+    return this.push(node, i, { name: this.layerName(node, i), type: "softmax", inputs: [x.tensor], output: this.out(node, i) }, this.shapes.get(x.tensor)!, x.rank);
+  }
+
+  /** The activation seen with another per-image shape: an image [C, H, W] or a vector [features] of the same tensor. */
+  private view(node: NodeProto, i: number, x: Value, dims: number[], what: string): Outcome {
+    const s = this.shapes.get(x.tensor)!;
+    const out = this.out(node, i);
+    if (dims.length === 1 && dims[0] === volume(s)) return this.alias(out, { tensor: x.tensor, rank: 2 }, `${what}: [N, ${dims[0]}] view of ${shortText(x.tensor)}`);
+    if (dims.length === 3 && dims.every((d, k) => d === s[k])) return this.alias(out, { tensor: x.tensor, rank: 4 }, `${what}: [N, ${dims.join(", ")}] view of ${shortText(x.tensor)}`);
+    return fail("MODEL_FORMAT", `${this.where(node, i)}: a view of [N, ${(x.rank === 4 ? s : [volume(s)]).join(", ")}] as [N, ${dims.join(", ")}] is not supported; octet keeps images [N, C, H, W] and vectors [N, features]`);
+  }
+
+  private flatten(node: NodeProto, i: number): Outcome {
+    const axis = intAttr(node, "axis") ?? 1;
+    const x = this.act(node, i, 0, true);
+    const normalized = axis < 0 ? axis + x.rank : axis;
+    if (normalized !== 1) this.refuse(node, i, "axis", axis, "1: keep the batch, flatten the rest");
+    return this.view(node, i, x, [volume(this.shapes.get(x.tensor)!)], "Flatten");
+  }
+
+  private reshape(node: NodeProto, i: number): Outcome {
+    const at = this.where(node, i);
+    const shape = this.ints(node.input?.[1], at, "shape");
+    const allowZero = (intAttr(node, "allowzero") ?? 0) !== 0;
+    const x = this.act(node, i, 0, true);
+    const s = this.shapes.get(x.tensor)!;
+    const inDims = x.rank === 4 ? s : [volume(s)];
+    const total = volume(s);
+    const bad = (why: string): never => fail("MODEL_FORMAT", `${at}: shape ${describeValue(shape)} is not supported (${why}); octet reshapes an image [N, C, H, W] only to [N, C*H*W] and back, e.g. [0, -1] or [-1, features]`);
+    if (shape.length < 2) bad("it drops the batch axis");
+    const first = shape[0]!;
+    const rest = shape.slice(1).map((d, k) => (d === 0 && !allowZero ? inDims[k] ?? bad("0 copies an axis the input does not have") : d));
+    if (rest.some((d) => d < -1 || (d === 0))) bad("an empty or negative dimension");
+    if (rest.filter((d) => d === -1).length > (first === -1 ? 0 : 1)) bad("more than one -1");
+    if (first === 0 && allowZero) bad("allowzero with a 0 batch");
+    if (first !== -1 && first !== 0 && (this.batch === null || first !== this.batch)) bad(`the batch ${first}: the input's batch is ${this.batch ?? "dynamic"}`);
+    const known = rest.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
+    const dims = rest.map((d) => (d === -1 ? (total % known === 0 ? total / known : bad(`${total} values per image do not split`)) : d));
+    if (volume(dims) !== total) bad(`[${dims.join(", ")}] per image holds ${volume(dims)} values, the input ${total}`);
+    return this.view(node, i, x, dims, "Reshape");
+  }
+
+  private squeeze(node: NodeProto, i: number, unsqueeze: boolean): Outcome {
+    const at = this.where(node, i);
+    const axes = node.input?.[1] ? this.ints(node.input[1], at, "axes") : intsAttr(node, "axes");
+    if (!axes || axes.length === 0) fail("MODEL_FORMAT", `${at}: needs explicit axes (without them the batch axis could be squeezed too)`);
+    const x = this.act(node, i, 0, true);
+    const s = this.shapes.get(x.tensor)!;
+    const dims: number[] = [-1, ...(x.rank === 4 ? s : [volume(s)])];
+    const rank = unsqueeze ? dims.length + axes.length : dims.length;
+    const set = new Set(axes.map((a) => (a < 0 ? a + rank : a)));
+    if (set.size !== axes.length || [...set].some((a) => a < 1 || a >= rank)) fail("MODEL_FORMAT", `${at}: axes ${describeValue(axes)} are not supported (each once, not the batch axis 0)`);
+    let outDims: number[];
+    if (unsqueeze) {
+      outDims = [];
+      let k = 0;
+      for (let a = 0; a < rank; a++) outDims.push(set.has(a) ? 1 : dims[k++]!);
+    } else {
+      if ([...set].some((a) => dims[a] !== 1)) fail("MODEL_FORMAT", `${at}: axes ${describeValue(axes)} include an axis whose size is not 1`);
+      outDims = dims.filter((_, a) => !set.has(a));
+    }
+    return this.view(node, i, x, outDims.slice(1), node.opType!);
+  }
+
+  // ---------------------------------------------------------------- Q/DQ
+
+  private zeroPoint(node: NodeProto, i: number, allowInt32 = false): void {
     const at = this.where(node, i);
     const zp = node.input?.[2];
-    if (!zp) fail("MODEL_FORMAT", `${at}: no zero point means uint8 quantization; octet supports symmetric int8 only (zero point 0, type int8)`);
+    if (!zp) {
+      if (allowInt32) return;
+      fail("MODEL_FORMAT", `${at}: no zero point means uint8 quantization; octet supports symmetric int8 only (zero point 0, type int8)`);
+    }
     const c = this.constant(zp, at, "zero point");
-    if (c.type !== DataType.INT8) fail("MODEL_FORMAT", `${at}: zero point is ${typeName(c.type)}; octet supports symmetric int8 only (zero point 0, type int8)`);
-    if (Array.from(c.values).some((v) => v !== 0)) fail("MODEL_FORMAT", `${at}: zero point ${Array.from(c.values).find((v) => v !== 0)} is not 0; octet supports symmetric int8 only`);
+    if (c.type !== DataType.INT8 && !(allowInt32 && c.type === DataType.INT32)) {
+      fail("MODEL_FORMAT", `${at}: zero point is ${typeName(c.type)}; octet supports symmetric int8 only (zero point 0, type int8)${c.type === DataType.UINT8 ? "; asymmetric uint8 QDQ is not supported yet" : ""}`);
+    }
+    const off = Array.from(c.values).find((v) => v !== 0);
+    if (off !== undefined) fail("MODEL_FORMAT", `${at}: zero point ${off} is not 0; octet supports symmetric int8 only`);
   }
 
   private scale(node: NodeProto, at: string): { dims: number[]; data: Float32Array } {
@@ -314,44 +998,54 @@ class ImportState {
     return scale;
   }
 
-  private quantizeLinear(node: NodeProto, i: number): void {
+  private quantizeLinear(node: NodeProto, i: number): Outcome {
     const at = this.where(node, i);
     this.zeroPoint(node, i);
-    const x = node.input![0]!;
+    const x = node.input?.[0];
     const scale = this.scale(node, at);
-    if (this.consts.has(x)) {
+    const out = this.out(node, i);
+    if (this.isConst(x)) {
       // Q of a float weight: fold to int8 now; the DequantizeLinear after it dequantizes.
       const w = this.float(x, at, "x");
       const axis = intAttr(node, "axis") ?? 1;
       const q = fakeQuantize(w, scale.data, axis, at);
-      this.consts.set(this.out(node, i), { dims: w.dims, values: q, type: DataType.INT8 });
-      return;
+      return this.setConst(out, { dims: w.dims, values: q, type: DataType.INT8 });
     }
     if (scale.data.length !== 1) fail("MODEL_FORMAT", `${at}: activation scale has ${scale.data.length} values; octet takes per-tensor activation scales`);
-    this.quantized.set(this.out(node, i), [this.activation(node, i), scale.data[0]!]);
+    const v = this.act(node, i, 0, true);
+    this.quantized.set(out, [v, scale.data[0]!]);
+    return { kind: "absorbed", how: `scale ${scale.data[0]} of ${shortText(v.tensor)} (with its DequantizeLinear)` };
   }
 
-  private dequantizeLinear(node: NodeProto, i: number): void {
+  private dequantizeLinear(node: NodeProto, i: number): Outcome {
     const at = this.where(node, i);
-    this.zeroPoint(node, i);
-    const q = node.input![0]!;
+    const q = node.input?.[0];
+    this.isConst(q); // a value of a node that was not imported: skip this one
+    const pending = q ? this.quantized.get(q) : undefined;
+    this.zeroPoint(node, i, !pending && !!q && this.consts.get(q)?.type === DataType.INT32);
     const scale = this.scale(node, at);
     const out = this.out(node, i);
-    const pending = this.quantized.get(q);
     if (pending) {
-      const [tensor, s] = pending;
+      const [v, s] = pending;
       if (scale.data.length !== 1 || scale.data[0] !== s) fail("MODEL_FORMAT", `${at}: scale differs from its QuantizeLinear's (${s})`);
-      const known = this.scales.get(tensor);
-      if (known !== undefined && known !== s) fail("MODEL_FORMAT", `${at}: tensor ${tensor} is quantized with two scales (${known} and ${s})`);
-      this.scales.set(tensor, s);
-      this.alias.set(out, tensor);
-      return;
+      const known = this.scales.get(v.tensor);
+      if (known !== undefined && known !== s) fail("MODEL_FORMAT", `${at}: tensor ${shortText(v.tensor)} is quantized with two scales (${known} and ${s})`);
+      this.scales.set(v.tensor, s);
+      return this.alias(out, v, `scale ${s} of ${shortText(v.tensor)}`);
     }
     const c = this.constant(q, at, "x");
-    if (c.type !== DataType.INT8) fail("MODEL_FORMAT", `${at}: x is ${typeName(c.type)}; octet supports symmetric int8 only`);
+    if (c.type !== DataType.INT8 && c.type !== DataType.INT32) fail("MODEL_FORMAT", `${at}: x is ${typeName(c.type)}; octet supports symmetric int8 only`);
     const axis = intAttr(node, "axis") ?? 1;
-    this.consts.set(out, { dims: c.dims, values: dequantizeConst(c, scale.data, axis, at), type: DataType.FLOAT });
+    return this.setConst(out, { dims: c.dims, values: dequantizeConst(c, scale.data, axis, at), type: DataType.FLOAT });
   }
+}
+
+/** [before, after] pads of auto_pad SAME_UPPER / SAME_LOWER: output ceil(size / stride), the odd pad after (UPPER) or before (LOWER). */
+export function samePads(size: number, kernel: number, stride: number, dilation: number, upper: boolean): [number, number] {
+  const out = Math.ceil(size / stride);
+  const total = Math.max(0, (out - 1) * stride + (kernel - 1) * dilation + 1 - size);
+  const small = Math.floor(total / 2);
+  return upper ? [small, total - small] : [total - small, small];
 }
 
 function transpose(m: { dims: number[]; data: Float32Array }): { dims: number[]; data: Float32Array } {

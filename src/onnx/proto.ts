@@ -1,9 +1,11 @@
 // The ONNX protobuf schema, from the `onnx-proto` package (code generated
 // by protobufjs from the official onnx.proto), and small readers for the
-// fields octet uses.
+// fields octet uses: attributes, and tensors with their data inline or in an
+// external file (read through the caller's resolver, see external.ts).
 import onnxProto from "onnx-proto";
 import { fail } from "../errors.js";
 import { shortText } from "../model/graph.js";
+import { externalTensorBytes, type ExternalFiles } from "./external.js";
 
 export const onnx = onnxProto.onnx;
 export type ModelProto = onnxProto.onnx.IModelProto;
@@ -54,6 +56,11 @@ export function stringAttr(node: NodeProto, name: string): string | undefined {
   return a ? new TextDecoder().decode(a.s ?? new Uint8Array()) : undefined;
 }
 
+export function floatsAttr(node: NodeProto, name: string): number[] | undefined {
+  const a = attribute(node, name);
+  return a ? Array.from(a.floats ?? [], (v) => Math.fround(v)) : undefined;
+}
+
 const TYPE_NAMES: Record<number, string> = { 1: "float", 2: "uint8", 3: "int8", 6: "int32", 7: "int64", 10: "float16", 11: "double" };
 
 export function typeName(t: number): string {
@@ -81,14 +88,23 @@ export function tensorLabel(t: TensorProto): string {
   return t.name ? shortText(t.name) : "(unnamed)";
 }
 
-/** An initializer's values as numbers (float, int8, uint8, int32, int64); value counts are checked before allocation. */
-export function tensorValues(t: TensorProto, where: string): { dims: number[]; type: number; values: Float32Array | Int32Array | number[] } {
+const BYTES_PER_VALUE: Record<number, number> = { 1: 4, 2: 1, 3: 1, 6: 4, 7: 8 };
+
+/**
+ * An initializer's values as numbers (float, int8, uint8, int32, int64);
+ * value counts are checked before allocation. Data kept in an external file
+ * (data_location EXTERNAL) is read through `external`, which has none in a
+ * browser: then such a tensor is a named error.
+ */
+export function tensorValues(t: TensorProto, where: string, external?: ExternalFiles): { dims: number[]; type: number; values: Float32Array | Int32Array | number[] } {
   const { dims, count } = tensorDims(t, where);
   const name = tensorLabel(t);
+  let raw = t.rawData && t.rawData.length ? t.rawData : null;
   if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) {
-    fail("MODEL_FORMAT", `${where}: tensor ${name} keeps its data in an external file; octet reads self-contained models only`);
+    const bytesPer = BYTES_PER_VALUE[t.dataType ?? 0];
+    if (bytesPer === undefined) fail("MODEL_FORMAT", `${where}: tensor ${name}: element type ${typeName(t.dataType ?? 0)} is not supported (expected float, int8, uint8, int32 or int64)`);
+    raw = externalTensorBytes(t.externalData ?? [], `${where}: tensor ${name}`, count * bytesPer, external);
   }
-  const raw = t.rawData && t.rawData.length ? t.rawData : null;
   const typed = <T>(values: ArrayLike<T> | null | undefined, what: string): ArrayLike<T> => {
     const n = values?.length ?? 0;
     if (n !== count) fail("MODEL_FORMAT", `${where}: tensor ${name}: ${n} ${what} values, expected ${count} for dims [${dims.join(", ")}]`);

@@ -90,7 +90,7 @@ test("option values that look like options, stray arguments and repeated options
   for (const name of ["constructor", "__proto__", "toString", "hasOwnProperty", "x".repeat(1000)]) {
     const r = await run([name, "--help"]);
     assert.is(r.code, 2, name);
-    assert.match(r.err, /^octet: unknown command "[^"]{1,81}"; expected one of infer, train, export$/);
+    assert.match(r.err, /^octet: unknown command "[^"]{1,81}"; expected one of infer, train, export, inspect$/);
   }
 });
 

@@ -28,7 +28,10 @@ function model(nodes: object[], initializer: object[] = [], opset = 13): Uint8Ar
 }
 
 const gemm = (b: object, c?: object) => model(
-  [{ name: "fc", opType: "Gemm", input: ["x", "B", ...(c ? ["C"] : [])], output: ["y"], attribute: [{ name: "transB", type: 2, i: 1 }] }],
+  [
+    { name: "flat", opType: "Flatten", input: ["x"], output: ["xf"] },
+    { name: "fc", opType: "Gemm", input: ["xf", "B", ...(c ? ["C"] : [])], output: ["y"], attribute: [{ name: "transB", type: 2, i: 1 }] },
+  ],
   [b, ...(c ? [c] : [])],
 );
 
