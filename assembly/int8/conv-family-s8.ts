@@ -40,3 +40,9 @@ import { zeroBytes } from "./mem-s8";
     store<i16>(d + (<usize>i << 1), <i16>v);
   }
 }
+
+/** Stores the high 8 bytes of v at p. */
+@inline export function st64high(p: usize, v: v128): void {
+  check(p, 8);
+  v128.store64_lane(p, v, 1);
+}

@@ -15,7 +15,7 @@
 // cache while every output tile passes over it.
 import { ldv, stv, sti32, ld8x8s, check } from "../mem";
 import { reduce4 } from "./gemm-s8";
-import { requantZc4, requantZc4x2, requantZc4x4, zcLo, zcHi, zcZero, zcMask } from "./requant";
+import { requantZc4, requantZc4x2, requantZc4x4, zcLo, zcHi, zcZero, zcMask, zcZeroMask } from "./requant";
 import { chanByte, zeroChannelsFrom } from "./conv-family-s8";
 
 export const CONV1X1_PIXEL_CHUNK: i32 = 32;
@@ -141,7 +141,7 @@ export const CONV1X1_PIXEL_CHUNK: i32 = 32;
         const real = K - k;
         const lk = real >= 4 ? loV : zcMask(loV, real);
         const hk = real >= 4 ? hiV : zcMask(hiV, real);
-        const zk = real >= 4 ? zV : zcMask(zV, real);
+        const zk = real >= 4 ? zV : zcZeroMask(zV, real);
         const ok = yn + chanByte(k, P, gs);
         let p = p0;
         if (gs == 2) {

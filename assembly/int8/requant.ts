@@ -92,18 +92,22 @@ const MAGIC: f32 = 12582912.0; // 1.5 * 2^23
 // yZero = 0 with lo = -128 (0 for ReLU), hi = 127 is requant4 exactly. The
 // sum saturates AFTER the zero point is added, as QLinearConv does. SIMD: f =
 // f32(acc) * m is clamped to [lo - yZero, hi - yZero] (integer bounds, so
-// clamping before rounding is the same), rounded by the 1.5 * 2^23 addition,
-// and yZero is then added to the integer bit pattern (adding it to the f32
-// sum instead would round ties differently for an odd yZero). The epilogue
-// vectors come from zcLo / zcHi / zcZero; zcMask zeroes them for lanes that
-// are layout padding, whose output is then exactly 0.
+// clamping before rounding is the same) and rounded by the 1.5 * 2^23
+// addition, whose bit pattern is 0x4B400000 + r; subtracting 0x4B400000 -
+// yZero as an int32 leaves r + yZero in [lo, hi] (adding yZero in f32 instead
+// would round ties differently for an odd yZero), which two narrowing packs
+// (never saturating here) turn into bytes: no shuffle masks. The epilogue
+// vectors come from zcLo / zcHi / zcZero, one lane per channel; zcMask /
+// zcZeroMask set the lanes of channels that are layout padding so that
+// their output is exactly 0. (A NaN product, only possible with a non-finite
+// multiplier, which the host never produces, gives 127.)
 
-/** 4 int32 accumulators -> 4 lanes whose low byte is the int8 result. */
-@inline function requantZcBits(acc: v128, mult: v128, lo: v128, hi: v128, zero: v128): v128 {
+/** 4 int32 accumulators -> 4 int32 results in [lo, hi]. */
+@inline function requantZcInt(acc: v128, mult: v128, lo: v128, hi: v128, zero: v128): v128 {
   let f = f32x4.mul(f32x4.convert_i32x4_s(acc), mult);
-  f = f32x4.pmax(f, lo); // f < lo ? lo : f (NaN stays)
-  f = f32x4.pmin(f, hi); // hi < f ? hi : f (NaN stays)
-  return i32x4.add(f32x4.add(f, f32x4.splat(MAGIC)), zero);
+  f = f32x4.pmax(f, lo); // f < lo ? lo : f
+  f = f32x4.pmin(f, hi); // hi < f ? hi : f
+  return i32x4.sub(f32x4.add(f, f32x4.splat(MAGIC)), zero);
 }
 
 /** f32 lanes of lo - yZero (the lower clamp before the zero point). */
@@ -116,38 +120,41 @@ const MAGIC: f32 = 12582912.0; // 1.5 * 2^23
   return f32x4.splat(<f32>(hi - yZero));
 }
 
-/** int32 lanes of yZero. */
+/** int32 lanes of 0x4B400000 - yZero (the bits of 1.5 * 2^23, less yZero). */
 @inline export function zcZero(yZero: i32): v128 {
-  return i32x4.splat(yZero);
+  return i32x4.splat(0x4B400000 - yZero);
 }
 
-/** v with lanes >= n (0..4) zeroed: applied to zcLo / zcHi / zcZero, those
- *  lanes produce exactly 0. */
+/** zcLo / zcHi with the lanes of channels >= n (0..4) zeroed. */
 @inline export function zcMask(v: v128, n: i32): v128 {
   return v128.and(v, i32x4.lt_s(i32x4(0, 1, 2, 3), i32x4.splat(n)));
 }
 
+/** zcZero with the lanes of channels >= n (0..4) at yZero = 0. */
+@inline export function zcZeroMask(z: v128, n: i32): v128 {
+  return v128.bitselect(z, i32x4.splat(0x4B400000), i32x4.lt_s(i32x4(0, 1, 2, 3), i32x4.splat(n)));
+}
+
 /** 4 results in the low 4 bytes. */
 @inline export function requantZc4(acc: v128, mult: v128, lo: v128, hi: v128, zero: v128): v128 {
-  const i = requantZcBits(acc, mult, lo, hi, zero);
-  return i8x16.shuffle(i, i, 0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12);
+  const r = requantZcInt(acc, mult, lo, hi, zero);
+  const h = i16x8.narrow_i32x4_s(r, r);
+  return i8x16.narrow_i16x8_s(h, h);
 }
 
 /** 2 x 4 results (same multipliers and bounds): bytes 0..3, then 4..7. */
 @inline export function requantZc4x2(acc0: v128, acc1: v128, mult: v128, lo: v128, hi: v128, zero: v128): v128 {
-  return i8x16.shuffle(requantZcBits(acc0, mult, lo, hi, zero), requantZcBits(acc1, mult, lo, hi, zero),
-    0, 4, 8, 12, 16, 20, 24, 28, 0, 4, 8, 12, 16, 20, 24, 28);
+  const h = i16x8.narrow_i32x4_s(requantZcInt(acc0, mult, lo, hi, zero), requantZcInt(acc1, mult, lo, hi, zero));
+  return i8x16.narrow_i16x8_s(h, h);
 }
 
 /** 4 x 4 results, same multipliers and bounds for all four: 16 bytes. */
 @inline export function requantZc4x4(
   a0: v128, a1: v128, a2: v128, a3: v128, mult: v128, lo: v128, hi: v128, zero: v128,
 ): v128 {
-  const l = i8x16.shuffle(requantZcBits(a0, mult, lo, hi, zero), requantZcBits(a1, mult, lo, hi, zero),
-    0, 4, 8, 12, 16, 20, 24, 28, 0, 4, 8, 12, 16, 20, 24, 28);
-  const h = i8x16.shuffle(requantZcBits(a2, mult, lo, hi, zero), requantZcBits(a3, mult, lo, hi, zero),
-    0, 4, 8, 12, 16, 20, 24, 28, 0, 4, 8, 12, 16, 20, 24, 28);
-  return i64x2.shuffle(l, h, 0, 2);
+  return i8x16.narrow_i16x8_s(
+    i16x8.narrow_i32x4_s(requantZcInt(a0, mult, lo, hi, zero), requantZcInt(a1, mult, lo, hi, zero)),
+    i16x8.narrow_i32x4_s(requantZcInt(a2, mult, lo, hi, zero), requantZcInt(a3, mult, lo, hi, zero)));
 }
 
 // Zero points and affine outputs (issue 15: eltwise, concat, PRelu, scale-

@@ -41,12 +41,16 @@ export function convgScratchBytes(C: number, groups: number, kh: number, kw: num
 
 /** Scratch bytes for dwconv_nchw4_s8 / dwconv_nc32hw32_s8 with output width
  *  Wo: the pair offset table (rounded to 16 bytes), then per group of 4
- *  channels of a layout block, floor(kh/2) + kh%2 pair rows of
- *  (min(DW_BAND, Wo) - 1)*sw + (kw - 1)*dw + 1 columns of 16 bytes. */
+ *  channels of a layout block floor(kh/2) + kh%2 pair rows of `cols` columns
+ *  of 16 bytes, then per group (kh - 1)*dh + 1 int16 input rows of cols + dw
+ *  columns of 8 bytes; cols = (min(DW_BAND, Wo) - 1)*sw + (kw - 1)*dw + 1
+ *  rounded up to even. */
 export function dwconvScratchBytes(layout: Layout, g: ConvGeometry, Wo: number): number {
-  const rows = Math.floor(g.kh / 2) + (g.kh % 2);
-  const cols = (Math.min(DW_BAND, Wo) - 1) * g.sw + (g.kw - 1) * g.dw + 1;
-  return ceilTo(dwconvPairs(g.kh, g.kw) * 4, 16) + (lanesOf(layout) / 4) * rows * cols * 16;
+  const groups = lanesOf(layout) / 4;
+  const pairRows = Math.floor(g.kh / 2) + (g.kh % 2);
+  const cols = ceilTo((Math.min(DW_BAND, Wo) - 1) * g.sw + (g.kw - 1) * g.dw + 1, 2);
+  const inputRows = (g.kh - 1) * g.dh + 1;
+  return ceilTo(dwconvPairs(g.kh, g.kw) * 4, 16) + groups * (pairRows * cols * 16 + inputRows * (cols + g.dw) * 8);
 }
 
 /** Scratch floats for convg_nchw_f32: one group's im2col matrix. */
