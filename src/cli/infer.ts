@@ -15,6 +15,7 @@ import { serializePlan, deserializePlan } from "../engine/plan-file.js";
 import { resolveScales } from "../calib/resolve-node.js";
 import type { CalibrationAlgorithm } from "../calib/algorithms.js";
 import { buildSummary, layerInfo } from "./reports/build-summary.js";
+import { importNotes } from "../onnx/import.js";
 import { accuracyReport, sampleInt8Verdict } from "./reports/accuracy.js";
 import { calibrationReport } from "./reports/calibration.js";
 import { performanceSummary, timeShares } from "../profiler/reports/perf-summary.js";
@@ -47,6 +48,7 @@ export function runInfer(argv: string[], io: Io): number {
   io.out(`&&&& RUNNING octet infer # octet infer ${argv.join(" ")}`.trimEnd());
   const model = loadModel(modelPath);
   io.out(`[I] Model: ${rel(modelPath)} (${model.graph.name}: ${model.graph.layers.length} layers, ${countParams(model).toLocaleString("en-US")} parameters)`);
+  for (const note of importNotes(model)) io.out(`[I] Import: ${note}`);
   const test = loadMnistTest(dataDir);
   io.out(`[I] Data: ${rel(dataDir)} (${test.count} test images, ${test.rows}x${test.cols})`);
   const checkInput = (g: Graph, source: string) => {

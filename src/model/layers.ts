@@ -90,7 +90,7 @@ export interface ScaleLayer extends LayerBase {
   type: "scale";
 }
 
-/** Softmax over all of an image's values (LeNet's prob) or, with H*W > 1, over channels per pixel. */
+/** Softmax over all C*H*W values of an image (LeNet's prob; ONNX's Softmax on [N, classes]). */
 export interface SoftmaxLayer extends LayerBase {
   type: "softmax";
 }
