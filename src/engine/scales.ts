@@ -2,12 +2,12 @@
 // nodes) gives a scale per tensor; max and average pooling (global max too)
 // and ReLU keep their input's scale (pooling requantizes with the same scale in and out,
 // docs/int8-numerics.md "Pooling"; a ReLU only clamps). A convolution or fully
-// connected layer followed by a ReLU is stored once, after the ReLU, so it
-// takes the ReLU output's scale when there is one (as TensorRT does).
+// connected layer whose output only a ReLU or a Clip(0, max) (ReLU6) reads
+// stores its result at that activation's scale, as TensorRT's fused
+// conv + activation does; the Clip then keeps that scale (it only clamps).
 import type { Model } from "../model/model.js";
 import { fail } from "../errors.js";
-import { reluFuses } from "../builder/fuse.js";
-import { firstInput } from "../model/graph.js";
+import { firstInput, type Layer } from "../model/graph.js";
 
 export function effectiveScales(model: Model, calibrated: ReadonlyMap<string, number>, source: string): Map<string, number> {
   const out = new Map<string, number>();
@@ -22,8 +22,19 @@ export function effectiveScales(model: Model, calibrated: ReadonlyMap<string, nu
   };
   out.set(model.graph.input.name, need(model.graph.input.name, "network input"));
   const { layers } = model.graph;
-  const { consumers } = model.shapes.links;
+  const { consumers, producers } = model.shapes.links;
+  /** A ReLU or Clip(0, max) that alone reads a conv / fc output: the conv stores its result at the activation's scale. */
+  const absorbs = (i: number): Layer | null => {
+    const layer = layers[i]!, readers = consumers[i]!;
+    if (readers.length !== 1 || (layer.type !== "convolution" && layer.type !== "fully_connected")) return null;
+    const a = layers[readers[0]!]!;
+    return a.type === "relu" || (a.type === "activation" && a.fn === "clip" && a.min === 0) ? a : null;
+  };
   layers.forEach((layer, i) => {
+    if (layer.type === "activation" && layer.fn === "clip" && producers[i]![0]! >= 0 && absorbs(producers[i]![0]!) === layer) {
+      out.set(layer.output, out.get(firstInput(layer))!);
+      return;
+    }
     switch (layer.type) {
       case "softmax":
         return;
@@ -39,9 +50,8 @@ export function effectiveScales(model: Model, calibrated: ReadonlyMap<string, nu
         out.set(layer.output, need(layer.output, `output of ${layer.name}`));
         return;
       default: {
-        const readers = consumers[i]!;
-        const relu = layers[readers[0]!];
-        if (reluFuses(layer, relu, readers.length) && calibrated.has(relu!.output)) out.set(layer.output, need(relu!.output, `output of ${relu!.name}`));
+        const activation = absorbs(i);
+        if (activation && calibrated.has(activation.output)) out.set(layer.output, need(activation.output, `output of ${activation.name}`));
         else out.set(layer.output, need(layer.output, `output of ${layer.name}`));
       }
     }
