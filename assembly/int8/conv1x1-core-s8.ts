@@ -9,13 +9,14 @@
 // partial sums. A tile is 4 output channels x 4 pixels (8 accumulators),
 // one input block per step; the pairs are reduced at the end, and the 16
 // results are exactly 4 pixels of one output block: one 16-byte store.
-// nc32hw32: a pixel's 32 channels are contiguous; a tile is 4 output
-// channels x 2 pixels, 8 channels per step, as gemm-s8.ts's tiles.
+// nc32hw32: the 4 bytes of a 4-channel group of each of 4 pixels,
+// interleaved by 32-bit lanes, give the same pixel-pair vectors: the same
+// tile, one group per step.
 // Pixels go in chunks of CONV1X1_PIXEL_CHUNK so a chunk's input stays in
 // cache while every output tile passes over it.
 import { ldv, stv, sti32, ld8x8s, check } from "../mem";
-import { reduce4 } from "./gemm-s8";
-import { requantZc4, requantZc4x2, requantZc4x4, zcLo, zcHi, zcZero, zcMask, zcZeroMask } from "./requant";
+import { ld32z } from "./mem-s8";
+import { requantZc4, requantZc4x4, zcLo, zcHi, zcZero, zcMask, zcZeroMask } from "./requant";
 import { chanByte, zeroChannelsFrom } from "./conv-family-s8";
 
 export const CONV1X1_PIXEL_CHUNK: i32 = 32;
@@ -90,31 +91,46 @@ export const CONV1X1_PIXEL_CHUNK: i32 = 32;
   sti32(out, i32x4.extract_lane(q, 0));
 }
 
-/** nc32hw32: 4 channels x pixels x0, x1 (input block 0), `steps` steps of
- *  8 channels (4 per block; fewer in a partial last block). */
-@inline function tileNc32x2(
-  w: usize, ldw: usize, x0: usize, x1: usize, plane: usize, steps: i32,
-  bv: v128, mv: v128, loV: v128, hiV: v128, zV: v128, out0: usize, out1: usize,
+/** nc32hw32: 4 channels x pixels x0..x3 (input block 0; repeats allowed)
+ *  over CB blocks (`last` 4-channel groups in the last one). Per group, the
+ *  4 bytes of each pixel, interleaved by 32-bit lanes, give the pixel pairs
+ *  (x0, x1) and (x2, x3), as in the nchw4 tile; outputs go to out0..out3. */
+@inline function tileNc32x4(
+  w: usize, ldw: usize, x0: usize, x1: usize, x2: usize, x3: usize, plane: usize, CB: i32, last: i32,
+  bv: v128, mv: v128, loV: v128, hiV: v128, zV: v128, out0: usize, out1: usize, out2: usize, out3: usize,
 ): void {
   const w1 = w + ldw, w2 = w1 + ldw, w3 = w2 + ldw;
-  let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
-  let c20 = i32x4.splat(0), c21 = i32x4.splat(0), c30 = i32x4.splat(0), c31 = i32x4.splat(0);
-  for (let s = 0; s < steps; s++) {
-    const xo = <usize>(s >> 2) * plane + (<usize>(s & 3) << 3);
-    const wo = <usize>s << 4;
-    const a = ld8x8s(x0 + xo), b = ld8x8s(x1 + xo);
-    let v = ldv(w + wo);
-    c00 = i32x4.add(c00, i32x4.dot_i16x8_s(v, a)); c01 = i32x4.add(c01, i32x4.dot_i16x8_s(v, b));
-    v = ldv(w1 + wo);
-    c10 = i32x4.add(c10, i32x4.dot_i16x8_s(v, a)); c11 = i32x4.add(c11, i32x4.dot_i16x8_s(v, b));
-    v = ldv(w2 + wo);
-    c20 = i32x4.add(c20, i32x4.dot_i16x8_s(v, a)); c21 = i32x4.add(c21, i32x4.dot_i16x8_s(v, b));
-    v = ldv(w3 + wo);
-    c30 = i32x4.add(c30, i32x4.dot_i16x8_s(v, a)); c31 = i32x4.add(c31, i32x4.dot_i16x8_s(v, b));
+  let c0a = i32x4.splat(0), c0b = i32x4.splat(0), c1a = i32x4.splat(0), c1b = i32x4.splat(0);
+  let c2a = i32x4.splat(0), c2b = i32x4.splat(0), c3a = i32x4.splat(0), c3b = i32x4.splat(0);
+  // Blocks of 32 channels: 8 groups of 4 (`last` in the last block), one
+  // group per iteration (one update of each accumulator per iteration).
+  const d1 = x1 - x0, d2 = x2 - x0, d3 = x3 - x0;
+  let xb = x0, wb: usize = 0;
+  for (let b = 0; b < CB; b++) {
+    const end = xb + (<usize>(b == CB - 1 ? last : 8) << 2);
+    for (let xs = xb; xs < end; xs += 4) {
+      const a = i16x8.extend_low_i8x16_s(i32x4.shuffle(ld32z(xs), ld32z(xs + d1), 0, 4, 1, 5));
+      const b = i16x8.extend_low_i8x16_s(i32x4.shuffle(ld32z(xs + d2), ld32z(xs + d3), 0, 4, 1, 5));
+      let v = ld64splat(w + wb);
+      c0a = i32x4.add(c0a, i32x4.dot_i16x8_s(v, a)); c0b = i32x4.add(c0b, i32x4.dot_i16x8_s(v, b));
+      v = ld64splat(w1 + wb);
+      c1a = i32x4.add(c1a, i32x4.dot_i16x8_s(v, a)); c1b = i32x4.add(c1b, i32x4.dot_i16x8_s(v, b));
+      v = ld64splat(w2 + wb);
+      c2a = i32x4.add(c2a, i32x4.dot_i16x8_s(v, a)); c2b = i32x4.add(c2b, i32x4.dot_i16x8_s(v, b));
+      v = ld64splat(w3 + wb);
+      c3a = i32x4.add(c3a, i32x4.dot_i16x8_s(v, a)); c3b = i32x4.add(c3b, i32x4.dot_i16x8_s(v, b));
+      wb += 8;
+    }
+    xb += plane;
   }
-  const q = requantZc4x2(i32x4.add(reduce4(c00, c10, c20, c30), bv), i32x4.add(reduce4(c01, c11, c21, c31), bv), mv, loV, hiV, zV);
+  const q = requantZc4x4(
+    i32x4.add(pairSums(c0a, c1a, c2a, c3a, false), bv), i32x4.add(pairSums(c0a, c1a, c2a, c3a, true), bv),
+    i32x4.add(pairSums(c0b, c1b, c2b, c3b, false), bv), i32x4.add(pairSums(c0b, c1b, c2b, c3b, true), bv),
+    mv, loV, hiV, zV);
   sti32(out0, i32x4.extract_lane(q, 0));
   sti32(out1, i32x4.extract_lane(q, 1));
+  sti32(out2, i32x4.extract_lane(q, 2));
+  sti32(out3, i32x4.extract_lane(q, 3));
 }
 
 @inline export function conv1x1S8(
@@ -127,8 +143,8 @@ export const CONV1X1_PIXEL_CHUNK: i32 = 32;
   const CBi = (C + G - 1) >> gs, CBo = (K + G - 1) >> gs, K4 = (K + 3) & ~3;
   const ldw = <usize>(CBi << gs) << 1;
   const plane = <usize>P << gs;
-  // nc32hw32: 8-channel steps, fewer in a partial last block.
-  const steps = ((CBi - 1) << 2) + ((C - ((CBi - 1) << 5) + 7) >> 3);
+  // nc32hw32: 4-channel groups in the last (maybe partial) block.
+  const last = (C - ((CBi - 1) << 5) + 3) >> 2;
   const loV = zcLo(yZero, lo), hiV = zcHi(yZero, hi), zV = zcZero(yZero);
   for (let n = 0; n < N; n++) {
     const xn = x + <usize>(n * CBi) * plane;
@@ -148,10 +164,15 @@ export const CONV1X1_PIXEL_CHUNK: i32 = 32;
           for (; p + 4 <= pe; p += 4) tileNchw4x4(wk, ldw, xn + (<usize>p << 2), plane, CBi, bv, mv, lk, hk, zk, ok + (<usize>p << 2));
           for (; p < pe; p++) tileNchw4x1(wk, ldw, xn + (<usize>p << 2), plane, CBi, bv, mv, lk, hk, zk, ok + (<usize>p << 2));
         } else {
-          for (; p < pe; p += 2) {
-            const p1 = min(p + 1, pe - 1); // odd tail: pixel p twice, same bytes
-            tileNc32x2(wk, ldw, xn + (<usize>p << 5), xn + (<usize>p1 << 5), plane, steps, bv, mv, lk, hk, zk,
-              ok + (<usize>p << 5), ok + (<usize>p1 << 5));
+          for (; p + 4 <= pe; p += 4) {
+            const xp = xn + (<usize>p << 5), op = ok + (<usize>p << 5);
+            tileNc32x4(wk, ldw, xp, xp + 32, xp + 64, xp + 96, plane, CBi, last, bv, mv, lk, hk, zk, op, op + 32, op + 64, op + 96);
+          }
+          if (p < pe) {
+            // 1..3 pixels left: the last one repeated (same bytes, same place).
+            const x0 = xn + (<usize>p << 5), x1 = xn + (<usize>min(p + 1, pe - 1) << 5), x2 = xn + (<usize>min(p + 2, pe - 1) << 5), x3 = xn + (<usize>(pe - 1) << 5);
+            tileNc32x4(wk, ldw, x0, x1, x2, x3, plane, CBi, last, bv, mv, lk, hk, zk,
+              ok + (x0 - xn), ok + (x1 - xn), ok + (x2 - xn), ok + (x3 - xn));
           }
         }
       }
