@@ -9,6 +9,11 @@ import { LAYOUTS } from "../../src/int8/layout.js";
 import { loadKernels } from "../../src/runtime/wasm-source-node.js";
 import { debugKernels, firstDiff } from "./helpers.js";
 import { type FamCase, describe, epi, geom, runFam } from "./convfam-helpers.js";
+import { expectOctetError } from "../helpers.js";
+import { packConvg } from "../../src/int8/pack-convg.js";
+import { packDwconv } from "../../src/int8/pack-dwconv.js";
+import { packConv1x1 } from "../../src/int8/pack-conv1x1.js";
+import { conv1x1S8, convgS8, dwconvS8, uploadParams } from "../../src/int8/ops.js";
 
 const fixed: FamCase[] = [
   { N: 1, C: 3, H: 7, W: 9, K: 5, groups: 1, g: geom(3, 2, 2, 1, 1, 2, [2, 1, 0, 1]), e: epi(-7, 5, 5, 127) },
@@ -75,6 +80,30 @@ test("convg: outputs are not degenerate (the comparison can fail)", () => {
   const k = loadKernels("release");
   const r = runFam(k, "convg", "nchw4", fixed[5]!, 7);
   assert.ok(new Set(r.want).size > 50, `only ${new Set(r.want).size} distinct outputs`);
+});
+
+test("conv family wrappers refuse bad arguments with BAD_ARGUMENT before running", () => {
+  const k = loadKernels("release");
+  const mark = k.arena.mark();
+  const g3 = packConvg(new Int8Array(6 * 2 * 9), new Int32Array(6), new Float32Array(6), 6, 4, 2, 3, 3, "nchw4");
+  const dev = uploadParams(k, g3);
+  const p = k.arena.alloc(4096);
+  const call = { x: p, N: 1, C: 4, H: 8, W: 8, geometry: geom(3, 3, 1, 1, 1, 1, [1, 1, 1, 1]), epilogue: epi(0, 0), y: p, scratch: p };
+  convgS8(k, g3, dev, call);
+  expectOctetError(() => convgS8(k, g3, dev, { ...call, C: 5 }), "BAD_ARGUMENT", /C: expected 4/);
+  expectOctetError(() => convgS8(k, g3, dev, { ...call, geometry: geom(3, 2) }), "BAD_ARGUMENT", /kernel: expected 3x3/);
+  expectOctetError(() => convgS8(k, g3, dev, { ...call, geometry: geom(3, 3, 1, 1, 1, 1, [3, 0, 0, 0]) }), "BAD_ARGUMENT", /padTop/);
+  expectOctetError(() => convgS8(k, g3, dev, { ...call, geometry: geom(3, 3, 9, 1) }), "BAD_ARGUMENT", /sh/);
+  expectOctetError(() => convgS8(k, g3, dev, { ...call, geometry: geom(3, 3, 1, 1, 5, 1) }), "BAD_ARGUMENT", /dilated window/);
+  expectOctetError(() => convgS8(k, g3, dev, { ...call, epilogue: epi(0, 0, 10, 9) }), "BAD_ARGUMENT", /hi/);
+  expectOctetError(() => convgS8(k, g3, dev, { ...call, epilogue: epi(-129, 0) }), "BAD_ARGUMENT", /xZero/);
+  expectOctetError(() => convgS8(k, g3, dev, { ...call, y: 0 }), "BAD_ARGUMENT", /y: expected a pointer/);
+  expectOctetError(() => convgS8(k, { ...g3, groups: 3 }, dev, call), "BAD_ARGUMENT", /groups: expected a divisor/);
+  const dw = packDwconv(new Int8Array(8 * 9), new Int32Array(8), new Float32Array(8), 4, 2, 3, 3, "nc32hw32");
+  expectOctetError(() => dwconvS8(k, dw, uploadParams(k, dw), { ...call, C: 3 }), "BAD_ARGUMENT", /C: expected 4/);
+  const pw = packConv1x1(new Int8Array(8), new Int32Array(2), new Float32Array(2), 2, 4, "nchw4");
+  expectOctetError(() => conv1x1S8(k, pw, uploadParams(k, pw), { x: p, N: 0, C: 4, H: 2, W: 2, epilogue: epi(0, 0), y: p }), "BAD_ARGUMENT", /N:/);
+  k.arena.release(mark);
 });
 
 test.run();
