@@ -20,7 +20,8 @@ import { imagesToFloat } from "../data/dataset.js";
 import { TopKCounter } from "../metrics/topk.js";
 import { Progress } from "./progress.js";
 import { table } from "./reports/table.js";
-import { F32_NCHW } from "../core/format.js";
+import { F32_NCHW, imageBytes } from "../core/format.js";
+import type { GraphShapes } from "../model/shapes.js";
 import type { Device } from "../builder/capabilities.js";
 
 interface Candidate {
@@ -28,6 +29,11 @@ interface Candidate {
   options: BuildOptions;
 }
 
+/**
+ * A chain (LeNet) is split at every layer boundary; on a DAG the number of
+ * splits explodes, so it compares the split the user names with
+ * --layer-device, if any.
+ */
 export function placements(model: Model, base: BuildOptions): Candidate[] {
   const common = { ...base, precision: "int8" as const, layerPrecision: new Map(), layerDevice: new Map<string, Device>(), gpuFallback: true };
   const out: Candidate[] = [
@@ -35,12 +41,35 @@ export function placements(model: Model, base: BuildOptions): Candidate[] {
     { label: "GPU INT8", options: { ...common, device: "gpu" } },
     { label: "DLA INT8 + GPU fallback", options: { ...common, device: "dla" } },
   ];
+  if (!isChain(model)) {
+    if (base.layerDevice.size > 0) {
+      const named = [...base.layerDevice].map(([l, d]) => `${l}=${d}`).join(",");
+      out.push({ label: `DLA split --layer-device ${named}`, options: { ...common, device: "dla", layerDevice: base.layerDevice } });
+    }
+    return out;
+  }
   const onDla = placeLayers(model, { ...common, device: "dla" }).filter((p) => p.device === "dla").map((p) => p.layer.name);
   for (let k = 1; k < onDla.length; k++) {
     const gpu = new Map<string, Device>(onDla.slice(k).map((l) => [l, "gpu"]));
     out.push({ label: `DLA {${onDla.slice(0, k).join(",")}} then GPU`, options: { ...common, device: "dla", layerDevice: gpu } });
   }
   return out;
+}
+
+function isChain(model: Model): boolean {
+  return model.shapes.links.producers.every((ps, i) => ps.length === 1 && ps[0] === i - 1);
+}
+
+/** Bytes per image that the plan's reformatters and copies move (each boundary between formats or devices). */
+export function movedBytes(plan: Plan, shapes: GraphShapes): { reformat: number; copy: number } {
+  let reformat = 0, copy = 0;
+  for (const n of plan.nodes) {
+    if (n.kind === "compute") continue;
+    const bytes = imageBytes(n.from.format, shapes.tensors.get(n.from.tensor)!) + imageBytes(n.to.format, shapes.tensors.get(n.to.tensor)!);
+    if (n.kind === "copy") copy += bytes / 2;
+    else reformat += bytes;
+  }
+  return { reformat, copy };
 }
 
 /** Top-1 (scored as evaluate() does) and every output probability of `plan` on the first `images` test images. */
@@ -81,7 +110,7 @@ export function runCompare(
   model: Model, scales: Map<string, number>, info: CalibrationInfo, base: BuildOptions,
   test: ImageSet, images: number, batch: number, m: MeasureOptions, io: Io,
 ): void {
-  const rows: { label: string; ips: number; median: number; top1: number; moveShare: number; steps: number }[] = [];
+  const rows: { label: string; ips: number; median: number; top1: number; moveShare: number; steps: number; moved: { reformat: number; copy: number } }[] = [];
   let baseline: { label: string; probs: Float32Array } | null = null;
   const mismatches: string[] = [];
   for (const c of placements(model, base)) {
@@ -96,13 +125,14 @@ export function runCompare(
     const shares = timeShares(timed.profiledContext!.profiler!);
     rows.push({
       label: c.label, ips: (1000 * batch) / timed.plain.latency.median, median: timed.plain.latency.median, top1: acc.top1,
-      moveShare: (shares.reformatMs + shares.copyMs) / shares.enqueueMs, steps: plan.nodes.length,
+      moveShare: (shares.reformatMs + shares.copyMs) / shares.enqueueMs, steps: plan.nodes.length, moved: movedBytes(plan, model.shapes),
     });
     io.out(`[I] compare: ${c.label}: ${Math.round(rows[rows.length - 1]!.ips)} images/s, top-1 ${acc.top1.toFixed(4)}`);
   }
   io.out(`[I] Placements compared (batch ${batch}, ${images} test images, median of ${m.iterations} timed enqueues each):`);
-  const lines = table(["Placement", "images/s at median", "median latency", "top-1", "reformat+copy", "steps"], rows.map((r) => [
-    r.label, Math.round(r.ips).toLocaleString("en-US"), `${(r.median * 1000).toFixed(1)} us`, r.top1.toFixed(4), `${(100 * r.moveShare).toFixed(1)}%`, String(r.steps),
+  const lines = table(["Placement", "images/s at median", "median latency", "top-1", "reformat+copy", "bytes/image reformatted, copied", "steps"], rows.map((r) => [
+    r.label, Math.round(r.ips).toLocaleString("en-US"), `${(r.median * 1000).toFixed(1)} us`, r.top1.toFixed(4), `${(100 * r.moveShare).toFixed(1)}%`,
+    `${r.moved.reformat.toLocaleString("en-US")}, ${r.moved.copy.toLocaleString("en-US")}`, String(r.steps),
   ]));
   for (const l of lines) io.out(`[I]   ${l}`);
   const int8 = rows.slice(1);
