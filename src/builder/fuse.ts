@@ -1,7 +1,9 @@
 // Fusion pass: groups placed layers into the steps the engine runs.
 //  - gpu: a convolution or fully connected layer and the ReLU that is the
 //    only reader of its output become one step named like TensorRT's
-//    "ip1 + relu1";
+//    "ip1 + relu1"; a convolution that only a residual Add reads, the Add and
+//    its lone ReLU become one step "conv + add + relu" (TensorRT's fusion; the
+//    ReLU runs in the Add's epilogue, in INT8);
 //  - dla: DLA layers joined along the graph's edges into maximal convex
 //    subgraphs (no path leaves a subgraph and comes back into it), each one
 //    step named "{conv1,pool1,...}", run as one call into the DLA engine.
@@ -49,9 +51,28 @@ export function fusedOps(step: Step): FusedOp[] {
   return ops;
 }
 
-/** The fusion rule, in one place: a convolution or fully connected layer absorbs the ReLU that alone reads its output. */
-export function reluFuses(layer: Layer, reader: Layer | undefined, readers: number): boolean {
-  return (layer.type === "convolution" || layer.type === "fully_connected") && reader?.type === "relu" && readers === 1;
+/**
+ * The fusion rule, in one place: a convolution, fully connected or
+ * elementwise Add / Sub absorbs the ReLU that alone reads its output (its
+ * epilogue clamps at zero). Elementwise ops do so in INT8 only.
+ */
+export function reluFuses(layer: Layer, reader: Layer | undefined, readers: number, precision: Precision = "int8"): boolean {
+  const absorbs = layer.type === "convolution" || layer.type === "fully_connected" ||
+    (layer.type === "eltwise" && layer.op !== "mul" && precision === "int8");
+  return absorbs && reader?.type === "relu" && readers === 1;
+}
+
+/** TensorRT's residual fusion: a convolution whose output only an Add reads, and that Add's lone ReLU. */
+function residualGroup(placed: PlacedLayer[], links: DagLinks, i: number): number[] | null {
+  const p = placed[i]!;
+  const readers = links.consumers[i]!;
+  if (p.layer.type !== "convolution" || readers.length !== 1 || i === links.output) return null;
+  const a = readers[0]!;
+  const add = placed[a]!;
+  if (add.layer.type !== "eltwise" || add.layer.op !== "add" || add.device !== "gpu" || add.precision !== p.precision) return null;
+  const [sb] = links.consumers[a]!.length === 1 ? links.consumers[a]! : [];
+  const relu = sb !== undefined && a !== links.output && reluFuses(add.layer, placed[sb]!.layer, 1, p.precision) && placed[sb]!.device === "gpu" && placed[sb]!.precision === p.precision ? sb : null;
+  return relu === null ? [i, a] : [i, a, relu];
 }
 
 export function fuseLayers(placed: PlacedLayer[], links: DagLinks): Step[] {
@@ -82,9 +103,15 @@ export function fuseLayers(placed: PlacedLayer[], links: DagLinks): Step[] {
         splits.set(groups.length, `Splitting DLA subgraph at: ${p.layer.name} because it also reads ${placed[through]!.layer.name}, which depends on that subgraph through GPU layers (a loadable cannot wait for its own output)`);
       }
     } else {
+      const residual = residualGroup(placed, links, i);
+      if (residual && residual.every((m) => group[m]! < 0)) {
+        for (const m of residual) group[m] = groups.length;
+        groups.push(residual);
+        return;
+      }
       const readers = links.consumers[i]!;
       const r = readers[0];
-      if (i !== links.output && r !== undefined && reluFuses(p.layer, placed[r]!.layer, readers.length) && placed[r]!.device === "gpu" && placed[r]!.precision === p.precision) {
+      if (i !== links.output && r !== undefined && reluFuses(p.layer, placed[r]!.layer, readers.length, p.precision) && placed[r]!.device === "gpu" && placed[r]!.precision === p.precision) {
         group[i] = group[r] = groups.length;
         groups.push([i, r]);
         return;
@@ -108,7 +135,7 @@ function makeStep(placed: PlacedLayer[], links: DagLinks, members: number[]): St
   for (const i of members) {
     const readers = links.consumers[i]!;
     const r = readers[0];
-    if (i !== links.output && r !== undefined && inside.has(r) && reluFuses(placed[i]!.layer, placed[r]!.layer, readers.length)) fusedRelus.push(placed[r]!.layer.name);
+    if (i !== links.output && r !== undefined && inside.has(r) && reluFuses(placed[i]!.layer, placed[r]!.layer, readers.length, first.precision)) fusedRelus.push(placed[r]!.layer.name);
   }
   const inputs: string[] = [];
   const outputs: string[] = [];

@@ -2,9 +2,10 @@
 // nodes) gives a scale per tensor; max and average pooling (global max too)
 // and ReLU keep their input's scale (pooling requantizes with the same scale in and out,
 // docs/int8-numerics.md "Pooling"; a ReLU only clamps). A convolution or fully
-// connected layer whose output only a ReLU or a Clip(0, max) (ReLU6) reads
-// stores its result at that activation's scale, as TensorRT's fused
-// conv + activation does; the Clip then keeps that scale (it only clamps).
+// connected layer whose output only a ReLU or a Clip(0, max) (ReLU6) reads,
+// and an Add / Sub whose output only a ReLU reads, store their result at
+// that activation's scale, as TensorRT's fused kernels do; the activation
+// then keeps that scale (it only clamps).
 import type { Model } from "../model/model.js";
 import { fail } from "../errors.js";
 import { firstInput, type Layer } from "../model/graph.js";
@@ -26,8 +27,10 @@ export function effectiveScales(model: Model, calibrated: ReadonlyMap<string, nu
   /** A ReLU or Clip(0, max) that alone reads a conv / fc output: the conv stores its result at the activation's scale. */
   const absorbs = (i: number): Layer | null => {
     const layer = layers[i]!, readers = consumers[i]!;
-    if (readers.length !== 1 || (layer.type !== "convolution" && layer.type !== "fully_connected")) return null;
+    if (readers.length !== 1) return null;
     const a = layers[readers[0]!]!;
+    if (layer.type === "eltwise") return layer.op !== "mul" && a.type === "relu" ? a : null;
+    if (layer.type !== "convolution" && layer.type !== "fully_connected") return null;
     return a.type === "relu" || (a.type === "activation" && a.fn === "clip" && a.min === 0) ? a : null;
   };
   layers.forEach((layer, i) => {
