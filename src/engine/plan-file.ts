@@ -5,7 +5,7 @@
 //   blob: every typed array of the plan, 8-byte aligned; the JSON refers to
 //         them as {"$blob": [type, byteOffset, length]}
 import { OctetError, fail } from "../errors.js";
-import { jsonNestingDepth } from "../util/json-depth.js";
+import { positionDeeperThan } from "../util/json-depth.js";
 import { verifyPlan } from "./plan-verify.js";
 import { crc32 } from "../util/crc32.js";
 import { PLAN_VERSION, type Plan } from "./plan.js";
@@ -78,8 +78,8 @@ export function deserializePlan(bytes: Uint8Array, file: string): Plan {
   } catch {
     return bad("plan description is not UTF-8");
   }
-  const depth = jsonNestingDepth(text);
-  if (depth > MAX_PLAN_JSON_DEPTH) bad(`plan description is nested ${depth} deep, at most ${MAX_PLAN_JSON_DEPTH} is a plan`);
+  const deep = positionDeeperThan(text, MAX_PLAN_JSON_DEPTH);
+  if (deep >= 0) bad(`plan description is nested more than ${MAX_PLAN_JSON_DEPTH} levels deep (at character ${deep}); a plan needs fewer`);
   const blob = new Uint8Array(blobBytes);
   blob.set(bytes.subarray(HEADER + jsonBytes));
   let raw: unknown;

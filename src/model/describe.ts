@@ -1,6 +1,7 @@
 // Short descriptions of values found in files, for error messages: never
 // the whole of a large or deeply nested value.
 import { fail } from "../errors.js";
+import { positionDeeperThan } from "../util/json-depth.js";
 
 type Json = Record<string, unknown>;
 
@@ -9,21 +10,8 @@ export const MAX_JSON_DEPTH = 64;
 
 /** Refuses JSON nested deeper than MAX_JSON_DEPTH, scanning the text before JSON.parse builds anything. */
 export function checkJsonDepth(text: string, file: string, limit = MAX_JSON_DEPTH): void {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) {
-      inString = true;
-    } else if (c === 0x5b || c === 0x7b) {
-      if (++depth > limit) fail("MODEL_FORMAT", `${file}: JSON nested more than ${limit} levels deep (at character ${i}); a graph needs 4`);
-    } else if (c === 0x5d || c === 0x7d) {
-      depth--;
-    }
-  }
+  const at = positionDeeperThan(text, limit);
+  if (at >= 0) fail("MODEL_FORMAT", `${file}: JSON nested more than ${limit} levels deep (at character ${at}); a graph needs 4`);
 }
 
 /** A short description of a found value for error messages: JSON, cut at about `max` characters. */

@@ -1,16 +1,14 @@
 // Field checks for JSON read from a file: each names where it looked
 // ("lenet.plan: options.device"), what it expected and what it found.
 import { fail, type OctetErrorCode } from "../errors.js";
+import { describeValue } from "../model/describe.js";
 
 export type Json = Record<string, unknown>;
 
-/** A short description of a found value: never the whole of a large or deep one. */
+/** A short description of a found value: never the whole of a large or deep one (typed arrays by type and length). */
 export function describeFound(v: unknown): string {
-  if (Array.isArray(v)) return `an array of ${v.length}`;
   if (ArrayBuffer.isView(v)) return `${v.constructor.name}(${(v as unknown as ArrayLike<number>).length})`;
-  if (v !== null && typeof v === "object") return "an object";
-  const s = typeof v === "string" ? JSON.stringify(v) : String(v);
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+  return describeValue(v);
 }
 
 export class FieldReader {

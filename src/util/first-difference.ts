@@ -1,19 +1,13 @@
 // Where two JSON-like values first differ, as a path ("nodes[3].step.layers[0].pad:
 // 2, expected 0"), or null when they are equal. Typed arrays compare by
 // content. Depth is bounded by the caller (plans are depth-checked on read).
-type Any = unknown;
+import { describeFound } from "./fields.js";
 
-function show(v: Any): string {
-  if (ArrayBuffer.isView(v)) return `${v.constructor.name}(${(v as unknown as ArrayLike<number>).length})`;
-  if (Array.isArray(v)) return `an array of ${v.length}`;
-  if (v !== null && typeof v === "object") return "an object";
-  const s = JSON.stringify(v) ?? String(v);
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
-}
+type Any = unknown;
 
 export function firstDifference(found: Any, expected: Any, path: string): string | null {
   if (Object.is(found, expected)) return null;
-  const mismatch = `${path}: ${show(found)}, expected ${show(expected)}`;
+  const mismatch = `${path}: ${describeFound(found)}, expected ${describeFound(expected)}`;
   if (typeof found !== "object" || typeof expected !== "object" || found === null || expected === null) return mismatch;
   if (ArrayBuffer.isView(found) || ArrayBuffer.isView(expected)) {
     const a = found as unknown as ArrayLike<number>, b = expected as unknown as ArrayLike<number>;
@@ -32,7 +26,7 @@ export function firstDifference(found: Any, expected: Any, path: string): string
   }
   const a = found as Record<string, Any>, b = expected as Record<string, Any>;
   for (const key of Object.keys(b)) {
-    if (!Object.hasOwn(a, key)) return `${path}.${key}: missing, expected ${show(b[key])}`;
+    if (!Object.hasOwn(a, key)) return `${path}.${key}: missing, expected ${describeFound(b[key])}`;
     const d = firstDifference(a[key], b[key], `${path}.${key}`);
     if (d) return d;
   }
