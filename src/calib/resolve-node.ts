@@ -2,7 +2,8 @@
 // cache skips calibration; a cache made with another algorithm is ignored
 // (with a message) and rewritten; otherwise calibrate and, when asked, write
 // the cache in TensorRT's format.
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { OctetError, fail } from "../errors.js";
 import type { Model } from "../model/model.js";
 import type { ImageSet } from "../data/dataset.js";
 import type { Kernels } from "../runtime/kernels.js";
@@ -27,7 +28,7 @@ export interface ResolvedScales {
 
 export function resolveScales(model: Model, calibrationSet: () => ImageSet, kernels: () => Kernels, o: ResolveOptions): ResolvedScales {
   if (o.cachePath && existsSync(o.cachePath)) {
-    const table = parseCalibrationTable(readFileSync(o.cachePath, "utf8"), o.cachePath);
+    const table = parseCalibrationTable(readCache(o.cachePath), o.cachePath);
     if (table.algorithmName === headerName(o.algorithm)) {
       o.log(`[I] Calibration cache ${o.cachePath} (TRT-${table.version}-${table.algorithmName}): ${table.scales.size} scales; skipping calibration`);
       return { scales: table.scales, info: { algorithm: o.algorithm, source: `cache ${o.cachePath}` } };
@@ -40,8 +41,34 @@ export function resolveScales(model: Model, calibrationSet: () => ImageSet, kern
   const stats = collectStats(kernels(), model, set, o, o.onProgress);
   const scales = scalesFrom(stats, o.algorithm, o.percentile);
   if (o.cachePath) {
-    writeFileSync(o.cachePath, writeCalibrationTable(o.algorithm, scales));
+    try {
+      writeFileSync(o.cachePath, writeCalibrationTable(o.algorithm, scales));
+    } catch (e) {
+      fail("BAD_OPTION", `${o.cachePath}: cannot write the calibration cache (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
     o.log(`[I] Wrote calibration cache ${o.cachePath}`);
   }
   return { scales, stats, info: { algorithm: o.algorithm, source: `calibrated on ${o.images} training images` } };
 }
+
+/** The cache's text; a folder, a device or an unreadable file is a named error, and so is a file too large to be a cache. */
+function readCache(path: string): string {
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (!st.isFile()) fail("BAD_OPTION", `${path}: the calibration cache is not a regular file`);
+    size = st.size;
+  } catch (e) {
+    if (e instanceof OctetError) throw e;
+    return fail("BAD_OPTION", `${path}: cannot read the calibration cache (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  if (size > MAX_CACHE_BYTES) fail("BAD_OPTION", `${path}: ${size} bytes is too large for a calibration cache (at most ${MAX_CACHE_BYTES})`);
+  try {
+    return readFileSync(path, "utf8");
+  } catch (e) {
+    return fail("BAD_OPTION", `${path}: cannot read the calibration cache (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
+/** A cache holds one line per tensor: 16 MiB is far beyond any network's. */
+const MAX_CACHE_BYTES = 16 << 20;
