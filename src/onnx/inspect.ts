@@ -1,8 +1,10 @@
 // What octet makes of an ONNX model, node by node, without failing on the
 // first node it cannot take (as Polygraphy's `inspect capability` does for
 // TensorRT): each node's op, output shape and the octet layer it became, or
-// "folded into X", "absorbed", "unsupported: why". `octet inspect` prints it.
+// "folded into X", "absorbed", "unsupported: why", and for each layer the
+// devices that could run it and why not. `octet inspect` prints it.
 import { shortText } from "../model/graph.js";
+import { dlaRefusal, int8Refusal, type DlaVersion } from "../builder/capabilities.js";
 import type { Model } from "../model/model.js";
 import { runImport, problemsMessage, type ImportOptions, type NodeOutcome, type NodeRow } from "./import.js";
 
@@ -54,6 +56,23 @@ export function inspectOnnx(bytes: Uint8Array, file: string, options: ImportOpti
   return inspection;
 }
 
+/**
+ * Where a layer could run, Polygraphy-style: the GPU in INT8 or why FP32, and
+ * the DLA (Xavier's and Orin's rules) or the rule that refuses it. The rules
+ * that compare INT8 ranges need calibration, so they are judged at build.
+ */
+export function deviceCapability(model: Model, layerName: string): string {
+  const layer = model.graph.layers.find((l) => l.name === layerName)!;
+  const shapes = model.shapes.layers.get(layerName)!;
+  const int8 = layer.type === "softmax" ? "softmax runs in FP32" : int8Refusal(layer, shapes);
+  const gpu = int8 === null ? "GPU INT8" : `GPU FP32 (${int8})`;
+  const dla = (version: DlaVersion) => dlaRefusal(layer, shapes, int8 === null ? "int8" : "fp32", { version });
+  const xavier = dla("xavier"), orin = dla("orin");
+  const dlaText = xavier === null ? "DLA" : `not DLA: ${xavier}`;
+  const orinText = orin === xavier ? "" : orin === null ? "; Orin DLA" : `; Orin: ${orin}`;
+  return `${gpu}; ${dlaText}${orinText}`;
+}
+
 const WIDTHS = { name: 48, op: 20, output: 22 };
 
 function cell(text: string, width: number): string {
@@ -68,7 +87,10 @@ export function formatInspection(i: Inspection): string[] {
   const outW = Math.min(WIDTHS.output, Math.max(12, ...i.rows.map((r) => r.output.length)));
   const idxW = String(i.rows.length).length;
   lines.push(`${"#".padStart(idxW)}  ${cell("node", nameW)}  ${cell("op", opW)}  ${cell("output shape", outW)}  octet`);
-  for (const r of i.rows) lines.push(`${String(r.index).padStart(idxW)}  ${cell(r.name, nameW)}  ${cell(r.op, opW)}  ${cell(r.output, outW)}  ${r.octet}`);
+  for (const r of i.rows) {
+    const devices = i.model && r.outcome.kind === "layer" ? `  [${deviceCapability(i.model, r.outcome.layer)}]` : "";
+    lines.push(`${String(r.index).padStart(idxW)}  ${cell(r.name, nameW)}  ${cell(r.op, opW)}  ${cell(r.output, outW)}  ${r.octet}${devices}`);
+  }
   for (const n of i.notes) lines.push(`[I] ${n}`);
   if (i.model) {
     const counts = new Map<string, number>();

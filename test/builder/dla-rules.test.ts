@@ -10,6 +10,7 @@ import { inferShapes } from "../../src/model/shapes.js";
 import { placeLayers, DEFAULT_PLACEMENT } from "../../src/builder/placement.js";
 import { placeAndFuse } from "../../src/builder/partition.js";
 import type { WeightMap } from "../../src/model/weights-file.js";
+import { deviceCapability } from "../../src/onnx/inspect.js";
 
 function model(layers: unknown[], shape = [4, 12, 12]): Model {
   const graph = parseGraph(JSON.stringify({ format: "octet-model", version: 2, name: "t", input: { name: "x", shape }, layers, output: (layers.at(-1) as { output: string }).output, weights: "w" }), "t.json");
@@ -79,6 +80,17 @@ test("a DLA core holds 16 loadables: the subgraphs after the 16th run on the GPU
   assert.is(steps.filter((s) => s.device === "dla").length, 16);
   assert.equal(placed.filter((p) => p.layer.type === "convolution" && p.device === "gpu").map((p) => p.layer.name), ["c16", "c17"]);
   assert.match(placed.find((p) => p.layer.name === "c16")!.reason, /DLA subgraph \{c16\} would be loadable 17 of a core that holds 16; switching this layer's device type to GPU/);
+});
+
+test("inspect's device column: the GPU precision and the DLA rule, Xavier's and Orin's", () => {
+  const m = model([
+    conv("a", "x"),
+    { name: "hs", type: "activation", fn: "hard_swish", inputs: ["a"], output: "hs" },
+    { name: "prob", type: "softmax", inputs: ["hs"], output: "prob" },
+  ]);
+  assert.is(deviceCapability(m, "a"), "GPU INT8; DLA");
+  assert.match(deviceCapability(m, "hs"), /^GPU INT8; not DLA: Activation: hard_swish is not a DLA activation/);
+  assert.match(deviceCapability(m, "prob"), /^GPU FP32 \(softmax runs in FP32\); not DLA: unsupported on DLA \(softmax\); Orin: Orin's DLA runs softmax, but octet has no INT8 softmax kernel/);
 });
 
 test.run();
