@@ -1,8 +1,10 @@
-// Node-only helpers: files on disk (models, MNIST, wasm builds), ONNX.
+// Node-only helpers: files on disk (models, MNIST, wasm builds), and ONNX
+// (kept out of the browser bundle: protobuf decoding would triple its size).
 export { loadKernels, wasmPath } from "./runtime/wasm-source-node.js";
 export { loadModel, defaultModelPath, saveWeights } from "./model/model-node.js";
 export { loadMnist, loadMnistTest, loadMnistTrain, defaultMnistDir, readIdxFile } from "./data/mnist-node.js";
-export { importOnnx } from "./onnx/import.js";
+export { importOnnx, importNotes } from "./onnx/import.js";
+export { inspectOnnx, formatInspection, deviceCapability, type Inspection } from "./onnx/inspect.js";
 export { exportOnnx } from "./onnx/export.js";
 export { resolveScales } from "./calib/resolve-node.js";
 export * from "./index.js";
