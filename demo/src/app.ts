@@ -1,7 +1,10 @@
 // The browser demo: a thin shell over the octet library. It loads the wasm,
-// a prebuilt plan (GPU INT8), the model and its calibration cache (to build
-// the other placements in the page), runs what you draw, and shows the
-// prediction, the placement graph, the timeline and the profile.
+// LeNet (a prebuilt GPU INT8 plan, the model and its calibration cache, to
+// build the other placements in the page) and the list of trained CNNs; a
+// CNN chosen in the page is imported from its ONNX file (the importer is a
+// chunk of its own, loaded then) and built in the page from a TensorRT-format
+// calibration cache made at demo-build time. It runs what you draw, and shows
+// the prediction, the placement graph, the timeline and the profile.
 import {
   kernelFactory, deserializePlan, buildPlan, parseGraph, decodeWeights, assembleModel, parseCalibrationTable,
   ExecutionContext, DEFAULT_BUILD, mnistPreprocess, profileTable, chromeTrace, summarize,
@@ -19,27 +22,67 @@ async function fetchBytes(url: string): Promise<Uint8Array> {
   return new Uint8Array(await r.arrayBuffer());
 }
 
-interface State {
-  kernels: KernelFactory;
-  /** The same plan without profiling, for burst timing. */
-  plain: ExecutionContext | null;
+async function fetchText(url: string): Promise<string> {
+  return new TextDecoder().decode(await fetchBytes(url));
+}
+
+/** One entry of models.json (written by demo/build.mjs). */
+interface ModelEntry {
+  id: string;
+  label: string;
+  format: "octet" | "onnx";
+  /** The split placement's default: DLA up to and including this layer. */
+  split: string;
+  calibration: "entropy" | "minmax" | "percentile";
+}
+
+interface LoadedModel {
+  entry: ModelEntry;
   model: Model;
   scales: Map<string, number>;
-  gpuPlan: Plan;
+  cacheFile: string;
+  /** LeNet's GPU INT8 plan, loaded from its plan file. */
+  prebuilt: Plan | null;
+  /** Where the model came from, for the plan source line. */
+  origin: string;
+  /** The network ends in logits (the CNNs): the page takes the softmax. */
+  logits: boolean;
+}
+
+interface State {
+  kernels: KernelFactory;
+  calibrationImages: number;
+  entries: ModelEntry[];
+  loaded: Map<string, LoadedModel>;
+  current: LoadedModel;
+  /** The model the chooser asked for last (a slower earlier load must not win). */
+  wanted: string;
+  plan: Plan | null;
   ctx: ExecutionContext | null;
+  /** The same plan without profiling, for burst timing. */
+  plain: ExecutionContext | null;
   input: Float32Array | null;
 }
 
 async function main(): Promise<void> {
-  const [wasm, planBytes, graphText, weights, cache, digits] = await Promise.all([
-    fetchBytes("octet.wasm"), fetchBytes("lenet-gpu-int8.plan"), fetch("lenet.json").then((r) => r.text()),
-    fetchBytes("lenet.weights"), fetch("lenet.cache").then((r) => r.text()), fetchBytes("digits.bin"),
+  const [wasm, planBytes, graphText, weights, cache, digits, manifest] = await Promise.all([
+    fetchBytes("octet.wasm"), fetchBytes("lenet-gpu-int8.plan"), fetchText("lenet.json"),
+    fetchBytes("lenet.weights"), fetchText("lenet.cache"), fetchBytes("digits.bin"), fetchText("models.json"),
   ]);
-  const model = assembleModel(parseGraph(graphText, "lenet.json"), decodeWeights(weights, "lenet.weights"), "lenet.weights");
-  const state: State = {
-    kernels: await kernelFactory(wasm), model, scales: parseCalibrationTable(cache, "lenet.cache").scales,
-    gpuPlan: deserializePlan(planBytes, "lenet-gpu-int8.plan"), ctx: null, plain: null, input: null,
+  const { models: entries, calibrationImages } = JSON.parse(manifest) as { models: ModelEntry[]; calibrationImages: number };
+  const lenet: LoadedModel = {
+    entry: entries.find((e) => e.id === "lenet")!,
+    model: assembleModel(parseGraph(graphText, "lenet.json"), decodeWeights(weights, "lenet.weights"), "lenet.weights"),
+    scales: parseCalibrationTable(cache, "lenet.cache").scales, cacheFile: "lenet.cache",
+    prebuilt: deserializePlan(planBytes, "lenet-gpu-int8.plan"), origin: "lenet.json and lenet.weights", logits: false,
   };
+  const state: State = {
+    kernels: await kernelFactory(wasm), calibrationImages, entries, loaded: new Map([["lenet", lenet]]), current: lenet, wanted: "lenet",
+    plan: null, ctx: null, plain: null, input: null,
+  };
+  const chooser = $<HTMLSelectElement>("model");
+  for (const e of entries) chooser.add(new Option(e.id === "lenet" ? e.label : `${e.id}: ${e.label}`, e.id));
+  chooser.value = "lenet";
   const pad = new DrawPad($("pad"), () => classify(state, mnistPreprocess(pad.intensities(), pad.canvas.width, pad.canvas.height)));
   $("clear").addEventListener("click", () => pad.clear());
   buildStrip(digits, (pixels, label) => {
@@ -47,19 +90,59 @@ async function main(): Promise<void> {
     $("strip").dataset.picked = String(label);
     classify(state, mnistPreprocess(pad.intensities(), pad.canvas.width, pad.canvas.height));
   });
-  const split = $<HTMLSelectElement>("split-at");
-  for (const l of model.graph.layers.slice(0, -2)) split.add(new Option(l.name, l.name));
-  split.value = "conv2";
-  const onPlacement = () => {
-    usePlacement(state, ($("placement") as HTMLFormElement).placement.value as string, split.value);
-    if (state.input) classify(state, state.input);
-  };
-  $("placement").addEventListener("change", onPlacement);
+  $("placement").addEventListener("change", () => applyPlacement(state));
+  chooser.addEventListener("change", () => {
+    switchModel(state, chooser.value).catch((e) => showError(e as Error));
+  });
   $("trace").addEventListener("click", () => downloadTrace(state));
   $("burst").addEventListener("click", () => burst(state));
-  usePlacement(state, "gpu-int8", split.value);
+  useModel(state, lenet);
   $("status").textContent = `Ready: ${(wasm.length / 1024).toFixed(1)} KB wasm, plan ${(planBytes.length / 1024).toFixed(0)} KB.`;
   document.body.dataset.ready = "true";
+}
+
+async function switchModel(state: State, id: string): Promise<void> {
+  state.wanted = id;
+  let m = state.loaded.get(id);
+  if (!m) {
+    document.body.dataset.busy = "true";
+    $("status").textContent = `Loading ${id}.onnx…`;
+    const entry = state.entries.find((e) => e.id === id)!;
+    const [{ importOnnx }, bytes, cache] = await Promise.all([
+      import("../../src/onnx/import.js"), fetchBytes(`${id}.onnx`), fetchText(`${id}.cache`),
+    ]);
+    const t = performance.now();
+    const model = importOnnx(bytes, `${id}.onnx`);
+    const ms = performance.now() - t;
+    m = {
+      entry, model, scales: parseCalibrationTable(cache, `${id}.cache`).scales, cacheFile: `${id}.cache`, prebuilt: null, logits: model.graph.layers.at(-1)?.type !== "softmax",
+      origin: `${id}.onnx (${(bytes.length / 1024).toFixed(0)} KB, imported with importOnnx in ${ms.toFixed(0)} ms: ${model.graph.layers.length} layers)`,
+    };
+    state.loaded.set(id, m);
+    delete document.body.dataset.busy;
+  }
+  if (state.wanted !== id) return;
+  useModel(state, m);
+  $("status").textContent = `${id}: ${m.origin}.`;
+}
+
+/** Makes `m` the page's model: its split choices, then the checked placement. */
+function useModel(state: State, m: LoadedModel): void {
+  state.current = m;
+  const split = $<HTMLSelectElement>("split-at");
+  split.length = 0;
+  for (const l of m.model.graph.layers.slice(0, -2)) split.add(new Option(l.name, l.name));
+  split.value = m.entry.split;
+  $("model-info").textContent = m.entry.format === "onnx"
+    ? `${m.entry.label}, trained with PyTorch on MNIST (models/cnn); ends in logits, so the page shows their softmax.`
+    : "LeNet as TensorRT's sample_int8 uses it, trained by octet.";
+  applyPlacement(state);
+  document.body.dataset.model = m.entry.id;
+}
+
+function applyPlacement(state: State): void {
+  usePlacement(state, ($("placement") as HTMLFormElement).placement.value as string, $<HTMLSelectElement>("split-at").value);
+  if (state.input) classify(state, state.input);
 }
 
 function buildStrip(digits: Uint8Array, pick: (pixels: Float32Array, label: number) => void): void {
@@ -80,15 +163,17 @@ function buildStrip(digits: Uint8Array, pick: (pixels: Float32Array, label: numb
 }
 
 function usePlacement(state: State, which: string, splitAt: string): void {
+  const m = state.current;
   let plan: Plan;
   let source: string;
-  if (which === "gpu-int8") {
-    plan = state.gpuPlan;
+  const calibration = `the calibration cache ${m.cacheFile} (${m.entry.calibration}, ${state.calibrationImages} MNIST training images, written by octet at demo-build time)`;
+  if (which === "gpu-int8" && m.prebuilt) {
+    plan = m.prebuilt;
     source = "Prebuilt plan file lenet-gpu-int8.plan, loaded without rebuilding.";
   } else {
     const layerDevice = new Map<string, Device>();
     if (which === "split") {
-      const names = state.model.graph.layers.map((l) => l.name);
+      const names = m.model.graph.layers.map((l) => l.name);
       for (const l of names.slice(names.indexOf(splitAt) + 1)) layerDevice.set(l, "gpu");
     }
     const options: BuildOptions = {
@@ -96,13 +181,28 @@ function usePlacement(state: State, which: string, splitAt: string): void {
       precision: which === "gpu-fp32" ? "fp32" : "int8",
       device: which === "dla" || which === "split" ? "dla" : "gpu",
     };
-    plan = buildPlan(state.model, options, options.precision === "fp32" ? null : state.scales, { algorithm: "entropy", source: "lenet.cache" });
-    source = "Built in this page from lenet.json, lenet.weights and the calibration cache lenet.cache.";
+    const t = performance.now();
+    plan = buildPlan(m.model, options, options.precision === "fp32" ? null : m.scales, { algorithm: m.entry.calibration, source: m.cacheFile });
+    source = `Built in this page in ${(performance.now() - t).toFixed(0)} ms from ${m.origin}` + (options.precision === "fp32" ? "." : ` and ${calibration}.`);
   }
+  state.plan = plan;
   state.ctx = new ExecutionContext(plan, state.kernels, 1, { profile: true, profileDlaLayers: true, profileSamples: 512 });
   state.plain = new ExecutionContext(plan, state.kernels, 1);
   $("plan-source").textContent = source;
-  $("graph").innerHTML = renderGraph(plan);
+  const graph = $("graph");
+  graph.innerHTML = renderGraph(plan);
+  // At its own size; a graph a little wider than the panel is scaled down to it, a wider one scrolls.
+  const svg = graph.querySelector("svg")!;
+  if (Number(svg.getAttribute("width")) <= graph.clientWidth * 1.35) Object.assign(svg.style, { maxWidth: "100%", height: "auto" });
+  $("burst-result").textContent = "–";
+  graph.dataset.shows = `${m.entry.id}/${which}`;
+}
+
+function softmax(logits: Float32Array): Float64Array {
+  const max = Math.max(...logits);
+  const e = Float64Array.from(logits, (v) => Math.exp(v - max));
+  const sum = e.reduce((s, v) => s + v, 0);
+  return e.map((v) => v / sum);
 }
 
 function classify(state: State, input: Float32Array): void {
@@ -110,12 +210,15 @@ function classify(state: State, input: Float32Array): void {
   const ctx = state.ctx!;
   (ctx.input(1) as Float32Array).set(input);
   ctx.enqueue(1);
-  const probs = ctx.output(1);
-  const best = probs.indexOf(Math.max(...probs));
+  const out = ctx.output(1);
+  const probs = state.current.logits ? softmax(out) : out;
+  const best = out.indexOf(Math.max(...out));
   const pred = $("prediction");
   pred.textContent = String(best);
   pred.dataset.label = String(best);
   pred.dataset.probs = Array.from(probs).join(",");
+  pred.dataset.output = Array.from(out).join(",");
+  pred.dataset.model = state.current.entry.id;
   $("bars").innerHTML = Array.from(probs, (p, d) =>
     `<div class="bar"><span>${d}</span><span class="track"><span class="fill" style="display:block;width:${(p * 100).toFixed(1)}%"></span></span><span>${(p * 100).toFixed(1)}%</span></div>`).join("");
   $("timeline").innerHTML = renderTimeline(ctx.profiler!);
@@ -135,18 +238,21 @@ function burst(state: State): void {
   const total = performance.now() - start;
   const s = summarize(times);
   $("burst-result").textContent = `500 runs at batch 1: median latency ${(s.median * 1000).toFixed(1)} us, p99 ${(s.p99 * 1000).toFixed(1)} us, ` +
-    `${Math.round((500 * 1000) / total).toLocaleString("en-US")} images/s, without the profiler.`;
+    `${Math.round((500 * 1000) / total).toLocaleString("en-US")} images/s, without the profiler (${state.current.entry.id}).`;
 }
 
 function downloadTrace(state: State): void {
-  const trace = JSON.stringify(chromeTrace(state.ctx!.profiler!, { demo: true }));
+  const trace = JSON.stringify(chromeTrace(state.ctx!.profiler!, { demo: true, model: state.current.entry.id }));
   const a = document.createElement("a");
   a.href = URL.createObjectURL(new Blob([trace], { type: "application/json" }));
   a.download = "octet-trace.json";
   a.click();
 }
 
-main().catch((e) => {
-  $("status").textContent = `Error: ${(e as Error).message}`;
-  document.body.dataset.error = (e as Error).message;
-});
+function showError(e: Error): void {
+  $("status").textContent = `Error: ${e.message}`;
+  document.body.dataset.error = e.message;
+  delete document.body.dataset.busy;
+}
+
+main().catch((e) => showError(e as Error));

@@ -1,7 +1,9 @@
 // The browser demo in real Chromium (driven by playwright-core; see chromium.ts):
 // draw MNIST test digits with the mouse, pick digits from the strip, switch
 // placements, and check predictions, bit-identical INT8 results and the
-// timeline. Saves a screenshot to build/demo-screenshot.png.
+// timeline; then choose the trained CNNs (imported from ONNX in the page) and
+// check the same, and that the placement graph is a DAG. Saves screenshots to
+// build/demo-screenshot.png (LeNet) and build/demo-screenshot-<model>.png.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { mkdtempSync } from "node:fs";
@@ -43,6 +45,7 @@ test.after(async () => {
 /** Redraws MNIST test digit k on the pad with the mouse, row by row, as strokes over its ink. */
 async function drawDigit(k: number): Promise<void> {
   await page.click("#clear");
+  await page.evaluate(() => window.scrollTo(0, 0));
   const box = (await page.locator("#pad").boundingBox())!;
   const s = box.width / 28;
   for (let y = 0; y < 28; y++) {
@@ -65,9 +68,25 @@ async function drawDigit(k: number): Promise<void> {
 const prediction = async () => Number(await page.getAttribute("#prediction", "data-label"));
 const probs = async () => (await page.getAttribute("#prediction", "data-probs"))!;
 
+const output = async () => (await page.getAttribute("#prediction", "data-output"))!;
+
 async function choose(placement: string): Promise<void> {
   await page.check(`input[name=placement][value=${placement}]`);
-  await page.waitForFunction((p) => document.querySelector(`#graph svg`) !== null && (document.querySelector(`input[value=${p}]`) as HTMLInputElement).checked, placement);
+  await page.waitForFunction((p) => document.querySelector(`#graph svg`) !== null && (document.querySelector(`input[value=${p}]`) as HTMLInputElement).checked &&
+    document.getElementById("graph")!.dataset.shows === `${document.body.dataset.model}/${p}`, placement);
+}
+
+async function chooseModel(id: string): Promise<void> {
+  await page.selectOption("#model", id);
+  await page.waitForSelector(`body[data-model="${id}"]:not([data-busy])`, { timeout: 20000 });
+  await page.waitForFunction((m) => document.getElementById("graph")!.dataset.shows?.startsWith(`${m}/`), id);
+}
+
+/** The placement graph's edges into each node whose layers include `type`, by node. */
+async function joinsOf(type: string): Promise<number[]> {
+  return page.evaluate((t) => Array.from(document.querySelectorAll<SVGGElement>("#graph g.step"))
+    .filter((g) => g.dataset.types!.split(" ").includes(t))
+    .map((g) => document.querySelectorAll(`#graph path.edge[data-to="${g.dataset.id}"]`).length), type);
 }
 
 test("the page is cross-origin isolated (the server sends COOP and COEP)", async () => {
@@ -115,6 +134,84 @@ test("the graph and the timeline show devices, reformatters and the layers insid
   const trace = await download;
   assert.is(trace.suggestedFilename(), "octet-trace.json");
   await page.screenshot({ path: join(ROOT, "build/demo-screenshot.png"), fullPage: true });
+});
+
+test("the model chooser lists LeNet and the trained CNNs; the ONNX importer is loaded only when a CNN is chosen", async () => {
+  const options = await page.locator("#model option").evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+  assert.equal(options, ["lenet", "resnet-mnist", "mobilenet-mnist", "squeezenet-mnist"]);
+  const scripts = await page.evaluate(() => performance.getEntriesByType("resource").map((r) => r.name).filter((n) => n.endsWith(".js")));
+  assert.not.ok(scripts.some((n) => /\/import-[\w-]+\.js$/.test(n)), `no importer chunk before a CNN is chosen: ${scripts.join(", ")}`);
+});
+
+/** join: the layer type where two branches meet (the residual Add; SqueezeNet's Concat). */
+const CNNS = [
+  { id: "resnet-mnist", join: "eltwise", dlaSubgraphs: 3 },
+  { id: "mobilenet-mnist", join: "eltwise", dlaSubgraphs: 3 },
+  { id: "squeezenet-mnist", join: "concat", dlaSubgraphs: 5 },
+];
+
+for (const c of CNNS) {
+  test(`${c.id}: strip digits are recognised, DLA with fallback and a split give bit-identical outputs to GPU INT8, FP32 agrees`, async () => {
+    await chooseModel(c.id);
+    const strip = page.locator("#strip canvas");
+    for (const i of [0, 7, 11, 18]) {
+      await choose("gpu-int8");
+      await strip.nth(i).click();
+      assert.is(await page.getAttribute("#prediction", "data-model"), c.id);
+      const label = Number(await strip.nth(i).getAttribute("data-label"));
+      assert.is(await prediction(), label, `${c.id} GPU INT8, strip digit ${i}`);
+      const [gpu, gpuOut] = [await probs(), await output()];
+      const p = gpu.split(",").map(Number);
+      assert.ok(Math.abs(p.reduce((s, v) => s + v, 0) - 1) < 1e-9 && p[label]! > 0.5, `softmax of the logits: ${gpu}`);
+      await choose("dla");
+      assert.is(await output(), gpuOut, `${c.id} DLA outputs for strip digit ${i}`);
+      assert.is(await probs(), gpu, `${c.id} DLA probabilities for strip digit ${i}`);
+      await choose("split");
+      assert.is(await probs(), gpu, `${c.id} split probabilities for strip digit ${i}`);
+      await choose("gpu-fp32");
+      assert.is(await prediction(), label, `${c.id} FP32 prediction for strip digit ${i}`);
+    }
+  });
+
+  test(`${c.id}: the placement graph is a DAG (where branches join, a node has two incoming edges) with the DLA subgraphs, copies and reformatters`, async () => {
+    await chooseModel(c.id);
+    await choose("gpu-int8");
+    await page.locator("#strip canvas").nth(3).click();
+    const gpuJoins = await joinsOf(c.join);
+    assert.ok(gpuJoins.length >= 2 && gpuJoins.every((n) => n === 2), `GPU INT8: ${c.join} steps with their incoming edges: ${gpuJoins}`);
+    assert.is(await page.locator('#graph g.step[data-device="dla"]').count(), 0);
+    await choose("dla");
+    const dla = page.locator('#graph g.step[data-device="dla"]');
+    assert.is(await dla.count(), c.dlaSubgraphs, "DLA subgraphs");
+    const dlaJoins = await joinsOf(c.join);
+    assert.ok(dlaJoins.length >= 2 && dlaJoins.every((n) => n === 2), `DLA with fallback: ${c.join} steps on the GPU with their incoming edges: ${dlaJoins}`);
+    const ops = await dla.evaluateAll((gs) => gs.reduce((s, g) => s + Number((g as SVGGElement).dataset.ops), 0));
+    assert.is(await page.locator('#timeline g.range[data-kind="dla-layer"]').count(), ops, "every layer inside the DLA subgraphs (a ReLU fused into its conv) on the timeline");
+    const moves = await page.locator("#graph g.move").count();
+    const edges = await page.locator("#graph path.edge").count();
+    const nodes = await page.locator("#graph g.step, #graph g.move, #graph g.io").count();
+    assert.ok(moves >= 4 * c.dlaSubgraphs, `${moves} reformatters and copies`);
+    assert.ok(edges > nodes - 1, `${edges} edges over ${nodes} nodes: not a chain`);
+    await page.click("#burst");
+    assert.match((await page.textContent("#burst-result"))!, new RegExp(`500 runs at batch 1: median latency [\\d.]+ us.*\\(${c.id}\\)`));
+    await page.screenshot({ path: join(ROOT, `build/demo-screenshot-${c.id}.png`), fullPage: true });
+  });
+}
+
+test("a digit drawn with the mouse is recognised by resnet-mnist, and LeNet comes back as it was", async () => {
+  await chooseModel("resnet-mnist");
+  await choose("gpu-int8");
+  for (const k of [0, 1]) {
+    await drawDigit(k);
+    assert.is(await prediction(), mnist.labels[k], `drawn test digit ${k}`);
+  }
+  await chooseModel("lenet");
+  await choose("dla");
+  await page.locator("#strip canvas").nth(2).click();
+  assert.is(await page.getAttribute("#prediction", "data-model"), "lenet");
+  assert.is(await page.locator('#graph g.step[data-device="dla"]').count(), 1);
+  assert.is(await page.locator("#graph g.move").count(), 4);
+  assert.is(await page.locator("#graph path.edge").count(), await page.locator("#graph g.step, #graph g.move, #graph g.io").count() - 1, "LeNet's graph is a chain");
 });
 
 test.run();
