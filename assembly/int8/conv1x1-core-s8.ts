@@ -107,7 +107,8 @@ export const CONV1X1_PIXEL_CHUNK: i32 = 32;
   const d1 = x1 - x0, d2 = x2 - x0, d3 = x3 - x0;
   let xb = x0, wb: usize = 0;
   for (let b = 0; b < CB; b++) {
-    const end = xb + (<usize>(b == CB - 1 ? last : 8) << 2);
+    const groups: i32 = b == CB - 1 ? last : 8;
+    const end = xb + ((<usize>groups) << 2);
     for (let xs = xb; xs < end; xs += 4) {
       const a = i16x8.extend_low_i8x16_s(i32x4.shuffle(ld32z(xs), ld32z(xs + d1), 0, 4, 1, 5));
       const b = i16x8.extend_low_i8x16_s(i32x4.shuffle(ld32z(xs + d2), ld32z(xs + d3), 0, 4, 1, 5));
