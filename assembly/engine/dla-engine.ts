@@ -15,7 +15,8 @@ import { conv1x1_nc32hw32_s8 } from "../int8/conv1x1-s8";
 import { add_s8, sub_s8, mul_s8 } from "../int8/eltwise-s8";
 import { concat_channels_nc32hw32_s8 } from "../int8/concat-s8";
 import { lut_nc32hw32_s8 } from "../int8/lut-s8";
-import { scale_shift_nc32hw32_s8 } from "../int8/channel-affine-s8";
+import { scale_shift_nc32hw32_s8, prelu_nc32hw32_s8 } from "../int8/channel-affine-s8";
+import { pad_constant_nc32hw32_s8, resize_nearest_nc32hw32_s8 } from "../int8/pad-resize-s8";
 import { pool2d_nc32hw32_s8 } from "../int8/pool2d-nc32hw32-s8";
 import { gap_nc32hw32_s8 } from "../int8/gap-s8";
 
@@ -93,6 +94,15 @@ export function dla_execute(program: usize, count: i32, N: i32, profile: bool): 
         break;
       case 16:
         gap_nc32hw32_s8(p(c, 0), N, a(c, 2), a(c, 3), a(c, 4), f(c, 5), a(c, 6), a(c, 7), p(c, 8));
+        break;
+      case 17:
+        prelu_nc32hw32_s8(p(c, 0), N, a(c, 2), a(c, 3), a(c, 4), f(c, 5), p(c, 6), a(c, 7), a(c, 8), p(c, 9));
+        break;
+      case 18:
+        pad_constant_nc32hw32_s8(p(c, 0), N, a(c, 2), a(c, 3), a(c, 4), a(c, 5), a(c, 6), a(c, 7), a(c, 8), a(c, 9), p(c, 10));
+        break;
+      case 19:
+        resize_nearest_nc32hw32_s8(p(c, 0), N, a(c, 2), a(c, 3), a(c, 4), a(c, 5), a(c, 6), p(c, 7));
         break;
       default:
         return i;

@@ -51,6 +51,7 @@ export const DLA_KERNELS: readonly KernelName[] = [
   "conv_nc32hw32_s8", "maxpool_nc32hw32_s8", "avgpool_nc32hw32_s8", "fc_nc32hw32_s8", "relu_s8",
   "convg_nc32hw32_s8", "dwconv_nc32hw32_s8", "conv1x1_nc32hw32_s8", "add_s8", "sub_s8", "mul_s8",
   "concat_channels_nc32hw32_s8", "lut_nc32hw32_s8", "scale_shift_nc32hw32_s8", "pool2d_nc32hw32_s8", "gap_nc32hw32_s8",
+  "prelu_nc32hw32_s8", "pad_constant_nc32hw32_s8", "resize_nearest_nc32hw32_s8",
 ];
 
 export const DLA_COMMAND_WORDS = 32;
