@@ -22,6 +22,7 @@ export const DLA_LIMITS = {
   poolWindow: [1, 8],
   poolStride: [1, 16],
   poolPad: [0, 7],
+  resizeScale: [1, 32],
   maxChannels: 8192,
 } as const;
 
@@ -105,6 +106,20 @@ const DLA_RULES: readonly DlaRule[] = [
     name: "Concatenation",
     check: (l, _s, ctx) => (l.type !== "concat" ? null : l.inputs.length < 2 ? "a concatenation needs at least two inputs" : unequalRanges(l, ctx)),
   },
+  {
+    // Nearest neighbor only (octet's resize is), four scales with 1 on N and C, integers in [1, 32] on H and W.
+    name: "Resize",
+    check: (l) => (l.type !== "resize" ? null : eachOutside("scale", l.factors, DLA_LIMITS.resizeScale)),
+  },
+  {
+    // The slope must be a build-time constant: octet's slopes are weights, so it always is.
+    name: "Parametric ReLU",
+    check: () => null,
+  },
+  {
+    name: "Padding",
+    check: (l) => (l.type !== "pad" ? null : "not a DLA layer (TensorRT's DLA layer table has no padding layer)"),
+  },
 ];
 
 /** Why octet's INT8 kernels cannot run `layer`, or null when they can. */
@@ -121,7 +136,7 @@ export function dlaRefusal(layer: Layer, shapes: LayerShapes, precision: Precisi
     const why = rule.check(layer, shapes, ctx);
     if (why) return `${rule.name}: ${why}`;
   }
-  const k = int8Kernel(layer, shapes);
+  const k = int8Kernel(layer, shapes, ctx.scale);
   if (typeof k === "string") return k;
   return dlaEngineRuns(k) ? null : `octet's DLA engine has no command yet for ${k.op}`;
 }

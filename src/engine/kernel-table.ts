@@ -3,11 +3,15 @@
 // (plan-verify.ts), the lowering and the capability rules all ask here, so
 // none of them picks a kernel variant on its own. Both blocked layouts have
 // every variant; the DLA engine runs the subset dlaEngineRuns names.
+// A pad's INT8 kernel also depends on the input's scale (its value must be
+// an exact int8 value there), so int8Kernel takes the scales when known.
 import type { ConvolutionLayer, Layer, PoolingLayer } from "../model/graph.js";
 import { isPlainConvolution, isPlainPooling } from "../model/graph.js";
 import type { LayerShapes } from "../model/shapes.js";
 import { MAX_CHANNELS } from "../int8/validate.js";
 import { MAX_GAP_PIXELS } from "../int8/ops-pool2d.js";
+import { roundHalfEven } from "../int8/numerics.js";
+import { DLA_KERNELS, type KernelName } from "./kernel-call.js";
 
 export type ConvKernel =
   /** LeNet's fast paths (pairs, Winograd F(2,5), dot rows): square, one group, equal pads below the kernel. */
@@ -21,7 +25,27 @@ export type ConvKernel =
 
 export type Int8Kernel =
   | { op: "conv"; kernel: ConvKernel }
-  | { op: "fc" | "relu" | "maxpool" | "avgpool" | "pool2d" | "gap" | "global-max" | "eltwise" | "concat" | "lut" | "scale-shift" };
+  | { op: "fc" | "relu" | "maxpool" | "avgpool" | "pool2d" | "gap" | "global-max" | "eltwise" | "concat" | "lut" | "scale-shift" | "pad" | "resize" | "prelu" };
+
+/** A tensor's activation scale, when known (the effective scales of a calibrated build). */
+export type ScaleOf = (tensor: string) => number | undefined;
+
+/** Largest output H or W of the INT8 pad and resize kernels (their wrappers' rule, src/int8/ops-affine.ts). */
+export const INT8_MAX_SIDE = 1 << 16;
+
+/**
+ * The int8 value a pad writes for its constant at the input's scale s
+ * (symmetric: the tensor's grid is q * s): q = round(f32(value / s)), which
+ * must be an int8 with f32(q * s) equal to the value exactly; or why not.
+ * 0 is always exact (q = 0, the zero point).
+ */
+export function padInt8Value(value: number, s: number): number | string {
+  const v = Math.fround(value);
+  if (v === 0) return 0;
+  const q = roundHalfEven(Math.fround(v / s));
+  if (q >= -128 && q <= 127 && Math.fround(q * s) === v) return q;
+  return `pad value ${value} is ${Math.fround(v / s)} steps of the input's scale ${s}, not an exact int8 value`;
+}
 
 function inRange(v: number, lo: number, hi: number): boolean {
   return Number.isInteger(v) && v >= lo && v <= hi;
@@ -57,8 +81,12 @@ function poolKernel(layer: PoolingLayer): Int8Kernel | string {
   return { op: "pool2d" };
 }
 
-/** The INT8 kernel for `layer`, or why none can run it (the layer then runs in FP32). */
-export function int8Kernel(layer: Layer, shapes: LayerShapes): Int8Kernel | string {
+/**
+ * The INT8 kernel for `layer`, or why none can run it (the layer then runs in
+ * FP32). `scale` gives the activation scales once known; without them a pad
+ * with a nonzero value is refused (its exactness cannot be checked).
+ */
+export function int8Kernel(layer: Layer, shapes: LayerShapes, scale?: ScaleOf): Int8Kernel | string {
   const channels = Math.max(...shapes.inputs.map((s) => s[0]), shapes.output[0]);
   if (channels > MAX_CHANNELS) return `${channels} channels exceed the INT8 kernels' limit of ${MAX_CHANNELS}`;
   switch (layer.type) {
@@ -85,10 +113,32 @@ export function int8Kernel(layer: Layer, shapes: LayerShapes): Int8Kernel | stri
     case "concat": return { op: "concat" };
     case "scale": return { op: "scale-shift" };
     case "softmax": return "softmax runs in FP32 on dequantized logits";
+    case "pad": {
+      const [, ho, wo] = shapes.output;
+      if (ho > INT8_MAX_SIDE || wo > INT8_MAX_SIDE) return `pad output ${ho}x${wo} exceeds the INT8 kernels' ${INT8_MAX_SIDE} per side`;
+      if (Math.fround(layer.value) === 0) return { op: "pad" };
+      const s = scale?.(layer.inputs[0]!);
+      if (s === undefined) return `pad value ${layer.value} is not 0: INT8 needs it to be an exact int8 value at the input's scale, and no scales are known here to check that`;
+      const q = padInt8Value(layer.value, s);
+      return typeof q === "string" ? q : { op: "pad" };
+    }
+    case "resize": {
+      const [, ho, wo] = shapes.output;
+      return ho > INT8_MAX_SIDE || wo > INT8_MAX_SIDE ? `resize output ${ho}x${wo} exceeds the INT8 kernels' ${INT8_MAX_SIDE} per side` : { op: "resize" };
+    }
+    case "prelu": return { op: "prelu" };
   }
 }
 
-/** Whether octet's DLA engine (assembly/engine/dla-engine.ts) has a command for this kernel: all of the table's. */
-export function dlaEngineRuns(_k: Int8Kernel): boolean {
-  return true;
+/** The DLA engine's kernel for the ops that were added after its command list: each runs there once DLA_KERNELS lists it. */
+const DLA_COMMAND: Partial<Record<Int8Kernel["op"], KernelName>> = {
+  pad: "pad_constant_nc32hw32_s8",
+  resize: "resize_nearest_nc32hw32_s8",
+  prelu: "prelu_nc32hw32_s8",
+};
+
+/** Whether octet's DLA engine (assembly/engine/dla-engine.ts, its commands in kernel-call.ts DLA_KERNELS) has a command for this kernel. */
+export function dlaEngineRuns(k: Int8Kernel): boolean {
+  const name = DLA_COMMAND[k.op];
+  return name === undefined || DLA_KERNELS.includes(name);
 }

@@ -33,8 +33,23 @@ export function checkFp32Param(a: Float32Array, where: string): Float32Array {
   return a;
 }
 
-/** FP32 weights and bias of a convolution, fully connected or scale layer (scale: per-channel scale and shift). */
+/**
+ * Layers whose parameters stay FP32 in an INT8 plan, packed at lowering from
+ * the activation scales: a scale layer's scale and shift, a prelu's slopes.
+ */
+export function keepsFp32Params(layer: Layer): boolean {
+  return layer.type === "scale" || layer.type === "prelu";
+}
+
+/**
+ * FP32 weights and bias of a convolution, fully connected or scale layer
+ * (scale: per-channel scale and shift), or a prelu's slopes (weight; bias empty).
+ */
 export function fp32Params(model: Model, layer: Layer): LayerParams {
+  if (layer.type === "prelu") {
+    const slope = model.weights.get(paramName(layer.name, "slope"))!.data;
+    return { kind: "fp32", weight: checkFp32Param(slope, `FP32 layer ${layer.name}: ${paramName(layer.name, "slope")}`), bias: new Float32Array(0) };
+  }
   const [w, b] = layer.type === "scale" ? ["scale", "shift"] : ["weight", "bias"];
   const weight = model.weights.get(paramName(layer.name, w!))!.data;
   const bias = model.weights.get(paramName(layer.name, b!))?.data ?? new Float32Array(model.shapes.layers.get(layer.name)!.output[0]);
@@ -45,8 +60,13 @@ export function fp32Params(model: Model, layer: Layer): LayerParams {
   };
 }
 
-/** INT8 weights quantized per output channel, packed for the kernel the kernel table picks (kernel-table.ts). */
+/**
+ * INT8 weights quantized per output channel, packed for the kernel the kernel
+ * table picks (kernel-table.ts); for a layer that keeps FP32 parameters
+ * (keepsFp32Params) those, whatever its precision.
+ */
 export function int8Params(model: Model, layer: Layer, layout: BlockedLayout, sIn: number, sOut: number): LayerParams {
+  if (keepsFp32Params(layer)) return fp32Params(model, layer);
   const w = model.weights.get(paramName(layer.name, "weight"))!;
   const K = w.dims[0]!;
   const b = model.weights.get(paramName(layer.name, "bias"))?.data ?? new Float32Array(K);

@@ -10,7 +10,7 @@ import type { LayerShapes } from "../model/shapes.js";
 import type { Layout } from "../int8/layout.js";
 import { lanesOf } from "../int8/layout.js";
 import { imageBytes, S8_NC32HW32, S8_NCHW4 } from "../core/format.js";
-import { convKernel, int8Kernel } from "./kernel-table.js";
+import { convKernel, int8Kernel, padInt8Value, INT8_MAX_SIDE } from "./kernel-table.js";
 import type { KernelCall, KernelName } from "./kernel-call.js";
 import { convOutputSize, poolOutputSize } from "../int8/validate.js";
 import { convScratchBytes } from "../int8/scratch.js";
@@ -19,9 +19,9 @@ import { convgScratchBytes, dwconvScratchBytes } from "../int8/scratch.js";
 import { checkPool2d } from "../int8/pool-shapes.js";
 import { BROADCAST_CODE } from "../int8/broadcast.js";
 import { mulMultiplier, scaleRatio, symmetricQuant } from "../int8/numerics.js";
-import { checkMultiplier } from "../int8/validate.js";
+import { checkInt, checkMultiplier } from "../int8/validate.js";
 import { buildActivationTable, clip, hardSigmoid, leakyRelu, type ActivationFn } from "../int8/activation-table.js";
-import { packScaleShift } from "../int8/channel-params.js";
+import { packPrelu, packScaleShift } from "../int8/channel-params.js";
 import { uploadParams } from "../int8/ops.js";
 import { fail } from "../errors.js";
 
@@ -40,8 +40,9 @@ export interface Int8LayerEnv {
   y: number;
   relu: boolean;
   scale(tensor: string): number;
-  /** Packed INT8 weights (conv, fc) or the FP32 affine of a scale layer. */
+  /** Packed INT8 weights (conv, fc). */
   int8Params(): Int8Params;
+  /** FP32 parameters kept as they are: a scale layer's scale and shift (weight, bias), a prelu's slopes (weight). */
   affineParams(): { weight: Float32Array; bias: Float32Array };
 }
 
@@ -62,6 +63,12 @@ function activationFn(layer: Extract<Layer, { type: "activation" }>): Activation
     case "tanh": return Math.tanh;
     case "hard_swish": return (x) => x * Math.max(0, Math.min(1, x / 6 + 0.5));
   }
+}
+
+/** The pad and resize kernels' rule on output sides (their wrappers', src/int8/ops-affine.ts). */
+function checkSides(op: string, hName: string, ho: number, wName: string, wo: number): void {
+  checkInt(op, hName, ho, 1, INT8_MAX_SIDE);
+  checkInt(op, wName, wo, 1, INT8_MAX_SIDE);
 }
 
 export function int8LayerCalls(env: Int8LayerEnv): KernelCall[] {
@@ -172,6 +179,31 @@ export function int8LayerCalls(env: Int8LayerEnv): KernelCall[] {
       k.arena.f32(mult, packed.mult.length).set(packed.mult);
       k.arena.f32(offset, packed.offset.length).set(packed.offset);
       return [call(`scale_shift_${L}_s8`, [x, 0, C, H, W, mult, offset, 0, 0, relu ? 0 : -128, 127, y])];
+    }
+    case "pad": {
+      // Values move unchanged: the output keeps the input's scale (scales.ts), the constant is its int8 value there.
+      if (sy !== sx) fail("BAD_ARGUMENT", `${op}: output scale ${sy} differs from the input's ${sx}; a pad keeps its input's scale`);
+      const q = padInt8Value(layer.value, sx);
+      if (typeof q === "string") fail("BAD_ARGUMENT", `${op}: ${q} (placement runs such a pad in FP32)`);
+      const [t, l, b, r] = layer.pads;
+      checkSides(op, "H + top + bottom", H + t + b, "W + left + right", W + l + r);
+      if (x === y) fail("BAD_ARGUMENT", `${op}: the output shares the input's buffer`);
+      return [call(`pad_constant_${L}_s8`, [x, 0, C, H, W, t, l, b, r, q, y])];
+    }
+    case "resize": {
+      if (sy !== sx) fail("BAD_ARGUMENT", `${op}: output scale ${sy} differs from the input's ${sx}; a resize keeps its input's scale`);
+      const [fh, fw] = layer.factors;
+      checkSides(op, "H * fh", H * fh, "W * fw", W * fw);
+      if (x === y) fail("BAD_ARGUMENT", `${op}: the output shares the input's buffer`);
+      return [call(`resize_nearest_${L}_s8`, [x, 0, C, H, W, fh, fw, y])];
+    }
+    case "prelu": {
+      const slopes = env.affineParams().weight;
+      if (slopes.length !== C) fail("BAD_ARGUMENT", `${op}: ${slopes.length} slopes for ${C} channels`);
+      const packed = packPrelu(slopes, layout, symmetricQuant(sx), symmetricQuant(sy));
+      const mNeg = k.arena.allocF32(packed.mNeg.length);
+      k.arena.f32(mNeg, packed.mNeg.length).set(packed.mNeg);
+      return [call(`prelu_${L}_s8`, [x, 0, C, H, W, packed.mPos, mNeg, 0, 0, y], [5])];
     }
     default:
       return fail("BAD_ARGUMENT", `${op}: no INT8 kernel in lower-int8 for ${layer.type}`);

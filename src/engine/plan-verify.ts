@@ -19,7 +19,7 @@ import { schedule } from "../builder/schedule.js";
 import { formatName, FORMATS, type Format } from "../core/format.js";
 import { effectiveScales } from "./scales.js";
 import { PLAN_VERSION, type Plan, type PlacementRecord, type CalibrationInfo } from "./plan.js";
-import { checkFp32Param, type LayerParams } from "./layer-params.js";
+import { checkFp32Param, keepsFp32Params, type LayerParams } from "./layer-params.js";
 import { KERNEL_ABI } from "../runtime/kernel-abi.js";
 import { checkPackedInt8, packedChannelIndex } from "../int8/pack-check.js";
 import { requantMultiplier } from "../int8/numerics.js";
@@ -130,7 +130,7 @@ function readParams(r: FieldReader, raw: unknown, placed: PlacedLayer[], model: 
   const out: Record<string, LayerParams> = {};
   for (const p of weighted) {
     const where = `params.${p.layer.name}`;
-    out[p.layer.name] = p.precision === "fp32" || p.layer.type === "scale"
+    out[p.layer.name] = p.precision === "fp32" || keepsFp32Params(p.layer)
       ? fp32Params(r, stored[p.layer.name], where, p.layer, model)
       : int8Params(r, stored[p.layer.name], where, p, model, scales);
   }
@@ -141,18 +141,19 @@ function weightCount(layer: Layer, model: Model): { K: number; perOutput: number
   const [C, H, W] = model.shapes.layers.get(layer.name)!.input;
   if (layer.type === "convolution") return { K: layer.numOutput, perOutput: (C / layer.group) * layer.kernelShape[0] * layer.kernelShape[1] };
   if (layer.type === "fully_connected") return { K: layer.numOutput, perOutput: C * H * W };
-  if (layer.type === "scale") return { K: C, perOutput: 1 };
+  if (layer.type === "scale" || layer.type === "prelu") return { K: C, perOutput: 1 };
   return fail("PLAN_FORMAT", `layer ${layer.name} has no weights`);
 }
 
+/** FP32 parameters, finite and within +-MAX_FP32_PARAM: weight and bias, a scale layer's scale and shift, a prelu's slopes (weight [C], bias empty). */
 function fp32Params(r: FieldReader, raw: unknown, where: string, layer: Layer, model: Model): LayerParams {
   const o = r.exact(raw, where, ["kind", "weight", "bias"]);
-  if (o.kind !== "fp32") r.bad(`${where}.kind`, '"fp32" (the layer runs in FP32)', o.kind);
+  if (o.kind !== "fp32") r.bad(`${where}.kind`, keepsFp32Params(layer) ? `"fp32" (a ${layer.type} layer keeps FP32 parameters)` : '"fp32" (the layer runs in FP32)', o.kind);
   const { K, perOutput } = weightCount(layer, model);
   return {
     kind: "fp32",
     weight: checkFp32Param(r.typed(o.weight, `${where}.weight`, Float32Array, K * perOutput), `${where}.weight`),
-    bias: checkFp32Param(r.typed(o.bias, `${where}.bias`, Float32Array, K), `${where}.bias`),
+    bias: checkFp32Param(r.typed(o.bias, `${where}.bias`, Float32Array, layer.type === "prelu" ? 0 : K), `${where}.bias`),
   };
 }
 

@@ -1,7 +1,9 @@
 // Activation scales as the engine uses them. Calibration (or a cache, or QDQ
 // nodes) gives a scale per tensor; max and average pooling (global max too)
 // and ReLU keep their input's scale (pooling requantizes with the same scale in and out,
-// docs/int8-numerics.md "Pooling"; a ReLU only clamps). A convolution or fully
+// docs/int8-numerics.md "Pooling"; a ReLU only clamps), and so do pad and
+// nearest resize (they move values unchanged; a pad's constant is written at
+// that scale). PRelu has its own output scale. A convolution or fully
 // connected layer whose output only a ReLU or a Clip(0, max) (ReLU6) reads,
 // and an Add / Sub whose output only a ReLU reads, store their result at
 // that activation's scale, as TensorRT's fused kernels do; the activation
@@ -43,6 +45,8 @@ export function effectiveScales(model: Model, calibrated: ReadonlyMap<string, nu
         return;
       case "pooling":
       case "relu":
+      case "pad":
+      case "resize":
         out.set(layer.output, out.get(firstInput(layer))!);
         return;
       case "global_pooling":

@@ -108,6 +108,22 @@ export function fp32Layer(k: Kernels, layer: Layer, shapes: LayerShapes, xs: num
       const classes = C * H * W;
       return (n) => e.softmax_f32(x, n, classes, y);
     }
+    case "pad": {
+      if (x === y) fail("BAD_ARGUMENT", `layer ${what}: the output shares the input's buffer`);
+      const [t, l, b, r] = layer.pads, value = Math.fround(layer.value);
+      return (n) => e.pad_constant_nchw_f32(x, n, C, H, W, t, l, b, r, value, y);
+    }
+    case "resize": {
+      if (x === y) fail("BAD_ARGUMENT", `layer ${what}: the output shares the input's buffer`);
+      const [fh, fw] = layer.factors;
+      return (n) => e.resize_nearest_nchw_f32(x, n, C, H, W, fh, fw, y);
+    }
+    case "prelu": {
+      const slopes = needWeights().weight;
+      if (slopes.length !== C) fail("BAD_ARGUMENT", `layer ${what}: ${slopes.length} slopes for ${C} channels`);
+      const slope = upload(slopes);
+      return (n) => e.prelu_nchw_f32(x, n, C, H, W, slope, y);
+    }
   }
   return fail("BAD_ARGUMENT", `layer ${what}: octet has no FP32 kernel for it`);
 }

@@ -148,6 +148,16 @@ export function parseLayer(raw: unknown, f: GraphFields, index: number, version:
       return { ...base, type: "scale" };
     case "softmax":
       return { ...base, type: "softmax" };
+    case "pad": {
+      const value = f.finite(o.value ?? 0, at, "value");
+      // The kernels take the value as an f32: one beyond float32's range would become an infinity.
+      if (!Number.isFinite(Math.fround(value))) fail("MODEL_FORMAT", `${f.file}: ${at}: field "value" is ${value}, outside float32's range`);
+      return { ...base, type: "pad", pads: f.ints(o.pads, at, "pads", 4, 0) as Pads, value };
+    }
+    case "resize":
+      return { ...base, type: "resize", factors: f.ints(o.factors, at, "factors", 2, 1) as Pair };
+    case "prelu":
+      return { ...base, type: "prelu" };
     default:
       return fail("UNKNOWN_LAYER", `${f.file}: ${at}: unknown layer type ${describeValue(o.type)}; expected one of ${LAYER_TYPES.join(", ")}`);
   }

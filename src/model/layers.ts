@@ -3,9 +3,10 @@
 // conventions (pads are [top, left, bottom, right], kernels [kh, kw]).
 export type LayerType =
   | "convolution" | "pooling" | "global_pooling" | "fully_connected"
-  | "relu" | "activation" | "eltwise" | "concat" | "scale" | "softmax";
+  | "relu" | "activation" | "eltwise" | "concat" | "scale" | "softmax" | "pad" | "resize" | "prelu";
 export const LAYER_TYPES: readonly LayerType[] = [
   "convolution", "pooling", "global_pooling", "fully_connected", "relu", "activation", "eltwise", "concat", "scale", "softmax",
+  "pad", "resize", "prelu",
 ];
 
 export type Pair = [number, number];
@@ -95,13 +96,37 @@ export interface SoftmaxLayer extends LayerBase {
   type: "softmax";
 }
 
+/**
+ * ONNX Pad in constant mode on H and W: `pads` [top, left, bottom, right]
+ * (each >= 0) filled with `value`; output [C, H + top + bottom, W + left + right].
+ */
+export interface PadLayer extends LayerBase {
+  type: "pad";
+  pads: Pads;
+  value: number;
+}
+
+/**
+ * Nearest Resize by integer factors [fh, fw] >= 1: y[oy][ox] = x[floor(oy / fh)][floor(ox / fw)],
+ * output [C, H * fh, W * fw] (ONNX Resize / Upsample in the modes that give this mapping).
+ */
+export interface ResizeLayer extends LayerBase {
+  type: "resize";
+  factors: Pair;
+}
+
+/** ONNX PRelu with one slope per channel (`<name>.slope` [C]): y = x < 0 ? slope[c] * x : x. */
+export interface PreluLayer extends LayerBase {
+  type: "prelu";
+}
+
 export type Layer =
   | ConvolutionLayer | PoolingLayer | GlobalPoolingLayer | FullyConnectedLayer | ReluLayer
-  | ActivationLayer | EltwiseLayer | ConcatLayer | ScaleLayer | SoftmaxLayer;
+  | ActivationLayer | EltwiseLayer | ConcatLayer | ScaleLayer | SoftmaxLayer | PadLayer | ResizeLayer | PreluLayer;
 
-/** Layers that may write their own input tensor (Caffe's in-place relu1 on ip1). */
+/** Layers that may write their own input tensor (Caffe's in-place relu1 on ip1, or PReLU). */
 export function mayRunInPlace(layer: Layer): boolean {
-  return layer.type === "relu" || layer.type === "activation" || layer.type === "scale";
+  return layer.type === "relu" || layer.type === "activation" || layer.type === "scale" || layer.type === "prelu";
 }
 
 /** The layer's first input (every layer has at least one). */
@@ -109,8 +134,8 @@ export function firstInput(layer: Layer): string {
   return layer.inputs[0]!;
 }
 
-export function hasWeights(layer: Layer): layer is ConvolutionLayer | FullyConnectedLayer | ScaleLayer {
-  return layer.type === "convolution" || layer.type === "fully_connected" || layer.type === "scale";
+export function hasWeights(layer: Layer): layer is ConvolutionLayer | FullyConnectedLayer | ScaleLayer | PreluLayer {
+  return layer.type === "convolution" || layer.type === "fully_connected" || layer.type === "scale" || layer.type === "prelu";
 }
 
 /** A convolution LeNet's kernels run directly: square kernel and stride, equal pads, no groups or dilation. */

@@ -12,7 +12,7 @@ export interface LayerShapes {
   input: Chw;
   inputs: Chw[];
   output: Chw;
-  /** Expected weight tensors of this layer, by suffix: "weight", "bias", "scale", "shift". */
+  /** Expected weight tensors of this layer, by suffix: "weight", "bias", "scale", "shift", "slope". */
   params: Record<string, number[]>;
 }
 
@@ -107,6 +107,14 @@ function layerShape(layer: Layer, inputs: Chw[], at: string): { output: Chw; par
       });
       return { output: [channels, h, w], params: {} };
     }
+    case "pad": {
+      const [t, l, b, r] = layer.pads;
+      return { output: [c, h + t + b, w + l + r], params: {} };
+    }
+    case "resize":
+      return { output: [c, h * layer.factors[0], w * layer.factors[1]], params: {} };
+    case "prelu":
+      return { output: [c, h, w], params: { slope: [c] } };
     case "relu":
     case "activation":
     case "softmax":

@@ -32,6 +32,7 @@ function int64Tensor(name: string, values: number[]): TensorProto {
 
 const ints = (name: string, v: number[]) => ({ name, type: onnx.AttributeProto.AttributeType.INTS, ints: v });
 const int = (name: string, v: number) => ({ name, type: onnx.AttributeProto.AttributeType.INT, i: v });
+const str = (name: string, v: string) => ({ name, type: onnx.AttributeProto.AttributeType.STRING, s: new TextEncoder().encode(v) });
 
 export function exportOnnx(model: Model, options: ExportOptions = {}): Uint8Array {
   const g = model.graph;
@@ -77,6 +78,13 @@ export function exportOnnx(model: Model, options: ExportOptions = {}): Uint8Arra
   const flat = new Map<string, string>();
   const { consumers } = model.shapes.links;
   const floats = (name: string, v: number) => ({ name, type: onnx.AttributeProto.AttributeType.FLOAT, f: v });
+  /** ONNX value `x` holding octet tensor `tensor` as an image [N, C, H, W]: a [N, features] value (after a fully connected layer) is reshaped first. */
+  const image = (layer: string, tensor: string, x: string): string => {
+    if (rank.get(tensor) !== 2) return x;
+    initializer.push(int64Tensor(`${layer}_image_shape`, [0, ...model.shapes.tensors.get(tensor)!]));
+    nodes.push({ name: `${layer}_image`, opType: "Reshape", input: [x, `${layer}_image_shape`], output: [`${layer}_image`] });
+    return `${layer}_image`;
+  };
   g.layers.forEach((layer, index) => {
     const xs = layer.inputs.map((t) => value.get(t)!);
     const x = xs[0]!;
@@ -161,8 +169,33 @@ export function exportOnnx(model: Model, options: ExportOptions = {}): Uint8Arra
       case "softmax":
         nodes.push({ name: layer.name, opType: "Softmax", input: [x], output: [out], attribute: [int("axis", 1)] });
         break;
+      case "pad": {
+        // ONNX's pads: begin of N, C, H, W, then their ends.
+        const [t, l, b, r] = layer.pads;
+        const input = image(layer.name, layer.inputs[0]!, x);
+        initializer.push(int64Tensor(`${layer.name}_pads`, [0, 0, t, l, 0, 0, b, r]), floatTensor(`${layer.name}_value`, [], new Float32Array([layer.value])));
+        nodes.push({ name: layer.name, opType: "Pad", input: [input, `${layer.name}_pads`, `${layer.name}_value`], output: [out], attribute: [str("mode", "constant")] });
+        break;
+      }
+      case "resize": {
+        // Nearest, asymmetric, floor: y[oy][ox] = x[floor(oy / fh)][floor(ox / fw)] (no roi).
+        initializer.push(floatTensor(`${layer.name}_scales`, [4], new Float32Array([1, 1, ...layer.factors])));
+        const input = image(layer.name, layer.inputs[0]!, x);
+        nodes.push({
+          name: layer.name, opType: "Resize", input: [input, "", `${layer.name}_scales`], output: [out],
+          attribute: [str("mode", "nearest"), str("coordinate_transformation_mode", "asymmetric"), str("nearest_mode", "floor")],
+        });
+        break;
+      }
+      case "prelu": {
+        const [c] = model.shapes.layers.get(layer.name)!.input;
+        const slope = paramName(layer.name, "slope");
+        initializer.push(floatTensor(slope, rank.get(layer.inputs[0]!) === 2 ? [c] : [c, 1, 1], model.weights.get(slope)!.data));
+        nodes.push({ name: layer.name, opType: "PRelu", input: [x, slope], output: [out] });
+        break;
+      }
     }
-    rank.set(layer.output, layer.type === "fully_connected" ? 2 : layer.type === "global_pooling" ? 4 : rank.get(layer.inputs[0]!)!);
+    rank.set(layer.output, layer.type === "fully_connected" ? 2 : layer.type === "global_pooling" || layer.type === "pad" || layer.type === "resize" ? 4 : rank.get(layer.inputs[0]!)!);
     const quantized = layer.type !== "softmax" && !reluFollows && qdq?.has(layer.output);
     value.set(layer.output, quantized ? quantizeAfter(layer.output, out) : out);
   });

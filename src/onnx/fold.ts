@@ -87,6 +87,6 @@ export function foldLayers(layers: readonly Layer[], weights: WeightMap, origins
     for (const t of l.inputs) live.add(t);
   }
   const dropped = kept.filter((l) => !alive.has(l));
-  for (const l of dropped) for (const kind of ["weight", "bias", "scale", "shift"]) weights.delete(paramName(l.name, kind));
+  for (const l of dropped) for (const kind of ["weight", "bias", "scale", "shift", "slope"]) weights.delete(paramName(l.name, kind));
   return { layers: kept.filter((l) => alive.has(l)), folds, dropped: dropped.map((l) => l.name) };
 }

@@ -39,8 +39,15 @@ const MAX_LISTED_PROBLEMS = 40;
 export const SUPPORTED_OPS = [
   "Conv", "BatchNormalization", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "ReduceMean", "ReduceMax",
   "Gemm", "MatMul", "Add", "Sub", "Mul", "Concat", "Relu", "Clip", "LeakyRelu", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish",
-  "Softmax", "Flatten", "Reshape", "Squeeze", "Unsqueeze", "Identity", "Dropout", "Constant", "QuantizeLinear", "DequantizeLinear",
+  "Softmax", "Pad", "Resize", "Upsample", "PRelu", "Flatten", "Reshape", "Squeeze", "Unsqueeze", "Identity", "Dropout", "Constant",
+  "QuantizeLinear", "DequantizeLinear",
 ] as const;
+
+/** Resize's coordinate_transformation_mode values (opsets 11 to 21) and nearest_mode values. */
+const RESIZE_TRANSFORMS = ["half_pixel", "half_pixel_symmetric", "pytorch_half_pixel", "align_corners", "asymmetric", "tf_half_pixel_for_nn", "tf_crop_and_resize"] as const;
+const NEAREST_MODES = ["round_prefer_floor", "round_prefer_ceil", "floor", "ceil"] as const;
+type ResizeTransform = (typeof RESIZE_TRANSFORMS)[number];
+type NearestMode = (typeof NEAREST_MODES)[number];
 
 export interface ImportOptions {
   /**
@@ -594,8 +601,13 @@ class ImportState {
       case "Squeeze":
       case "Unsqueeze":
         return this.squeeze(node, i, op === "Unsqueeze");
+      case "Pad":
+        return this.pad(node, i);
+      case "Resize":
+      case "Upsample":
+        return this.resize(node, i, op === "Upsample");
       case "PRelu":
-        return fail("MODEL_FORMAT", `${at}: op PRelu is not supported: octet has no PRelu layer yet`);
+        return this.prelu(node, i);
       default:
         return fail("MODEL_FORMAT", `${at}: op ${shortText(op || "(none)")} is not supported; octet imports ${SUPPORTED_OPS.join(", ")}`);
     }
@@ -910,6 +922,146 @@ class ImportState {
     return this.push(node, i, { name: this.layerName(node, i), type: "softmax", inputs: [x.tensor], output: this.out(node, i) }, this.shapes.get(x.tensor)!, x.rank);
   }
 
+  /** Axes of a rank-4 value, each once, negative ones counted from the end. */
+  private axes4(at: string, what: string, axes: number[]): number[] {
+    const norm = axes.map((a) => (a < 0 ? a + 4 : a));
+    if (norm.some((a) => !Number.isInteger(a) || a < 0 || a > 3) || new Set(norm).size !== norm.length) {
+      fail("MODEL_FORMAT", `${at}: ${what} ${describeValue(axes)} are not distinct axes of an image [N, C, H, W]`);
+    }
+    return norm;
+  }
+
+  private pad(node: NodeProto, i: number): Outcome {
+    const at = this.where(node, i);
+    const mode = stringAttr(node, "mode") || "constant";
+    if (mode !== "constant") this.refuse(node, i, "mode", mode, "constant: octet pads with a constant value; reflect, edge and wrap padding are not supported");
+    const x = this.act(node, i);
+    this.needRank(node, i, x, 4);
+    let pads: number[], value: number, axes = [0, 1, 2, 3];
+    if (node.input?.[1]) {
+      pads = this.ints(node.input[1], at, "pads");
+      value = 0;
+      if (node.input[2]) {
+        const c = this.float(node.input[2], at, "constant_value");
+        if (c.data.length !== 1) fail("MODEL_FORMAT", `${at}: constant_value has shape [${c.dims.join(", ")}], expected a scalar`);
+        value = c.data[0]!;
+      }
+      if (node.input[3]) axes = this.axes4(at, "axes", this.ints(node.input[3], at, "axes"));
+    } else {
+      // The form before opset 11: pads and value as attributes.
+      const p = intsAttr(node, "pads");
+      if (p === undefined) fail("MODEL_FORMAT", `${at}: has no pads (input 1, or before opset 11 the attribute)`);
+      pads = p;
+      value = Math.fround(floatAttr(node, "value") ?? 0);
+    }
+    if (!Number.isFinite(value)) fail("MODEL_FORMAT", `${at}: constant value ${value} is not supported (a finite number)`);
+    if (pads.length !== 2 * axes.length) fail("MODEL_FORMAT", `${at}: pads ${describeValue(pads)} has ${pads.length} values, expected ${2 * axes.length} (begin and end of each of ${axes.length} axes)`);
+    if (pads.some((p) => !Number.isSafeInteger(p) || p > MAX_GRAPH_INT)) fail("MODEL_FORMAT", `${at}: pads ${describeValue(pads)} are not integers up to ${MAX_GRAPH_INT}`);
+    if (pads.some((p) => p < 0)) fail("MODEL_FORMAT", `${at}: pads ${describeValue(pads)} are not supported: a negative pad crops, octet's pad only adds (pads >= 0)`);
+    const begin = [0, 0, 0, 0], end = [0, 0, 0, 0];
+    axes.forEach((a, k) => { begin[a] = pads[k]!; end[a] = pads[k + axes.length]!; });
+    const other = [0, 1].find((a) => begin[a] !== 0 || end[a] !== 0);
+    if (other !== undefined) fail("MODEL_FORMAT", `${at}: pads ${describeValue(pads)} pad the ${other === 0 ? "batch" : "channel"} axis; octet pads only H and W`);
+    const [c, h, w] = this.shapes.get(x.tensor)!;
+    const [t, l, b, r] = [begin[2]!, begin[3]!, end[2]!, end[3]!];
+    return this.push(node, i, {
+      name: this.layerName(node, i), type: "pad", inputs: [x.tensor], output: this.out(node, i), pads: [t, l, b, r], value,
+    }, [c, h + t + b, w + l + r], 4);
+  }
+
+  /**
+   * Resize (opsets 11 to 21) or Upsample (the op before opset 10: nearest is
+   * asymmetric with floor) in nearest mode by integer factors on H and W,
+   * from scales or sizes. octet's resize replicates each pixel f times; the
+   * node's coordinate transformation and rounding are evaluated at every
+   * output row and column of this input's size, and taken only where they
+   * give that replication.
+   */
+  private resize(node: NodeProto, i: number, upsample: boolean): Outcome {
+    const at = this.where(node, i);
+    const mode = stringAttr(node, "mode") || "nearest";
+    if (mode !== "nearest") this.refuse(node, i, "mode", mode, "nearest: octet's resize replicates pixels; linear and cubic interpolation are not supported");
+    const transform = (upsample ? "asymmetric" : stringAttr(node, "coordinate_transformation_mode") || "half_pixel") as ResizeTransform;
+    if (!RESIZE_TRANSFORMS.includes(transform)) this.refuse(node, i, "coordinate_transformation_mode", transform, `one of ${RESIZE_TRANSFORMS.join(", ")}`);
+    if (transform === "tf_crop_and_resize") this.refuse(node, i, "coordinate_transformation_mode", transform, "it crops to the roi input; octet resizes whole images");
+    const rounding = (upsample ? "floor" : stringAttr(node, "nearest_mode") || "round_prefer_floor") as NearestMode;
+    if (!NEAREST_MODES.includes(rounding)) this.refuse(node, i, "nearest_mode", rounding, `one of ${NEAREST_MODES.join(", ")}`);
+    const x = this.act(node, i);
+    this.needRank(node, i, x, 4);
+    const [c, h, w] = this.shapes.get(x.tensor)!;
+    const axesAttr = intsAttr(node, "axes");
+    const axes = axesAttr ? this.axes4(at, "axes", axesAttr) : [0, 1, 2, 3];
+    const scales = [1, 1, 1, 1];
+    const given = (what: string, n: number) => {
+      if (n !== axes.length) fail("MODEL_FORMAT", `${at}: ${what} has ${n} values, expected ${axes.length} (one per ${axesAttr ? "axis in axes" : "axis of [N, C, H, W]"})`);
+    };
+    const scalesValue = upsample ? node.input?.[1] : node.input?.[2];
+    const sizesValue = upsample ? undefined : node.input?.[3];
+    const scaleData = scalesValue ? this.float(scalesValue, at, "scales").data : upsample ? floatsAttr(node, "scales") : undefined;
+    if (scaleData && scaleData.length > 0) {
+      if (sizesValue) fail("MODEL_FORMAT", `${at}: has both scales and sizes; ONNX takes one of them`);
+      given("scales", scaleData.length);
+      axes.forEach((a, k) => { scales[a] = scaleData[k]!; });
+      if (scales[0] !== 1 || scales[1] !== 1) fail("MODEL_FORMAT", `${at}: scales ${describeValue(Array.from(scaleData))} resize the ${scales[0] !== 1 ? "batch" : "channel"} axis; octet resizes only H and W`);
+      for (const k of [2, 3]) {
+        const f = scales[k]!;
+        if (!(Number.isInteger(f) && f >= 1 && f <= MAX_GRAPH_INT)) {
+          fail("MODEL_FORMAT", `${at}: scale ${f} on ${k === 2 ? "H" : "W"} is not supported; octet's resize takes integer factors >= 1 (nearest upsampling by whole pixels)`);
+        }
+      }
+    } else if (sizesValue) {
+      const policy = stringAttr(node, "keep_aspect_ratio_policy") || "stretch";
+      if (policy !== "stretch") this.refuse(node, i, "keep_aspect_ratio_policy", policy, "stretch: octet takes each axis's size as given");
+      const sizes = this.ints(sizesValue, at, "sizes");
+      given("sizes", sizes.length);
+      const dims = [this.batch, c, h, w];
+      axes.forEach((a, k) => {
+        const size = sizes[k]!;
+        if (a === 0) {
+          if (this.batch === null || size !== this.batch) fail("MODEL_FORMAT", `${at}: sizes ${describeValue(sizes)} give the batch ${size}: the input's batch is ${this.batch ?? "dynamic"}; octet resizes only H and W`);
+          return;
+        }
+        if (a === 1) {
+          if (size !== c) fail("MODEL_FORMAT", `${at}: sizes ${describeValue(sizes)} give ${size} channels, the input has ${c}; octet resizes only H and W`);
+          return;
+        }
+        const d = dims[a]!;
+        if (!(Number.isSafeInteger(size) && size >= d && size % d === 0 && size / d <= MAX_GRAPH_INT)) {
+          fail("MODEL_FORMAT", `${at}: size ${size} on ${a === 2 ? "H" : "W"} is not a multiple of the input's ${d}; octet's resize takes integer factors >= 1`);
+        }
+        scales[a] = size / d;
+      });
+    } else {
+      fail("MODEL_FORMAT", `${at}: has neither scales nor sizes (${upsample ? "input 1 or the scales attribute" : "inputs 2 and 3"})`);
+    }
+    const [fh, fw] = [scales[2]!, scales[3]!];
+    const output: Chw = [c, h * fh, w * fw];
+    if (volume(output) > MAX_TENSOR_ELEMENTS) fail("SHAPE_MISMATCH", `${at}: output [${output.join(", ")}] per image is larger than octet takes (${MAX_TENSOR_ELEMENTS} values)`);
+    for (const [axis, size, f] of [["row", h, fh], ["column", w, fw]] as const) {
+      const bad = firstNonReplicated(transform, rounding, size, f);
+      if (bad !== null) {
+        fail("MODEL_FORMAT", `${at}: coordinate_transformation_mode ${transform} with nearest_mode ${rounding} is not supported here: by ${f} on ${size} it maps output ${axis} ${bad.out} to input ${axis} ${bad.source}, not ${Math.floor(bad.out / f)}; ` +
+          "octet's resize replicates each pixel (as asymmetric with floor does, and half_pixel or pytorch_half_pixel with round_prefer_floor or round_prefer_ceil)");
+      }
+    }
+    return this.push(node, i, { name: this.layerName(node, i), type: "resize", inputs: [x.tensor], output: this.out(node, i), factors: [fh, fw] }, output, 4);
+  }
+
+  /** PRelu with a constant slope, one per channel ([C, 1, 1], [1, C, 1, 1]; [C] on [N, C]) or a scalar. */
+  private prelu(node: NodeProto, i: number): Outcome {
+    const at = this.where(node, i);
+    const slope = this.float(node.input?.[1], at, "slope");
+    const x = this.act(node, i);
+    const v = this.perChannel(at, "slope", slope, x);
+    const shape = this.shapes.get(x.tensor)!;
+    const channels = x.rank === 4 ? shape[0] : volume(shape);
+    if (slope.data.length === 0) fail("SHAPE_MISMATCH", `${at}: slope has no values`);
+    const values = v ? Float32Array.from(v) : new Float32Array(channels).fill(slope.data[0]!);
+    if (values.length !== channels) fail("SHAPE_MISMATCH", `${at}: slope has ${values.length} values, expected ${channels}`);
+    return this.push(node, i, { name: this.layerName(node, i), type: "prelu", inputs: [x.tensor], output: this.out(node, i) }, shape, x.rank,
+      { slope: { dims: [channels], data: values } });
+  }
+
   /** The activation seen with another per-image shape: an image [C, H, W] or a vector [features] of the same tensor. */
   private view(node: NodeProto, i: number, x: Value, dims: number[], what: string): Outcome {
     const s = this.shapes.get(x.tensor)!;
@@ -1038,6 +1190,43 @@ class ImportState {
     const axis = intAttr(node, "axis") ?? 1;
     return this.setConst(out, { dims: c.dims, values: dequantizeConst(c, scale.data, axis, at), type: DataType.FLOAT });
   }
+}
+
+/**
+ * The first output index where ONNX's nearest Resize of an axis of `size` by
+ * the integer factor `f` reads another input index than replication
+ * (floor(out / f)), or null when they agree everywhere. ONNX Runtime's
+ * arithmetic, in float32: the coordinate transformation, then the rounding,
+ * then the clamp into [0, size - 1].
+ */
+export function firstNonReplicated(transform: ResizeTransform, rounding: NearestMode, size: number, f: number): { out: number; source: number } | null {
+  const F = Math.fround;
+  const length = size * f;
+  for (let o = 0; o < length; o++) {
+    let x: number;
+    switch (transform) {
+      case "asymmetric": x = F(o / f); break;
+      case "half_pixel":
+      // An integer factor on the whole size: no offset, as half_pixel.
+      case "half_pixel_symmetric": x = F(F(F(o + 0.5) / f) - 0.5); break;
+      case "pytorch_half_pixel": x = length > 1 ? F(F(F(o + 0.5) / f) - 0.5) : 0; break;
+      case "align_corners": x = length === 1 ? 0 : F(F(o * (size - 1)) / (length - 1)); break;
+      case "tf_half_pixel_for_nn": x = F(F(o + 0.5) / f); break;
+      default: return { out: o, source: -1 };
+    }
+    // std::round rounds halves away from zero; round_prefer_floor takes the floor of x.5.
+    const away = Math.sign(x) * Math.floor(Math.abs(x) + 0.5);
+    let k: number;
+    switch (rounding) {
+      case "floor": k = Math.floor(x); break;
+      case "ceil": k = Math.ceil(x); break;
+      case "round_prefer_ceil": k = away; break;
+      case "round_prefer_floor": k = x === Math.trunc(x) + 0.5 ? Math.floor(x) : away; break;
+    }
+    const source = Math.min(Math.max(k, 0), size - 1);
+    if (source !== Math.floor(o / f)) return { out: o, source };
+  }
+  return null;
 }
 
 /** [before, after] pads of auto_pad SAME_UPPER / SAME_LOWER: output ceil(size / stride), the odd pad after (UPPER) or before (LOWER). */

@@ -14,9 +14,10 @@ import { isPlainPooling } from "../../src/model/graph.js";
 import { pool2dS8Ref, gapS8Ref } from "../../src/reference/pool2d-s8.js";
 import { eltwiseS8Ref } from "../../src/reference/eltwise-s8.js";
 import { concatIntoS8Ref } from "../../src/reference/concat-s8.js";
-import { lutS8Ref, scaleShiftS8Ref } from "../../src/reference/activation-s8.js";
+import { lutS8Ref, preluS8Ref, scaleShiftS8Ref } from "../../src/reference/activation-s8.js";
+import { padConstantRef, resizeNearestRef } from "../../src/reference/pad-resize-s8.js";
 import { buildActivationTable } from "../../src/int8/activation-table.js";
-import { symmetricQuant } from "../../src/int8/numerics.js";
+import { quantize, symmetricQuant } from "../../src/int8/numerics.js";
 import { fcS8Ref } from "../../src/reference/fc-s8.js";
 import { dequantizeRef, quantizeRef } from "../../src/reference/reformat-s8.js";
 import { convRef, fcRef, poolRef, softmaxRef } from "../../src/reference/fp32-reference.js";
@@ -113,6 +114,19 @@ export function int8Reference(model: Model, scales: Readonly<Record<string, numb
         int8.set(layer.output, scaleShiftS8Ref(x, N, C, H, W, a, b, q(layer.inputs[0]!), q(layer.output)));
         break;
       }
+      case "pad": {
+        // The constant on the input's grid (the output keeps that scale); exact, or the layer would not run in INT8.
+        const q = quantize(layer.value, sIn);
+        if (Math.fround(q * sIn) !== Math.fround(layer.value)) throw new Error(`pad ${layer.name}: value ${layer.value} is not exact at scale ${sIn}`);
+        int8.set(layer.output, padConstantRef(x, N, C, H, W, layer.pads, q));
+        break;
+      }
+      case "resize":
+        int8.set(layer.output, resizeNearestRef(x, N, C, H, W, layer.factors[0], layer.factors[1]));
+        break;
+      case "prelu":
+        int8.set(layer.output, preluS8Ref(x, N, C, H, W, model.weights.get(paramName(layer.name, "slope"))!.data, q(layer.inputs[0]!), q(layer.output)));
+        break;
       case "softmax":
         prob = softmaxRef(dequantizeRef(x, sIn), N, C * H * W);
         break;
@@ -162,6 +176,17 @@ export function fp32Reference(model: Model, input: Float32Array, N: number): Map
       case "softmax":
         out.set(layer.output, softmaxRef(x, N, C * H * W));
         break;
+      case "pad":
+        out.set(layer.output, padConstantRef(x, N, C, H, W, layer.pads, Math.fround(layer.value)));
+        break;
+      case "resize":
+        out.set(layer.output, resizeNearestRef(x, N, C, H, W, layer.factors[0], layer.factors[1]));
+        break;
+      case "prelu": {
+        const slope = model.weights.get(paramName(layer.name, "slope"))!.data;
+        out.set(layer.output, Float32Array.from(x, (v, i) => (v < 0 ? v * slope[Math.floor(i / (H * W)) % C]! : v)));
+        break;
+      }
       default:
         throw new Error(`the FP32 reference network has no ${layer.type} layer yet`);
     }

@@ -82,6 +82,42 @@ test("an in-place ReLU may rewrite a tensor only it reads", () => {
   expectOctetError(() => inferShapes(parseGraph(doc(shared), "in.json"), "in.json"), "MODEL_FORMAT", /in.json: layer r: rewrites tensor "c" in place, but layer s also reads it/);
 });
 
+test("pad, resize and prelu parse with their fields checked, and get ONNX's shapes and a slope [C]", () => {
+  const layers = [
+    conv("c", "x", 4),
+    { name: "pad", type: "pad", inputs: ["c"], output: "pad", pads: [1, 0, 2, 3], value: -0.5 },
+    { name: "pad0", type: "pad", inputs: ["pad"], output: "pad0", pads: [0, 1, 0, 0] },
+    { name: "up", type: "resize", inputs: ["pad0"], output: "up", factors: [2, 3] },
+    { name: "act", type: "prelu", inputs: ["up"], output: "act" },
+    { name: "act2", type: "prelu", inputs: ["act"], output: "act" },
+  ];
+  const g = parseGraph(doc(layers), "p.json");
+  assert.equal(g.layers[1], { name: "pad", type: "pad", inputs: ["c"], output: "pad", pads: [1, 0, 2, 3], value: -0.5 });
+  assert.equal(g.layers[2], { name: "pad0", type: "pad", inputs: ["pad"], output: "pad0", pads: [0, 1, 0, 0], value: 0 }, "value defaults to 0");
+  const s = inferShapes(g, "p.json");
+  assert.equal(s.tensors.get("pad"), [4, 19, 15], "H 16 + 1 + 2, W 12 + 0 + 3");
+  assert.equal(s.tensors.get("pad0"), [4, 19, 16]);
+  assert.equal(s.tensors.get("up"), [4, 38, 48]);
+  assert.equal(s.tensors.get("act"), [4, 38, 48], "a prelu may rewrite its input in place (Caffe's PReLU)");
+  assert.equal(s.layers.get("act")!.params, { slope: [4] });
+  assert.equal(s.layers.get("up")!.params, {});
+  const bad = (layer: Record<string, unknown>, pattern: RegExp) => expectOctetError(() => parseGraph(doc([conv("c", "x", 4), { name: "l", inputs: ["c"], output: "l", ...layer }]), "b.json"), "MODEL_FORMAT", pattern);
+  bad({ type: "pad" }, /b.json: layer l: field "pads" is \(missing\), expected 4 integers >= 0/);
+  bad({ type: "pad", pads: [1, 1, -1, 0] }, /b.json: layer l: field "pads\[2\]" is -1, expected an integer >= 0/);
+  bad({ type: "pad", pads: [1, 1, 1] }, /field "pads" is \[1,1,1\], expected 4 integers >= 0/);
+  bad({ type: "pad", pads: [0, 0, 0, 0], value: "0" }, /field "value" is "0", expected a finite number/);
+  bad({ type: "pad", pads: [0, 0, 0, 0], value: 1e39 }, /field "value" is 1e\+39, outside float32's range/);
+  bad({ type: "resize" }, /field "factors" is \(missing\), expected 2 integers >= 1/);
+  bad({ type: "resize", factors: [2, 0] }, /field "factors\[1\]" is 0, expected an integer >= 1/);
+  bad({ type: "resize", factors: [1.5, 2] }, /field "factors\[0\]" is 1.5, expected an integer >= 1/);
+  bad({ type: "resize", factors: [2, 2, 2] }, /field "factors" is \[2,2,2\], expected 2 integers >= 1/);
+  expectOctetError(() => parseGraph(doc([{ name: "l", type: "prellu", inputs: ["x"], output: "l" }]), "b.json"), "UNKNOWN_LAYER", /layer l: unknown layer type "prellu"; expected one of .*, pad, resize, prelu$/);
+  expectOctetError(() => inferShapes(parseGraph(doc([{ name: "p", type: "prelu", inputs: ["x", "x"], output: "p" }]), "two.json"), "two.json"),
+    "MODEL_FORMAT", /two.json: layer p: a prelu layer reads 1 tensor\(s\), found 2/);
+  expectOctetError(() => inferShapes(parseGraph(doc([{ name: "u", type: "resize", inputs: ["x"], output: "u", factors: [4096, 4096] }]), "big.json"), "big.json"),
+    "SHAPE_MISMATCH", /big.json: layer u: output \[3, 65536, 49152\] has more than 67108864 values per image/);
+});
+
 test("version-1 LeNet still loads, as the same DAG", () => {
   const path = fileURLToPath(new URL("../../../models/lenet.json", import.meta.url));
   const g = parseGraph(readFileSync(path, "utf8"), path);

@@ -455,15 +455,15 @@ test("a model with several unsupported nodes fails once, listing every one (node
   const bytes = graph({
     input: [2, 4, 4],
     nodes: [
-      n("PRelu", "prelu", ["x", "slope"], "p"),
-      n("Relu", "after_prelu", ["p"], "q"),
+      n("Pad", "reflect", ["x", "pads"], "p", [a.str("mode", "reflect")]),
+      n("Relu", "after_pad", ["p"], "q"),
       n("MaxPool", "dilated", ["x"], "m", [a.ints("kernel_shape", [2, 2]), a.ints("dilations", [2, 2])]),
       n("Concat", "cat", ["q", "m"], "c", [a.int("axis", 2)]),
       n("Elu", "elu", ["x"], "e"),
       n("Conv", "conv", ["x", "w"], "k", [a.ints("pads", [1, 1])]),
       n("Add", "sum", ["c", "e"], "y"),
     ],
-    initializers: [randomTensor("slope", [2, 1, 1], 80), randomTensor("w", [2, 2, 3, 3], 81)],
+    initializers: [int64s("pads", [0, 0, 1, 1, 0, 0, 1, 1]), randomTensor("w", [2, 2, 3, 3], 81)],
   });
   let message = "";
   try {
@@ -474,7 +474,7 @@ test("a model with several unsupported nodes fails once, listing every one (node
   }
   assert.equal(message.split("\n"), [
     "many.onnx: 5 of 7 nodes cannot be imported:",
-    "  node prelu (PRelu): op PRelu is not supported: octet has no PRelu layer yet",
+    "  node reflect (Pad): attribute mode = \"reflect\" is not supported (constant: octet pads with a constant value; reflect, edge and wrap padding are not supported)",
     "  node dilated (MaxPool): attribute dilations = [2,2] is not supported (1: octet's pooling has no dilation)",
     "  node cat (Concat): attribute axis = 2 is not supported (1 (or -3 for an image): octet concatenates channels)",
     `  node elu (Elu): op Elu is not supported; octet imports ${SUPPORTED_OPS.join(", ")}`,
