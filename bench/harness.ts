@@ -24,6 +24,9 @@ export interface Timing {
 
 const median = (a: number[]) => summarize(a).median;
 
+/** Untimed warm-up per contender before the rounds (OCTET_BENCH_WARMUP_MS shortens a development run). */
+const WARMUP_MS = Number(process.env.OCTET_BENCH_WARMUP_MS ?? 300);
+
 async function slice(c: Contender, ms: number): Promise<number[]> {
   const times: number[] = [];
   const end = performance.now() + ms;
@@ -37,7 +40,7 @@ async function slice(c: Contender, ms: number): Promise<number[]> {
 }
 
 export async function interleave(contenders: Contender[], rounds = 5, sliceMs = 250): Promise<Timing[]> {
-  for (const c of contenders) await slice(c, 300);
+  for (const c of contenders) await slice(c, WARMUP_MS);
   const per = contenders.map(() => [] as number[]);
   const cpu = contenders.map(() => 0), wall = contenders.map(() => 0);
   for (let r = 0; r < rounds; r++) {
