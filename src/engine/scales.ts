@@ -7,7 +7,8 @@
 // connected layer whose output only a ReLU or a Clip(0, max) (ReLU6) reads,
 // and an Add / Sub whose output only a ReLU reads, store their result at
 // that activation's scale, as TensorRT's fused kernels do; the activation
-// then keeps that scale (it only clamps).
+// then keeps that scale (it only clamps). A tensor only a Concat reads takes
+// the Concat's scale (TensorRT's rule), so the Concat copies it unchanged.
 import type { Model } from "../model/model.js";
 import { fail } from "../errors.js";
 import { firstInput, type Layer } from "../model/graph.js";
@@ -35,6 +36,19 @@ export function effectiveScales(model: Model, calibrated: ReadonlyMap<string, nu
     if (layer.type !== "convolution" && layer.type !== "fully_connected") return null;
     return a.type === "relu" || (a.type === "activation" && a.fn === "clip" && a.min === 0) ? a : null;
   };
+  /** TensorRT's concatenation rule: a tensor only a Concat reads is stored at the Concat's scale, so the Concat copies it unchanged. */
+  const concatScale = new Map<string, string>();
+  layers.forEach((layer, i) => {
+    if (layer.type !== "concat") return;
+    producers[i]!.forEach((p, j) => {
+      if (p >= 0 && consumers[p]!.length === 1) concatScale.set(layer.inputs[j]!, layer.output);
+    });
+  });
+  const scaleOf = (t: string): string => {
+    let s = t;
+    while (concatScale.has(s)) s = concatScale.get(s)!;
+    return s;
+  };
   layers.forEach((layer, i) => {
     if (layer.type === "activation" && layer.fn === "clip" && producers[i]![0]! >= 0 && absorbs(producers[i]![0]!) === layer) {
       out.set(layer.output, out.get(firstInput(layer))!);
@@ -58,8 +72,8 @@ export function effectiveScales(model: Model, calibrated: ReadonlyMap<string, nu
         return;
       default: {
         const activation = absorbs(i);
-        if (activation && calibrated.has(activation.output)) out.set(layer.output, need(activation.output, `output of ${activation.name}`));
-        else out.set(layer.output, need(layer.output, `output of ${layer.name}`));
+        if (activation && calibrated.has(activation.output)) out.set(layer.output, need(scaleOf(activation.output), `output of ${activation.name}`));
+        else out.set(layer.output, need(scaleOf(layer.output), `output of ${layer.name}`));
       }
     }
   });
