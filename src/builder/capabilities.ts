@@ -123,8 +123,8 @@ const DLA_RULES: readonly DlaRule[] = [
 ];
 
 /** Why octet's INT8 kernels cannot run `layer`, or null when they can. */
-export function int8Refusal(layer: Layer, shapes: LayerShapes): string | null {
-  const k = int8Kernel(layer, shapes);
+export function int8Refusal(layer: Layer, shapes: LayerShapes, scale?: (tensor: string) => number | undefined): string | null {
+  const k = int8Kernel(layer, shapes, scale);
   return typeof k === "string" ? k : null;
 }
 

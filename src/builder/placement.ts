@@ -53,7 +53,7 @@ export function placeLayers(model: Model, options: PlacementOptions, scales?: Re
     const shapes = model.shapes.layers.get(layer.name)!;
     const wanted = layer.type === "softmax" ? "fp32" : options.layerPrecision.get(layer.name) ?? options.precision;
     const onGpu = (reason: string): PlacedLayer => {
-      const int8 = wanted === "int8" ? int8Refusal(layer, shapes) : null;
+      const int8 = wanted === "int8" ? int8Refusal(layer, shapes, ctx.scale) : null;
       return int8 === null
         ? { layer, device: "gpu", precision: wanted, reason }
         : { layer, device: "gpu", precision: "fp32", reason: `${reason}; ${int8}: running this layer in FP32` };
