@@ -9,7 +9,7 @@ import { schedule, type Node } from "../builder/schedule.js";
 import type { Device, DlaVersion, Precision } from "../builder/capabilities.js";
 import { F32_NCHW, formatName, type Format } from "../core/format.js";
 import { effectiveScales } from "./scales.js";
-import { fp32Params, int8Params, type LayerParams } from "./layer-params.js";
+import { fp32Params, int8Params, keepsFp32Params, type LayerParams } from "./layer-params.js";
 import { fail } from "../errors.js";
 import { KERNEL_ABI } from "../runtime/kernel-abi.js";
 import { markVerified } from "./plan-trust.js";
@@ -76,7 +76,7 @@ export function buildPlan(model: Model, options: BuildOptions, scales: ReadonlyM
   for (const p of placed) {
     const layer = p.layer;
     if (!hasWeights(layer)) continue;
-    params[layer.name] = p.precision === "fp32" || layer.type === "scale"
+    params[layer.name] = p.precision === "fp32" || keepsFp32Params(layer)
       ? fp32Params(model, layer)
       : int8Params(model, layer, p.device === "dla" ? "nc32hw32" : "nchw4", effective.get(firstInput(layer))!, effective.get(layer.output)!);
   }
