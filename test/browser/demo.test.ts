@@ -145,9 +145,11 @@ test("the model chooser lists LeNet and the trained CNNs; the ONNX importer is l
 
 /** join: the layer type where two branches meet (the residual Add; SqueezeNet's Concat). */
 const CNNS = [
-  { id: "resnet-mnist", join: "eltwise", dlaSubgraphs: 3 },
-  { id: "mobilenet-mnist", join: "eltwise", dlaSubgraphs: 3 },
-  { id: "squeezenet-mnist", join: "concat", dlaSubgraphs: 5 },
+  // With the DLA, ResNet's and MobileNet's Adds fall back (unequal INT8 input ranges) and show as GPU joins;
+  // SqueezeNet's Concats give their inputs the Concat's scale (TensorRT's rule) and stay inside one subgraph.
+  { id: "resnet-mnist", join: "eltwise", dlaSubgraphs: 3, gpuJoinsWithDla: 2 },
+  { id: "mobilenet-mnist", join: "eltwise", dlaSubgraphs: 3, gpuJoinsWithDla: 2 },
+  { id: "squeezenet-mnist", join: "concat", dlaSubgraphs: 1, gpuJoinsWithDla: 0 },
 ];
 
 for (const c of CNNS) {
@@ -183,15 +185,22 @@ for (const c of CNNS) {
     await choose("dla");
     const dla = page.locator('#graph g.step[data-device="dla"]');
     assert.is(await dla.count(), c.dlaSubgraphs, "DLA subgraphs");
-    const dlaJoins = await joinsOf(c.join);
-    assert.ok(dlaJoins.length >= 2 && dlaJoins.every((n) => n === 2), `DLA with fallback: ${c.join} steps on the GPU with their incoming edges: ${dlaJoins}`);
+    if (c.gpuJoinsWithDla > 0) {
+      const dlaJoins = await joinsOf(c.join);
+      assert.ok(dlaJoins.length >= c.gpuJoinsWithDla && dlaJoins.every((n) => n === 2), `DLA with fallback: ${c.join} steps on the GPU with their incoming edges: ${dlaJoins}`);
+    } else {
+      const types = await dla.first().getAttribute("data-types");
+      assert.match(types!, new RegExp(c.join), `the DLA subgraph holds the ${c.join} layers: ${types}`);
+    }
     const ops = await dla.evaluateAll((gs) => gs.reduce((s, g) => s + Number((g as SVGGElement).dataset.ops), 0));
     assert.is(await page.locator('#timeline g.range[data-kind="dla-layer"]').count(), ops, "every layer inside the DLA subgraphs (a ReLU fused into its conv) on the timeline");
     const moves = await page.locator("#graph g.move").count();
     const edges = await page.locator("#graph path.edge").count();
     const nodes = await page.locator("#graph g.step, #graph g.move, #graph g.io").count();
     assert.ok(moves >= 4 * c.dlaSubgraphs, `${moves} reformatters and copies`);
-    assert.ok(edges > nodes - 1, `${edges} edges over ${nodes} nodes: not a chain`);
+    // With the whole net in one DLA subgraph the DLA graph is a chain of moves around it; the GPU graph above showed the joins.
+    if (c.gpuJoinsWithDla > 0) assert.ok(edges > nodes - 1, `${edges} edges over ${nodes} nodes: not a chain`);
+    else assert.is(edges, nodes - 1, "one DLA subgraph between its reformatters and copies");
     await page.click("#burst");
     assert.match((await page.textContent("#burst-result"))!, new RegExp(`500 runs at batch 1: median latency [\\d.]+ us.*\\(${c.id}\\)`));
     await page.screenshot({ path: join(ROOT, `build/demo-screenshot-${c.id}.png`), fullPage: true });
