@@ -59,13 +59,13 @@ export interface Refusal {
 /** The convolution variant for `layer`, or why no INT8 kernel can run it. */
 export function convKernel(layer: ConvolutionLayer, C: number): ConvKernel | Refusal {
   const { kernelShape: [kh, kw], strides: [sh, sw], dilations: [dh, dw], pads, group } = layer;
+  if (kh === 1 && kw === 1 && sh === 1 && sw === 1 && pads.every((p) => p === 0) && group === 1) return "conv1x1";
   if (isPlainConvolution(layer) && inRange(kh, 1, 32) && inRange(sh, 1, 8) && pads[0] < kh) return "conv";
   if (!inRange(kh, 1, 32) || !inRange(kw, 1, 32)) return { refusal: `kernel ${kh}x${kw} is outside the INT8 kernels' range 1..32` };
   if (!inRange(sh, 1, 8) || !inRange(sw, 1, 8)) return { refusal: `stride ${sh}x${sw} is outside the INT8 kernels' range 1..8` };
   if (!inRange(dh, 1, 32) || !inRange(dw, 1, 32)) return { refusal: `dilation ${dh}x${dw} is outside the INT8 kernels' range 1..32` };
   const eh = (kh - 1) * dh + 1, ew = (kw - 1) * dw + 1;
   if (pads[0] >= eh || pads[2] >= eh || pads[1] >= ew || pads[3] >= ew) return { refusal: `pads [${pads.join(", ")}] are not below the dilated kernel ${eh}x${ew}, as the INT8 kernels need` };
-  if (kh === 1 && kw === 1 && sh === 1 && sw === 1 && pads.every((p) => p === 0) && group === 1) return "conv1x1";
   if (group === C && group > 1) return "dwconv";
   return "convg";
 }
