@@ -23,7 +23,7 @@ export interface Step {
   inputs: string[];
   /** Tensors the step writes that are read outside it (or are the network output). */
   outputs: string[];
-  /** ReLU layers of this step that run fused into the convolution or fully connected layer they alone read. */
+  /** ReLU (or INT8 Clip(0, max)) layers of this step that run fused into the layer they alone read. */
   fusedRelus: string[];
   /** Why a DLA step begins where it does, when a DLA layer it reads could not take it in (TensorRT's "Splitting DLA subgraph at"). */
   split?: string;
@@ -54,12 +54,16 @@ export function fusedOps(step: Step): FusedOp[] {
 /**
  * The fusion rule, in one place: a convolution, fully connected or
  * elementwise Add / Sub absorbs the ReLU that alone reads its output (its
- * epilogue clamps at zero). Elementwise ops do so in INT8 only.
+ * epilogue clamps at zero); in INT8 a convolution or fully connected layer
+ * also absorbs a lone Clip(0, max), TensorRT's conv + clipped ReLU. The
+ * elementwise and Clip fusions are INT8 only.
  */
 export function reluFuses(layer: Layer, reader: Layer | undefined, readers: number, precision: Precision = "int8"): boolean {
-  const absorbs = layer.type === "convolution" || layer.type === "fully_connected" ||
-    (layer.type === "eltwise" && layer.op !== "mul" && precision === "int8");
-  return absorbs && reader?.type === "relu" && readers === 1;
+  if (readers !== 1 || !reader) return false;
+  const weighted = layer.type === "convolution" || layer.type === "fully_connected";
+  if (reader.type === "activation") return weighted && precision === "int8" && reader.fn === "clip" && reader.min === 0 && reader.max > 0;
+  const absorbs = weighted || (layer.type === "eltwise" && layer.op !== "mul" && precision === "int8");
+  return absorbs && reader.type === "relu";
 }
 
 /** TensorRT's residual fusion: a convolution whose output only an Add reads, and that Add's lone ReLU. */

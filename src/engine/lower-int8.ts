@@ -18,7 +18,7 @@ import { checkGeometry, checkEpilogue, type ConvGeometry, type ConvEpilogue } fr
 import { convgScratchBytes, dwconvScratchBytes } from "../int8/scratch.js";
 import { checkPool2d } from "../int8/pool-shapes.js";
 import { BROADCAST_CODE } from "../int8/broadcast.js";
-import { mulMultiplier, scaleRatio, symmetricQuant } from "../int8/numerics.js";
+import { clamp, mulMultiplier, roundHalfEven, scaleRatio, symmetricQuant } from "../int8/numerics.js";
 import { checkInt, checkMultiplier } from "../int8/validate.js";
 import { buildActivationTable, clip, hardSigmoid, leakyRelu, type ActivationFn } from "../int8/activation-table.js";
 import { packPrelu, packScaleShift } from "../int8/channel-params.js";
@@ -39,6 +39,8 @@ export interface Int8LayerEnv {
   xs: number[];
   y: number;
   relu: boolean;
+  /** The max of a fused Clip(0, max) (ReLU6), clamped in the epilogue or by a table after the kernel. */
+  clipMax?: number;
   scale(tensor: string): number;
   /** Packed INT8 weights (conv, fc). */
   int8Params(): Int8Params;
@@ -79,7 +81,15 @@ export function int8LayerCalls(env: Int8LayerEnv): KernelCall[] {
   const [K, , Wo] = shapes.output;
   const x = xs[0]!;
   const sx = env.scale(layer.inputs[0]!), sy = env.scale(layer.output);
-  const epilogue: ConvEpilogue = { xZero: 0, yZero: 0, lo: relu ? 0 : -128, hi: 127 };
+  const clipHi = env.clipMax === undefined ? 127 : clamp(roundHalfEven(env.clipMax / sy), 0, 127);
+  const epilogue: ConvEpilogue = { xZero: 0, yZero: 0, lo: relu ? 0 : -128, hi: clipHi };
+  // Kernels with only a ReLU flag clamp a fused Clip's top with its table, in place.
+  const clipAfter = (calls: KernelCall[]): KernelCall[] => {
+    if (env.clipMax === undefined || clipHi === 127) return calls;
+    const t = k.arena.alloc(256);
+    k.arena.i8(t, 256).set(buildActivationTable(clip(0, env.clipMax), sy, 0, sy, 0));
+    return [...calls, call(`lut_${L}_s8`, [y, 0, K, shapes.output[1], shapes.output[2], t, y])];
+  };
   const L = nchw4 ? "nchw4" : "nc32hw32";
   switch (layer.type) {
     case "convolution": {
@@ -91,7 +101,7 @@ export function int8LayerCalls(env: Int8LayerEnv): KernelCall[] {
         const [kernel] = layer.kernelShape, [stride] = layer.strides, [pad] = layer.pads;
         convOutputSize(op, H, W, kernel, stride, pad);
         const scratch = k.arena.alloc(convScratchBytes(C, kernel));
-        return [call(`conv_${L}_s8`, [x, 0, C, H, W, dev.weights, dev.bias, dev.mult, K, kernel, stride, pad, y, relu ? 1 : 0, scratch])];
+        return clipAfter([call(`conv_${L}_s8`, [x, 0, C, H, W, dev.weights, dev.bias, dev.mult, K, kernel, stride, pad, y, relu ? 1 : 0, scratch])]);
       }
       checkGeometry(op, H, W, g);
       checkEpilogue(op, epilogue);
@@ -112,7 +122,7 @@ export function int8LayerCalls(env: Int8LayerEnv): KernelCall[] {
     }
     case "fully_connected": {
       const dev = uploadParams(k, env.int8Params());
-      return [call(`fc_${L}_s8`, [x, 0, C, H, W, dev.weights, dev.bias, dev.mult, K, y, relu ? 1 : 0])];
+      return clipAfter([call(`fc_${L}_s8`, [x, 0, C, H, W, dev.weights, dev.bias, dev.mult, K, y, relu ? 1 : 0])]);
     }
     case "relu":
       return [{ fn: "relu_s8", args: [x, y, imageBytes(nchw4 ? S8_NCHW4 : S8_NC32HW32, shapes.output)], batch: -1, perImage: 2 }];

@@ -45,7 +45,7 @@ export function lowerCompute(env: LowerEnv, node: ComputeNode): { run: Runner; i
     // A fused ReLU writes the ReLU's output (the same tensor when in place).
     const y = env.buffer({ tensor: op.output, device: "gpu", format });
     const relu = op.relu !== null;
-    calls.push(step.precision === "int8" ? gpuInt8(env, k, layer, xs, y, relu) : gpuFp32(env, k, layer, xs, y, relu));
+    calls.push(step.precision === "int8" ? gpuInt8(env, k, layer, xs, y, relu, clipMaxOf(op.relu)) : gpuFp32(env, k, layer, xs, y, relu));
   }
   if (calls.length === 1) {
     const only = calls[0]!;
@@ -90,18 +90,23 @@ function checkInt8Layer(env: LowerEnv, layer: Layer, layout: BlockedLayout): voi
   }
 }
 
-function int8Env(env: LowerEnv, k: Kernels, layer: Layer, layout: BlockedLayout, xs: number[], y: number, relu: boolean): Int8LayerEnv {
+/** The max of a fused Clip(0, max), if the fused activation is one. */
+function clipMaxOf(activation: Layer | null): number | undefined {
+  return activation?.type === "activation" && activation.fn === "clip" ? activation.max : undefined;
+}
+
+function int8Env(env: LowerEnv, k: Kernels, layer: Layer, layout: BlockedLayout, xs: number[], y: number, relu: boolean, clipMax?: number): Int8LayerEnv {
   return {
-    k, layout, layer, shapes: layerShape(env, layer), xs, y, relu,
+    k, layout, layer, shapes: layerShape(env, layer), xs, y, relu, clipMax,
     scale: (t) => env.plan.scales[t] ?? fail("BAD_ARGUMENT", `plan: no scale for tensor "${t}"`),
     int8Params: () => params(env, layer, "int8") as Extract<LayerParams, { kind: "int8" }>,
     affineParams: () => params(env, layer, "fp32") as Extract<LayerParams, { kind: "fp32" }>,
   };
 }
 
-function gpuInt8(env: LowerEnv, k: Kernels, layer: Layer, xs: number[], y: number, relu: boolean): (n: number) => void {
+function gpuInt8(env: LowerEnv, k: Kernels, layer: Layer, xs: number[], y: number, relu: boolean, clipMax?: number): (n: number) => void {
   checkInt8Layer(env, layer, "nchw4");
-  return runCalls(k.exports, int8LayerCalls(int8Env(env, k, layer, "nchw4", xs, y, relu)));
+  return runCalls(k.exports, int8LayerCalls(int8Env(env, k, layer, "nchw4", xs, y, relu, clipMax)));
 }
 
 function gpuFp32(env: LowerEnv, k: Kernels, layer: Layer, xs: number[], y: number, relu: boolean): (n: number) => void {
@@ -119,7 +124,7 @@ function lowerDla(env: LowerEnv, node: ComputeNode): { run: Runner; innerNames: 
     checkInt8Layer(env, layer, "nc32hw32");
     const xs = layer.inputs.map((tensor) => env.buffer({ tensor, device: "dla", format }));
     const y = env.buffer({ tensor: op.output, device: "dla", format });
-    const calls = int8LayerCalls(int8Env(env, k, layer, "nc32hw32", xs, y, op.relu !== null));
+    const calls = int8LayerCalls(int8Env(env, k, layer, "nc32hw32", xs, y, op.relu !== null, clipMaxOf(op.relu)));
     calls.forEach((c, j) => commands.push(encodeDlaCommand(c, j === calls.length - 1 ? i + 1 : 0)));
   });
   const program = k.arena.alloc(commands.length * DLA_COMMAND_WORDS * 4);
