@@ -12,7 +12,7 @@ import { fp32Layer } from "../exec/fp32-ops.js";
 import type { GraphShapes } from "../model/shapes.js";
 import { imageBytes } from "../core/format.js";
 import type { LayerParams } from "./layer-params.js";
-import { checkInt, checkScale, checkTensor, convOutputSize, poolOutputSize, MAX_CHANNELS } from "../int8/validate.js";
+import { checkInt, checkScale, checkTensor, MAX_CHANNELS } from "../int8/validate.js";
 import { packedInt8Channels, packedInt8WeightBytes } from "../int8/pack-check.js";
 import { int8Kernel } from "./kernel-table.js";
 import { int8LayerCalls, type Int8LayerEnv } from "./lower-int8.js";
@@ -76,10 +76,9 @@ function checkInt8Layer(env: LowerEnv, layer: Layer, layout: BlockedLayout): voi
   const { input: [C, H, W], output: [K] } = shapes;
   checkTensor(op, 1, C, H, W);
   checkInt(op, "output channels", K, 1, MAX_CHANNELS);
-  const kernel = int8Kernel(layer, shapes);
+  // The geometry of each kernel call is checked where the call is made (lower-int8.ts).
+  const kernel = int8Kernel(layer, shapes, (t) => env.plan.scales[t]);
   if (typeof kernel === "string") fail("BAD_ARGUMENT", `${op}: ${kernel}`);
-  if (layer.type === "convolution" && kernel.op === "conv" && kernel.kernel === "conv") convOutputSize(op, H, W, layer.kernelShape[0], layer.strides[0], layer.pads[0]);
-  if (layer.type === "pooling" && (kernel.op === "maxpool" || kernel.op === "avgpool")) poolOutputSize(op, H, W, layer.kernelShape[0], layer.strides[0]);
   if (layer.type !== "convolution" && layer.type !== "fully_connected") return;
   const p = params(env, layer, "int8") as Extract<LayerParams, { kind: "int8" }>;
   const bytes = packedInt8WeightBytes(layer, shapes, layout);

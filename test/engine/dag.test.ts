@@ -238,6 +238,30 @@ test("an in-place PReLU and a pad: FP32 = ONNX Runtime on the export; INT8 bit-e
   }
 });
 
+test("a pad whose constant is an exact int8 value at its input's scale runs in INT8 through buildPlan and the engine, bit-exact with the reference", () => {
+  const probe = inPlaceModel(0);
+  const net = new Fp32Network(loadKernels("release"), probe, N);
+  net.input(N).set(input);
+  net.run(N);
+  const scales = new Map([probe.graph.input.name, ...probe.graph.layers.map((l) => l.output)].map((t) => {
+    const v = net.tensor(t, N);
+    return [t, Math.fround(v.reduce((a, b) => Math.max(a, Math.abs(b)), 0) / 127)] as const;
+  }));
+  const value = Math.fround(-3 * scales.get("c")!);
+  const m = inPlaceModel(value);
+  for (const device of ["gpu", "dla"] as const) {
+    const plan = buildPlan(m, { ...DEFAULT_BUILD, device }, scales, { algorithm: "minmax", source: "test" });
+    assert.is(plan.placement.find((p) => p.layer === "pad")!.precision, "int8", `${device}: the pad runs in INT8`);
+    const ctx = new ExecutionContext(plan, () => loadKernels("debug"), N, { inspectTensors: true });
+    ctx.input(N).set(input);
+    ctx.enqueue(N);
+    const ref = int8Reference(m, plan.scales, input, N);
+    const found = storedInt8(ctx, "pad", N), want = ref.int8.get("pad")!;
+    assert.ok(want.includes(-3), "the padded border holds the constant's int8 value");
+    for (let i = 0; i < want.length; i++) if (found[i] !== want[i]) assert.unreachable(`${device}: pad value ${i} is ${found[i]}, the scalar reference gives ${want[i]}`);
+  }
+});
+
 const padShapes: LayerShapes = { input: [6, 3, 5], inputs: [[6, 3, 5]], output: [6, 4, 9], params: {} };
 const padLayer = (value: number): Layer => ({ name: "p", type: "pad", inputs: ["x"], output: "p", pads: [1, 1, 0, 3], value });
 
