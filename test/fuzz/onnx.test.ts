@@ -13,6 +13,7 @@ import * as assert from "uvu/assert";
 import { exportOnnx } from "../../src/onnx/export.js";
 import { importOnnx } from "../../src/onnx/import.js";
 import { onnx } from "../../src/onnx/proto.js";
+import { gemmAsMatMulAdd } from "../onnx/graphs.js";
 import { loadModel } from "../../src/model/model-node.js";
 import type { Model } from "../../src/model/model.js";
 import type { Rng } from "../../src/util/rng.js";
@@ -33,26 +34,7 @@ const tiny = tinyModel();
 const tinyFp32 = exportOnnx(tiny);
 const tinyQdq = exportOnnx(tiny, { scales: tinyScales });
 /** ip2 as MatMul + Add, and the Reshape as a Flatten. */
-const tinyMatMul = edit(tinyFp32, (m) => {
-  const g = m.graph;
-  const i = g.node.findIndex((n: Decoded) => n.name === "ip2");
-  const w = g.initializer.find((t: Decoded) => t.name === "ip2.weight");
-  const [o, inF] = w.dims.map(Number) as [number, number];
-  const src = new Float32Array(new Uint8Array(w.rawData).buffer);
-  const t = new Float32Array(o * inF);
-  for (let r = 0; r < o; r++) for (let c = 0; c < inF; c++) t[c * o + r] = src[r * inF + c]!;
-  w.dims = [inF, o];
-  w.rawData = new Uint8Array(t.buffer);
-  const gemm = g.node[i];
-  g.node.splice(i, 1,
-    onnx.NodeProto.create({ name: "ip2", opType: "MatMul", input: [gemm.input[0], "ip2.weight"], output: ["ip2_mm"] }),
-    onnx.NodeProto.create({ name: "ip2_bias", opType: "Add", input: ["ip2_mm", "ip2.bias"], output: [gemm.output[0]] }));
-  const reshape = g.node.find((n: Decoded) => n.opType === "Reshape");
-  if (reshape) {
-    reshape.opType = "Flatten";
-    reshape.input = [reshape.input[0]];
-  }
-});
+const tinyMatMul = edit(tinyFp32, gemmAsMatMulAdd);
 const lenet = loadModel();
 const lenetFp32 = exportOnnx(lenet);
 /** The committed third-party exports (PyTorch, ORT's QDQ) that this octet imports: seeds for the op forms octet's exporter never writes. */

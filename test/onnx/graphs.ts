@@ -97,3 +97,33 @@ export function layerCounts(model: Model): Record<string, number> {
   for (const l of model.graph.layers) counts[l.type] = (counts[l.type] ?? 0) + 1;
   return counts;
 }
+
+/**
+ * Rewrites a decoded model of octet's exporter in place: ip2's Gemm as
+ * MatMul (weights transposed) + Add, and the Reshape before it as a Flatten,
+ * the forms other exporters write.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function gemmAsMatMulAdd(m: any): void {
+  const g = m.graph;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const i = g.node.findIndex((x: any) => x.name === "ip2");
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const w = g.initializer.find((t: any) => t.name === "ip2.weight");
+  const [o, inF] = w.dims.map(Number) as [number, number];
+  const src = new Float32Array(new Uint8Array(w.rawData).buffer);
+  const t = new Float32Array(o * inF);
+  for (let r = 0; r < o; r++) for (let c = 0; c < inF; c++) t[c * o + r] = src[r * inF + c]!;
+  w.dims = [inF, o];
+  w.rawData = new Uint8Array(t.buffer);
+  const gemm = g.node[i];
+  g.node.splice(i, 1,
+    onnx.NodeProto.create({ name: "ip2", opType: "MatMul", input: [gemm.input[0], "ip2.weight"], output: ["ip2_mm"] }),
+    onnx.NodeProto.create({ name: "ip2_bias", opType: "Add", input: ["ip2_mm", "ip2.bias"], output: [gemm.output[0]] }));
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const reshape = g.node.find((x: any) => x.opType === "Reshape");
+  if (reshape) {
+    reshape.opType = "Flatten";
+    reshape.input = [reshape.input[0]];
+  }
+}

@@ -17,7 +17,7 @@ import { model, scales, runner, test as mnist } from "../engine/fixtures.js";
 import { expectOctetError, randomF32 } from "../helpers.js";
 import type { Model } from "../../src/model/model.js";
 import { OctetError } from "../../src/errors.js";
-import { graph, n, a, floats, int64s, randomTensor, ortRun, octetRun, maxDiff, FLOAT } from "./graphs.js";
+import { graph, n, a, floats, int64s, randomTensor, ortRun, octetRun, maxDiff, FLOAT, gemmAsMatMulAdd } from "./graphs.js";
 
 ort.env.wasm.numThreads = 1;
 const BATCH = 500;
@@ -93,24 +93,7 @@ function edit(bytes: Uint8Array, f: (m: Decoded) => void): Uint8Array {
 }
 
 test("MatMul + Add and Flatten import as a fully connected layer", () => {
-  const bytes = edit(exportOnnx(model), (m) => {
-    const g = m.graph;
-    const i = g.node.findIndex((n: Decoded) => n.name === "ip2");
-    const w = g.initializer.find((t: Decoded) => t.name === "ip2.weight");
-    const [o, inF] = w.dims.map(Number) as [number, number];
-    const src = new Float32Array(new Uint8Array(w.rawData).buffer);
-    const t = new Float32Array(o * inF);
-    for (let r = 0; r < o; r++) for (let c = 0; c < inF; c++) t[c * o + r] = src[r * inF + c]!;
-    w.dims = [inF, o];
-    w.rawData = new Uint8Array(t.buffer);
-    const gemm = g.node[i];
-    g.node.splice(i, 1,
-      onnx.NodeProto.create({ name: "ip2", opType: "MatMul", input: [gemm.input[0], "ip2.weight"], output: ["ip2_mm"] }),
-      onnx.NodeProto.create({ name: "ip2_bias", opType: "Add", input: ["ip2_mm", "ip2.bias"], output: [gemm.output[0]] }));
-    const reshape = g.node.find((n: Decoded) => n.opType === "Reshape");
-    reshape.opType = "Flatten";
-    reshape.input = [reshape.input[0]];
-  });
+  const bytes = edit(exportOnnx(model), gemmAsMatMulAdd);
   const back = importOnnx(bytes, "mm.onnx");
   assert.equal(back.graph.layers.map((l) => l.type), model.graph.layers.map((l) => l.type));
   assert.equal(Array.from(octetOutputs(fp32(back), 500)), Array.from(octetOutputs(fp32(model), 500)));
