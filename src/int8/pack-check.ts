@@ -173,7 +173,7 @@ export function checkPackedInt8(op: string, p: PackedArrays, layer: Layer, shape
       for (let rp = 0; rp < Math.floor(kh / 2); rp++) for (let kx = 0; kx < kw; kx++) take(2 * rp, kx, 2 * rp + 1, kx);
       if (kh % 2 === 1) for (let j = 0; j < Math.ceil(kw / 2); j++) take(kh - 1, 2 * j, kh - 1, 2 * j + 1);
     }
-    return compareRepacked(op, p, packDwconv(w, realChannels(p.bias, K), realChannels(p.mult, K), C, M, kh, kw, layout));
+    return compareRepacked(op, p, packDwconv(w, p.bias.subarray(0, K), p.mult.subarray(0, K), C, M, kh, kw, layout));
   }
   // convg: [groups][Kg4][Dg] rows in the gather order of pack-convg.ts.
   const groups = layer.group, Cg = C / groups, Kg = K / groups, Kg4 = ceilTo(Kg, 4);
@@ -196,11 +196,6 @@ export function checkPackedInt8(op: string, p: PackedArrays, layer: Layer, shape
     }
   }
   compareRepacked(op, p, packConvg(w, bias, mult, K, C, groups, kh, kw, layout));
-}
-
-/** The first `count` entries (the real channels) of a padded per-channel array. */
-function realChannels<T extends Int32Array | Float32Array>(a: T, count: number): T {
-  return a.subarray(0, count) as T;
 }
 
 /** Where output channel k's bias and multiplier sit in the packing. */
