@@ -4,7 +4,7 @@
 // one nc32hw32 int8 kernel call with its arguments in the kernel's own order.
 // With `profile` set the engine reports the end of every layer to the host,
 // which timestamps it, so the inside of the fused node can be seen.
-import { ldi32, ldf } from "../mem";
+import { ldi32, sti32, ldf } from "../mem";
 import { conv_nc32hw32_s8 } from "../int8/conv-nc32hw32-s8";
 import { fc_nc32hw32_s8 } from "../int8/fc-nc32hw32-s8";
 import { maxpool_nc32hw32_s8, avgpool_nc32hw32_s8 } from "../int8/pool-nc32hw32-s8";
@@ -25,7 +25,7 @@ declare function layerDone(layer: i32): void;
 
 export const DLA_COMMAND_BYTES: i32 = 128;
 
-// Command: word 0 the kernel (the ids of DLA_KERNELS in dla-program.ts),
+// Command: word 0 the kernel (the ids of DLA_KERNELS in kernel-call.ts; 0 for none),
 // word 1 the index + 1 of the layer this command ends (0 inside a layer),
 // words 2.. the kernel's arguments in order; the batch argument N is the
 // engine's (its word is unused), relu's byte count is per image.
@@ -39,76 +39,105 @@ export const DLA_COMMAND_BYTES: i32 = 128;
   return ldf(c + (<usize>(i + 2) << 2));
 }
 
-/** Runs `count` commands at `program` on a batch of N images; returns the commands run. */
+// Words 28..31: up to two pointer arguments (index + 1, or 0) with their
+// bytes per image; a command that has them runs once per image (N = 1),
+// those pointers stepping: a producer writing its slice of a concat buffer.
+// Such a command runs from a copy in the spare command slot the host leaves
+// after the program.
+const IMAGE_WORDS: usize = 28 << 2;
+
+/** Runs `count` commands at `program` (followed by one spare slot) on a batch of N images; returns the commands run. */
 export function dla_execute(program: usize, count: i32, N: i32, profile: bool): i32 {
   for (let i = 0; i < count; i++) {
     const c = program + <usize>(i * DLA_COMMAND_BYTES);
-    switch (ldi32(c)) {
-      case 1:
-        conv_nc32hw32_s8(p(c, 0), N, a(c, 2), a(c, 3), a(c, 4), p(c, 5), p(c, 6), p(c, 7), a(c, 8), a(c, 9), a(c, 10), a(c, 11), p(c, 12), a(c, 13) != 0, p(c, 14));
-        break;
-      case 2:
-        maxpool_nc32hw32_s8(p(c, 0), N, a(c, 2), a(c, 3), a(c, 4), a(c, 5), a(c, 6), p(c, 7));
-        break;
-      case 3:
-        avgpool_nc32hw32_s8(p(c, 0), N, a(c, 2), a(c, 3), a(c, 4), a(c, 5), a(c, 6), p(c, 7));
-        break;
-      case 4:
-        fc_nc32hw32_s8(p(c, 0), N, a(c, 2), a(c, 3), a(c, 4), p(c, 5), p(c, 6), p(c, 7), a(c, 8), p(c, 9), a(c, 10) != 0);
-        break;
-      case 5:
-        relu_s8(p(c, 0), p(c, 1), N * a(c, 2));
-        break;
-      case 6:
-        convg_nc32hw32_s8(p(c, 0), N, a(c, 2), a(c, 3), a(c, 4), p(c, 5), p(c, 6), p(c, 7), a(c, 8), a(c, 9), a(c, 10), a(c, 11), a(c, 12),
-          a(c, 13), a(c, 14), a(c, 15), a(c, 16), a(c, 17), a(c, 18), a(c, 19), a(c, 20), a(c, 21), a(c, 22), a(c, 23), p(c, 24), p(c, 25));
-        break;
-      case 7:
-        dwconv_nc32hw32_s8(p(c, 0), N, a(c, 2), a(c, 3), a(c, 4), p(c, 5), p(c, 6), p(c, 7), a(c, 8), a(c, 9), a(c, 10), a(c, 11), a(c, 12),
-          a(c, 13), a(c, 14), a(c, 15), a(c, 16), a(c, 17), a(c, 18), a(c, 19), a(c, 20), a(c, 21), a(c, 22), p(c, 23), p(c, 24));
-        break;
-      case 8:
-        conv1x1_nc32hw32_s8(p(c, 0), N, a(c, 2), a(c, 3), a(c, 4), p(c, 5), p(c, 6), p(c, 7), a(c, 8), a(c, 9), a(c, 10), a(c, 11), p(c, 12));
-        break;
-      case 9:
-        add_s8(p(c, 0), p(c, 1), N, a(c, 3), a(c, 4), a(c, 5), a(c, 6), a(c, 7), f(c, 8), a(c, 9), f(c, 10), a(c, 11), a(c, 12), a(c, 13), a(c, 14), p(c, 15));
-        break;
-      case 10:
-        sub_s8(p(c, 0), p(c, 1), N, a(c, 3), a(c, 4), a(c, 5), a(c, 6), a(c, 7), f(c, 8), a(c, 9), f(c, 10), a(c, 11), a(c, 12), a(c, 13), a(c, 14), p(c, 15));
-        break;
-      case 11:
-        mul_s8(p(c, 0), p(c, 1), N, a(c, 3), a(c, 4), a(c, 5), a(c, 6), a(c, 7), f(c, 8), a(c, 9), a(c, 10), a(c, 11), a(c, 12), a(c, 13), p(c, 14));
-        break;
-      case 12:
-        concat_channels_nc32hw32_s8(p(c, 0), N, a(c, 2), a(c, 3), a(c, 4), p(c, 5), a(c, 6), a(c, 7), f(c, 8), a(c, 9), a(c, 10));
-        break;
-      case 13:
-        lut_nc32hw32_s8(p(c, 0), N, a(c, 2), a(c, 3), a(c, 4), p(c, 5), p(c, 6));
-        break;
-      case 14:
-        scale_shift_nc32hw32_s8(p(c, 0), N, a(c, 2), a(c, 3), a(c, 4), p(c, 5), p(c, 6), a(c, 7), a(c, 8), a(c, 9), a(c, 10), p(c, 11));
-        break;
-      case 15:
-        pool2d_nc32hw32_s8(p(c, 0), N, a(c, 2), a(c, 3), a(c, 4), a(c, 5), a(c, 6), a(c, 7), a(c, 8), a(c, 9), a(c, 10), a(c, 11), a(c, 12),
-          a(c, 13) != 0, a(c, 14), a(c, 15) != 0, f(c, 16), a(c, 17), a(c, 18), p(c, 19));
-        break;
-      case 16:
-        gap_nc32hw32_s8(p(c, 0), N, a(c, 2), a(c, 3), a(c, 4), f(c, 5), a(c, 6), a(c, 7), p(c, 8));
-        break;
-      case 17:
-        prelu_nc32hw32_s8(p(c, 0), N, a(c, 2), a(c, 3), a(c, 4), f(c, 5), p(c, 6), a(c, 7), a(c, 8), p(c, 9));
-        break;
-      case 18:
-        pad_constant_nc32hw32_s8(p(c, 0), N, a(c, 2), a(c, 3), a(c, 4), a(c, 5), a(c, 6), a(c, 7), a(c, 8), a(c, 9), p(c, 10));
-        break;
-      case 19:
-        resize_nearest_nc32hw32_s8(p(c, 0), N, a(c, 2), a(c, 3), a(c, 4), a(c, 5), a(c, 6), p(c, 7));
-        break;
-      default:
-        return i;
+    const a0 = ldi32(c + IMAGE_WORDS);
+    if (a0 == 0) {
+      if (!dispatch(c, N)) return i;
+    } else {
+      const perImage = program + <usize>(count * DLA_COMMAND_BYTES);
+      memory.copy(perImage, c, DLA_COMMAND_BYTES);
+      const s0 = ldi32(c + IMAGE_WORDS + 4), a1 = ldi32(c + IMAGE_WORDS + 8), s1 = ldi32(c + IMAGE_WORDS + 12);
+      const w0 = <usize>(a0 + 1) << 2, w1 = <usize>(a1 + 1) << 2;
+      const p0 = ldi32(c + w0), p1 = a1 != 0 ? ldi32(c + w1) : 0;
+      for (let n = 0; n < N; n++) {
+        sti32(perImage + w0, p0 + n * s0);
+        if (a1 != 0) sti32(perImage + w1, p1 + n * s1);
+        if (!dispatch(perImage, 1)) return i;
+      }
     }
     const ends = ldi32(c + 4);
     if (profile && ends > 0) layerDone(ends - 1);
   }
   return count;
+}
+
+/** Runs the command at c on N images; false for an unknown kernel. */
+function dispatch(c: usize, N: i32): bool {
+  switch (ldi32(c)) {
+    case 0: // no kernel: a layer that runs none (a concat whose inputs were written in place) ends here
+      break;
+    case 1:
+      conv_nc32hw32_s8(p(c, 0), N, a(c, 2), a(c, 3), a(c, 4), p(c, 5), p(c, 6), p(c, 7), a(c, 8), a(c, 9), a(c, 10), a(c, 11), p(c, 12), a(c, 13) != 0, p(c, 14));
+      break;
+    case 2:
+      maxpool_nc32hw32_s8(p(c, 0), N, a(c, 2), a(c, 3), a(c, 4), a(c, 5), a(c, 6), p(c, 7));
+      break;
+    case 3:
+      avgpool_nc32hw32_s8(p(c, 0), N, a(c, 2), a(c, 3), a(c, 4), a(c, 5), a(c, 6), p(c, 7));
+      break;
+    case 4:
+      fc_nc32hw32_s8(p(c, 0), N, a(c, 2), a(c, 3), a(c, 4), p(c, 5), p(c, 6), p(c, 7), a(c, 8), p(c, 9), a(c, 10) != 0);
+      break;
+    case 5:
+      relu_s8(p(c, 0), p(c, 1), N * a(c, 2));
+      break;
+    case 6:
+      convg_nc32hw32_s8(p(c, 0), N, a(c, 2), a(c, 3), a(c, 4), p(c, 5), p(c, 6), p(c, 7), a(c, 8), a(c, 9), a(c, 10), a(c, 11), a(c, 12),
+        a(c, 13), a(c, 14), a(c, 15), a(c, 16), a(c, 17), a(c, 18), a(c, 19), a(c, 20), a(c, 21), a(c, 22), a(c, 23), p(c, 24), p(c, 25));
+      break;
+    case 7:
+      dwconv_nc32hw32_s8(p(c, 0), N, a(c, 2), a(c, 3), a(c, 4), p(c, 5), p(c, 6), p(c, 7), a(c, 8), a(c, 9), a(c, 10), a(c, 11), a(c, 12),
+        a(c, 13), a(c, 14), a(c, 15), a(c, 16), a(c, 17), a(c, 18), a(c, 19), a(c, 20), a(c, 21), a(c, 22), p(c, 23), p(c, 24));
+      break;
+    case 8:
+      conv1x1_nc32hw32_s8(p(c, 0), N, a(c, 2), a(c, 3), a(c, 4), p(c, 5), p(c, 6), p(c, 7), a(c, 8), a(c, 9), a(c, 10), a(c, 11), p(c, 12));
+      break;
+    case 9:
+      add_s8(p(c, 0), p(c, 1), N, a(c, 3), a(c, 4), a(c, 5), a(c, 6), a(c, 7), f(c, 8), a(c, 9), f(c, 10), a(c, 11), a(c, 12), a(c, 13), a(c, 14), p(c, 15));
+      break;
+    case 10:
+      sub_s8(p(c, 0), p(c, 1), N, a(c, 3), a(c, 4), a(c, 5), a(c, 6), a(c, 7), f(c, 8), a(c, 9), f(c, 10), a(c, 11), a(c, 12), a(c, 13), a(c, 14), p(c, 15));
+      break;
+    case 11:
+      mul_s8(p(c, 0), p(c, 1), N, a(c, 3), a(c, 4), a(c, 5), a(c, 6), a(c, 7), f(c, 8), a(c, 9), a(c, 10), a(c, 11), a(c, 12), a(c, 13), p(c, 14));
+      break;
+    case 12:
+      concat_channels_nc32hw32_s8(p(c, 0), N, a(c, 2), a(c, 3), a(c, 4), p(c, 5), a(c, 6), a(c, 7), f(c, 8), a(c, 9), a(c, 10));
+      break;
+    case 13:
+      lut_nc32hw32_s8(p(c, 0), N, a(c, 2), a(c, 3), a(c, 4), p(c, 5), p(c, 6));
+      break;
+    case 14:
+      scale_shift_nc32hw32_s8(p(c, 0), N, a(c, 2), a(c, 3), a(c, 4), p(c, 5), p(c, 6), a(c, 7), a(c, 8), a(c, 9), a(c, 10), p(c, 11));
+      break;
+    case 15:
+      pool2d_nc32hw32_s8(p(c, 0), N, a(c, 2), a(c, 3), a(c, 4), a(c, 5), a(c, 6), a(c, 7), a(c, 8), a(c, 9), a(c, 10), a(c, 11), a(c, 12),
+        a(c, 13) != 0, a(c, 14), a(c, 15) != 0, f(c, 16), a(c, 17), a(c, 18), p(c, 19));
+      break;
+    case 16:
+      gap_nc32hw32_s8(p(c, 0), N, a(c, 2), a(c, 3), a(c, 4), f(c, 5), a(c, 6), a(c, 7), p(c, 8));
+      break;
+    case 17:
+      prelu_nc32hw32_s8(p(c, 0), N, a(c, 2), a(c, 3), a(c, 4), f(c, 5), p(c, 6), a(c, 7), a(c, 8), p(c, 9));
+      break;
+    case 18:
+      pad_constant_nc32hw32_s8(p(c, 0), N, a(c, 2), a(c, 3), a(c, 4), a(c, 5), a(c, 6), a(c, 7), a(c, 8), a(c, 9), p(c, 10));
+      break;
+    case 19:
+      resize_nearest_nc32hw32_s8(p(c, 0), N, a(c, 2), a(c, 3), a(c, 4), a(c, 5), a(c, 6), p(c, 7));
+      break;
+    default:
+      return false;
+  }
+  return true;
 }

@@ -79,7 +79,8 @@ export class ExecutionContext {
     const outputValue: Value = { tensor: output, device: "gpu", format: F32_NCHW };
     const inputPtr = this.buffer(inputValue);
     const outputPtr = this.buffer(outputValue);
-    const env = { plan, shapes: this.shapes, maxBatch, buffer: (v: Value) => this.buffer(v), kernels: (d: Device) => this.devices.get(d)! };
+    const env = { plan, shapes: this.shapes, maxBatch, buffer: (v: Value) => this.buffer(v), kernels: (d: Device) => this.devices.get(d)!,
+      slice: (v: Value) => this.memory.concats.slices.get(valueKey(v)) };
     const ranges: RangeInfo[] = [{ name: ENQUEUE_RANGE, kind: "enqueue", device: "host", parent: -1 }];
     const dlaInner: { node: number; names: string[] }[] = [];
     plan.nodes.forEach((node, i) => {

@@ -41,6 +41,8 @@ export interface Int8LayerEnv {
   relu: boolean;
   /** The max of a fused Clip(0, max) (ReLU6), clamped in the epilogue or by a table after the kernel. */
   clipMax?: number;
+  /** A concat's inputs whose producers wrote them into its buffer (concat-slices.ts): no kernel runs for them. */
+  sliceInputs?: ReadonlySet<number>;
   scale(tensor: string): number;
   /** Packed INT8 weights (conv, fc). */
   int8Params(): Int8Params;
@@ -167,13 +169,14 @@ export function int8LayerCalls(env: Int8LayerEnv): KernelCall[] {
     }
     case "concat": {
       let at = 0;
-      return shapes.inputs.map(([ci], j) => {
+      return shapes.inputs.flatMap(([ci], j) => {
         const m = scaleRatio(env.scale(layer.inputs[j]!), sy);
         checkMultiplier(op, `s${j}/sy`, m);
-        if (xs[j] === y) fail("BAD_ARGUMENT", `${op}: input ${j} shares the output buffer`);
-        const c = call(`concat_channels_${L}_s8`, [xs[j]!, 0, ci, H, W, y, K, at, m, 0, 0], [8]);
+        const first = at;
         at += ci;
-        return c;
+        if (env.sliceInputs?.has(j)) return [];
+        if (xs[j] === y) fail("BAD_ARGUMENT", `${op}: input ${j} shares the output buffer`);
+        return [call(`concat_channels_${L}_s8`, [xs[j]!, 0, ci, H, W, y, K, first, m, 0, 0], [8])];
       });
     }
     case "activation": {

@@ -10,13 +10,14 @@ import type { Kernels } from "../runtime/kernels.js";
 import { hasWeights, type Layer } from "../model/graph.js";
 import { fp32Layer } from "../exec/fp32-ops.js";
 import type { GraphShapes } from "../model/shapes.js";
-import { imageBytes } from "../core/format.js";
+import { imageBytes, S8_NC32HW32, S8_NCHW4 } from "../core/format.js";
 import type { LayerParams } from "./layer-params.js";
 import { checkInt, checkScale, checkTensor, MAX_CHANNELS } from "../int8/validate.js";
 import { packedInt8Channels, packedInt8WeightBytes } from "../int8/pack-check.js";
 import { int8Kernel } from "./kernel-table.js";
-import { int8LayerCalls, type Int8LayerEnv } from "./lower-int8.js";
-import { encodeDlaCommand, runCalls, DLA_COMMAND_WORDS } from "./kernel-call.js";
+import { int8LayerCalls } from "./lower-int8.js";
+import { encodeDlaCommand, dlaLayerEnd, runCalls, perImageCalls, DLA_COMMAND_WORDS, type KernelCall } from "./kernel-call.js";
+import type { ConcatSlice } from "./concat-slices.js";
 import type { Layout as BlockedLayout } from "../int8/layout.js";
 import { fail } from "../errors.js";
 
@@ -29,6 +30,8 @@ export interface LowerEnv {
   maxBatch: number;
   buffer(v: Value): number;
   kernels(d: Device): Kernels;
+  /** The concat slice a value is written into, if any (concat-slices.ts). */
+  slice(v: Value): ConcatSlice | undefined;
 }
 
 type ComputeNode = Extract<Node, { kind: "compute" }>;
@@ -45,7 +48,9 @@ export function lowerCompute(env: LowerEnv, node: ComputeNode): { run: Runner; i
     // A fused ReLU writes the ReLU's output (the same tensor when in place).
     const y = env.buffer({ tensor: op.output, device: "gpu", format });
     const relu = op.relu !== null;
-    calls.push(step.precision === "int8" ? gpuInt8(env, k, layer, xs, y, relu, clipMaxOf(op.relu)) : gpuFp32(env, k, layer, xs, y, relu));
+    calls.push(step.precision === "int8"
+      ? runCalls(k.exports, int8Calls(env, k, layer, "nchw4", xs, y, op.output, relu, clipMaxOf(op.relu)))
+      : gpuFp32(env, k, layer, xs, y, relu));
   }
   if (calls.length === 1) {
     const only = calls[0]!;
@@ -94,18 +99,29 @@ function clipMaxOf(activation: Layer | null): number | undefined {
   return activation?.type === "activation" && activation.fn === "clip" ? activation.max : undefined;
 }
 
-function int8Env(env: LowerEnv, k: Kernels, layer: Layer, layout: BlockedLayout, xs: number[], y: number, relu: boolean, clipMax?: number): Int8LayerEnv {
-  return {
-    k, layout, layer, shapes: layerShape(env, layer), xs, y, relu, clipMax,
+/**
+ * A layer's INT8 kernel calls, checked: a layer writing a concat slice runs
+ * them per image; a concat runs none for the inputs written in place.
+ */
+function int8Calls(
+  env: LowerEnv, k: Kernels, layer: Layer, layout: BlockedLayout, xs: number[], y: number, output: string, relu: boolean, clipMax?: number,
+): KernelCall[] {
+  checkInt8Layer(env, layer, layout);
+  const device: Device = layout === "nchw4" ? "gpu" : "dla";
+  const format = layout === "nchw4" ? S8_NCHW4 : S8_NC32HW32;
+  const sliceInputs = new Set(layer.type !== "concat" ? [] : layer.inputs.flatMap((tensor, j) => {
+    const s = env.slice({ tensor, device, format });
+    return s && s.concatLayer === layer.name ? [j] : [];
+  }));
+  const calls = int8LayerCalls({
+    k, layout, layer, shapes: layerShape(env, layer), xs, y, relu, clipMax, sliceInputs,
     scale: (t) => env.plan.scales[t] ?? fail("BAD_ARGUMENT", `plan: no scale for tensor "${t}"`),
     int8Params: () => params(env, layer, "int8") as Extract<LayerParams, { kind: "int8" }>,
     affineParams: () => params(env, layer, "fp32") as Extract<LayerParams, { kind: "fp32" }>,
-  };
-}
-
-function gpuInt8(env: LowerEnv, k: Kernels, layer: Layer, xs: number[], y: number, relu: boolean, clipMax?: number): (n: number) => void {
-  checkInt8Layer(env, layer, "nchw4");
-  return runCalls(k.exports, int8LayerCalls(int8Env(env, k, layer, "nchw4", xs, y, relu, clipMax)));
+  });
+  const slice = env.slice({ tensor: output, device, format });
+  if (!slice) return calls;
+  return perImageCalls(calls, xs[0]!, imageBytes(format, layerShape(env, layer).input), y, slice.imageStride);
 }
 
 function gpuFp32(env: LowerEnv, k: Kernels, layer: Layer, xs: number[], y: number, relu: boolean): (n: number) => void {
@@ -120,13 +136,14 @@ function lowerDla(env: LowerEnv, node: ComputeNode): { run: Runner; innerNames: 
   const commands: Int32Array[] = [];
   ops.forEach((op, i) => {
     const layer = op.layer;
-    checkInt8Layer(env, layer, "nc32hw32");
     const xs = layer.inputs.map((tensor) => env.buffer({ tensor, device: "dla", format }));
     const y = env.buffer({ tensor: op.output, device: "dla", format });
-    const calls = int8LayerCalls(int8Env(env, k, layer, "nc32hw32", xs, y, op.relu !== null, clipMaxOf(op.relu)));
+    const calls = int8Calls(env, k, layer, "nc32hw32", xs, y, op.output, op.relu !== null, clipMaxOf(op.relu));
     calls.forEach((c, j) => commands.push(encodeDlaCommand(c, j === calls.length - 1 ? i + 1 : 0)));
+    if (calls.length === 0) commands.push(dlaLayerEnd(i + 1));
   });
-  const program = k.arena.alloc(commands.length * DLA_COMMAND_WORDS * 4);
+  // One spare command slot after the program: the engine runs per-image commands from a copy there.
+  const program = k.arena.alloc((commands.length + 1) * DLA_COMMAND_WORDS * 4);
   commands.forEach((words, i) => k.arena.i32(program + i * DLA_COMMAND_WORDS * 4, DLA_COMMAND_WORDS).set(words));
   const e = k.exports;
   const count = commands.length;

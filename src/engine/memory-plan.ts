@@ -5,7 +5,9 @@
 // overlap share bytes. Placement is greedy first-fit, largest value first.
 // The network input and output are pinned (the caller reads and writes them
 // between enqueues), and with `reuse` off every value keeps its own bytes
-// (for reading intermediate tensors after a run).
+// (for reading intermediate tensors after a run). A concat input written in
+// place (concat-slices.ts) has no bytes of its own: it lives in its slice of
+// the concat's buffer, which lives from the first slice's write.
 import type { Plan } from "./plan.js";
 import type { Device } from "../builder/capabilities.js";
 import type { Value } from "../builder/schedule.js";
@@ -13,6 +15,7 @@ import { stepFormat } from "../builder/schedule.js";
 import { fusedOps } from "../builder/fuse.js";
 import type { GraphShapes } from "../model/shapes.js";
 import { F32_NCHW, formatName, imageBytes, parseFormat } from "../core/format.js";
+import { planConcats, type ConcatPlan } from "./concat-slices.js";
 
 export function valueKey(v: Value): string {
   return `${v.tensor}@${v.device}:${formatName(v.format)}`;
@@ -33,6 +36,8 @@ export interface MemoryPlan {
   planned: Map<Device, number>;
   /** Activation bytes per device with one buffer per value (no reuse). */
   separate: Map<Device, number>;
+  /** Concat inputs written in place, and those copied (none of either without reuse). */
+  concats: ConcatPlan;
 }
 
 const ALIGN = 64;
@@ -40,8 +45,10 @@ const align = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
 
 export function planMemory(plan: Plan, shapes: GraphShapes, maxBatch: number, reuse = true): MemoryPlan {
   const intervals = new Map<string, Interval>();
+  const concats: ConcatPlan = reuse ? planConcats(plan, shapes) : { slices: new Map(), copies: [] };
   let time = 0;
-  const touch = (v: Value) => {
+  const touch = (value: Value) => {
+    const v = concats.slices.get(valueKey(value))?.concat ?? value;
     const key = valueKey(v);
     const bytes = align(imageBytes(v.format, shapes.tensors.get(v.tensor)!) * maxBatch);
     const it = intervals.get(key);
@@ -99,5 +106,9 @@ export function planMemory(plan: Plan, shapes: GraphShapes, maxBatch: number, re
     }
     planned.set(device, top);
   }
-  return { offsets, planned, separate };
+  for (const [key, slice] of concats.slices) {
+    const at = offsets.get(valueKey(slice.concat))!;
+    offsets.set(key, { device: at.device, offset: at.offset + slice.byteOffset, bytes: at.bytes - slice.byteOffset });
+  }
+  return { offsets, planned, separate, concats };
 }

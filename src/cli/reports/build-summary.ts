@@ -6,6 +6,7 @@ import type { Value } from "../../builder/schedule.js";
 import { formatName } from "../../core/format.js";
 import { table } from "./table.js";
 import { planMemory } from "../../engine/memory-plan.js";
+import type { ConcatPlan } from "../../engine/concat-slices.js";
 import { inferShapes } from "../../model/shapes.js";
 
 export function buildSummary(plan: Plan, batch = 1): string[] {
@@ -37,6 +38,7 @@ export function buildSummary(plan: Plan, batch = 1): string[] {
     lines.push(...table(["Name", "Tensor", "Conversion", "Caused by"], rows).map((l) => `[I]   ${l}`));
   }
   const memory = planMemory(plan, inferShapes(plan.graph), batch);
+  lines.push(...concatLines(memory.concats));
   const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
   lines.push(`[I] Activation memory at batch ${batch}, shared by liveness: ` +
     [...memory.planned].map(([d, b]) => `${d.toUpperCase()} ${kb(b)} (${kb(memory.separate.get(d)!)} with a buffer per tensor)`).join(", "));
@@ -57,4 +59,15 @@ export function layerInfo(plan: Plan): string[] {
     values(n.to),
   ]);
   return ["[I] Layer information:", ...table(["Step", "Kind", "Device", "Layers", "Precision", "Input (format @scale)", "Output (format @scale)"], rows).map((l) => `[I]   ${l}`)];
+}
+
+/** Which concat inputs their producers write in place (no copy runs) and which are copied, and why. */
+function concatLines({ slices, copies }: ConcatPlan): string[] {
+  if (slices.size === 0 && copies.length === 0) return [];
+  const rows = [
+    ...[...slices.values()].map((s) => [s.concatLayer, `${s.input}`, s.value.tensor, s.value.device.toUpperCase(), `written in place by ${s.producerLayer} (channels from ${s.channel}): no copy`]),
+    ...copies.map((c) => [c.concatLayer, `${c.input}`, c.tensor, "", `copied: ${c.why}`]),
+  ].sort((a, b) => a[0]!.localeCompare(b[0]!) || Number(a[1]) - Number(b[1]));
+  return [`[I] Concat inputs (${slices.size} written in place, ${copies.length} copied):`,
+    ...table(["Concat", "Input", "Tensor", "Device", "How"], rows).map((l) => `[I]   ${l}`)];
 }
