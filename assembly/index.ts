@@ -32,6 +32,7 @@ export { convg_nchw_f32 } from "./fp32/convg-nchw-f32";
 export { add_s8, sub_s8, mul_s8 } from "./int8/eltwise-s8";
 export { concat_channels_nchw4_s8, concat_channels_nc32hw32_s8 } from "./int8/concat-s8";
 export { lut_nchw4_s8, lut_nc32hw32_s8 } from "./int8/lut-s8";
+export { softmax_nchw4_s8, softmax_nc32hw32_s8 } from "./int8/softmax-s8";
 export { prelu_nchw4_s8, prelu_nc32hw32_s8, scale_shift_nchw4_s8, scale_shift_nc32hw32_s8 } from "./int8/channel-affine-s8";
 export { pool2d_nchw4_s8 } from "./int8/pool2d-nchw4-s8";
 export { pool2d_nc32hw32_s8 } from "./int8/pool2d-nc32hw32-s8";

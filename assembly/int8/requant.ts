@@ -84,6 +84,12 @@ const MAGIC: f32 = 12582912.0; // 1.5 * 2^23
   return i32x4.min_s(i32x4.max_s(i, i32x4.splat(-128)), i32x4.splat(127));
 }
 
+/** quantize4 with a zero point (splatted in `zero`): clamp(nearest(x / s) + z, -128, 127), NaN -> z. */
+@inline export function quantize4z(x: v128, scale: v128, zero: v128): v128 {
+  const i = i32x4.add(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.div(x, scale))), zero);
+  return i32x4.min_s(i32x4.max_s(i, i32x4.splat(-128)), i32x4.splat(127));
+}
+
 // ---- Epilogue with an output zero point and a clamp range (conv family) ----
 //
 //   out = clamp(nearest_f32(f32(acc) * m_k) + yZero, lo, hi),

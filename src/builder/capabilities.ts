@@ -66,7 +66,7 @@ const DLA_RULES: readonly DlaRule[] = [
     name: "Softmax",
     check: (l, _s, ctx) => (l.type !== "softmax" ? null
       : ctx.version === "xavier" ? "unsupported on DLA (softmax)"
-      : "Orin's DLA runs softmax, but octet has no INT8 softmax kernel: the FP32 softmax stays on the GPU"),
+      : "Orin's DLA runs softmax, but octet's DLA engine has none (octet's INT8 softmax writes uint8 at zero point -128, which its symmetric-int8 DLA does not hold): the softmax stays on the GPU"),
   },
   {
     name: "General: non-batch dimensions at most 8192",

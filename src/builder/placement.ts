@@ -47,13 +47,11 @@ export function placeLayers(model: Model, options: PlacementOptions, scales?: Re
     const override = options.layerDevice.get(layer.name);
     const requested = override ?? options.device;
     const why = override ? `--layer-device ${layer.name}=${override}` : `default device ${requested.toUpperCase()}`;
-    if (layer.type === "softmax" && options.layerPrecision.get(layer.name) === "int8") {
-      fail("BAD_OPTION", `--layer-precision ${layer.name}=int8: softmax runs in FP32 on dequantized logits`);
-    }
     const shapes = model.shapes.layers.get(layer.name)!;
-    const wanted = layer.type === "softmax" ? "fp32" : options.layerPrecision.get(layer.name) ?? options.precision;
+    // Softmax runs in FP32 on dequantized logits, as TensorRT runs it, unless INT8 is asked for by name.
+    const wanted = options.layerPrecision.get(layer.name) ?? (layer.type === "softmax" ? "fp32" : options.precision);
     const onGpu = (reason: string): PlacedLayer => {
-      const int8 = wanted === "int8" ? int8Refusal(layer, shapes, ctx.scale) : null;
+      const int8 = wanted === "int8" ? softmaxRefusal(model, layer) ?? int8Refusal(layer, shapes, ctx.scale) : null;
       return int8 === null
         ? { layer, device: "gpu", precision: wanted, reason }
         : { layer, device: "gpu", precision: "fp32", reason: `${reason}; ${int8}: running this layer in FP32` };
@@ -68,4 +66,12 @@ export function placeLayers(model: Model, options: PlacementOptions, scales?: Re
     fail("BAD_OPTION", `the DLA cannot run ${refused.length} layer(s) and GPU fallback is off (--no-gpu-fallback):\n  ${refused.join("\n  ")}`);
   }
   return placed;
+}
+
+/** octet's INT8 softmax writes uint8 (zero point -128), which only the output reformatter reads. */
+function softmaxRefusal(model: Model, layer: Layer): string | null {
+  if (layer.type !== "softmax") return null;
+  const i = model.graph.layers.indexOf(layer);
+  return model.shapes.links.consumers[i]!.length === 0 ? null
+    : "the INT8 softmax's uint8 output (zero point -128) can feed only the network output, and other layers read it";
 }

@@ -14,11 +14,7 @@ import { placeLayers } from "../builder/placement.js";
 import type { MeasureOptions } from "../engine/measure.js";
 import type { Plan } from "../engine/plan.js";
 import { timeShares } from "../profiler/reports/perf-summary.js";
-import { createContext, timeRuns } from "./engine-node.js";
-import { ContextRunner } from "../engine/context-runner.js";
-import { imagesToFloat } from "../data/dataset.js";
-import { TopKCounter } from "../metrics/topk.js";
-import { Progress } from "./progress.js";
+import { classify, timeRuns } from "./engine-node.js";
 import { table } from "./reports/table.js";
 import { F32_NCHW, imageBytes } from "../core/format.js";
 import type { GraphShapes } from "../model/shapes.js";
@@ -70,25 +66,6 @@ export function movedBytes(plan: Plan, shapes: GraphShapes): { reformat: number;
     else reformat += bytes;
   }
   return { reformat, copy };
-}
-
-/** Top-1 (scored as evaluate() does) and every output probability of `plan` on the first `images` test images. */
-function classify(plan: Plan, test: ImageSet, batch: number, images: number, label: string): { top1: number; probs: Float32Array; classes: number } {
-  const runner = new ContextRunner(createContext(plan, batch));
-  const probs = new Float32Array(images * runner.outputSize);
-  const counter = new TopKCounter();
-  const progress = new Progress(`[I] ${label}`);
-  for (let start = 0; start < images; start += batch) {
-    const n = Math.min(batch, images - start);
-    imagesToFloat(test, start, n, runner.input(n));
-    runner.run(n);
-    const out = runner.output(n);
-    probs.set(out, start * runner.outputSize);
-    counter.add(out, test.labels.subarray(start, start + n), runner.outputSize);
-    progress.update(start + n, images);
-  }
-  progress.done();
-  return { top1: counter.top1Rate, probs, classes: runner.outputSize };
 }
 
 /** null when `a` and `b` hold the same f32 bit patterns, else how they differ. */

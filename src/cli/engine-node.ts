@@ -9,6 +9,7 @@ import { measure, profilerOverhead, type Measurement, type MeasureOptions } from
 import type { ImageSet } from "../data/dataset.js";
 import { imagesToFloat } from "../data/dataset.js";
 import { Progress } from "./progress.js";
+import { TopKCounter } from "../metrics/topk.js";
 
 export function createContext(plan: Plan, batch: number, options: ContextOptions = {}): ExecutionContext {
   return new ExecutionContext(plan, () => loadKernels("release"), batch, options);
@@ -20,6 +21,25 @@ export function accuracy(plan: Plan, test: ImageSet, batch: number, images: numb
   const result = evaluate(runner, test, images, (done, total) => progress.update(done, total));
   progress.done();
   return result;
+}
+
+/** Top-1 (scored as evaluate() does) and every output probability of `plan` on the first `images` test images. */
+export function classify(plan: Plan, test: ImageSet, batch: number, images: number, label: string): { top1: number; probs: Float32Array; classes: number } {
+  const runner = new ContextRunner(createContext(plan, batch));
+  const probs = new Float32Array(images * runner.outputSize);
+  const counter = new TopKCounter();
+  const progress = new Progress(`[I] ${label}`);
+  for (let start = 0; start < images; start += batch) {
+    const n = Math.min(batch, images - start);
+    imagesToFloat(test, start, n, runner.input(n));
+    runner.run(n);
+    const out = runner.output(n);
+    probs.set(out, start * runner.outputSize);
+    counter.add(out, test.labels.subarray(start, start + n), runner.outputSize);
+    progress.update(start + n, images);
+  }
+  progress.done();
+  return { top1: counter.top1Rate, probs, classes: runner.outputSize };
 }
 
 /** The first `batch` test images in the plan's input format, as enqueue sees them. */

@@ -22,11 +22,12 @@ import { performanceSummary, timeShares } from "../profiler/reports/perf-summary
 import { profileTable } from "../profiler/reports/profile-table.js";
 import { exportProfile } from "../profiler/reports/export-profile.js";
 import { chromeTrace } from "../profiler/reports/chrome-trace.js";
-import { accuracy, timeRuns } from "./engine-node.js";
+import { accuracy, classify, timeRuns } from "./engine-node.js";
 import { runCompare } from "./compare.js";
 import { fail } from "../errors.js";
 import type { Model } from "../model/model.js";
 import type { ImageSet } from "../data/dataset.js";
+import { parseFormat } from "../core/format.js";
 import type { Graph } from "../model/graph.js";
 
 export { INFER_OPTIONS };
@@ -128,6 +129,7 @@ export function runInfer(argv: string[], io: Io): number {
       const verdict = sampleInt8Verdict(fp32, int8, lenetOnMnist);
       io.out(verdict.line);
       passed = verdict.passed;
+      for (const l of int8SoftmaxReport(model, plan, test, batch, images)) io.out(l);
     }
   }
 
@@ -192,3 +194,39 @@ function rel(path: string): string {
 }
 
 export type { ImageSet };
+
+/**
+ * An INT8 softmax (--layer-precision) against the same plan with that
+ * softmax in FP32: how far its uint8 probabilities are from FP32's and how
+ * often the top-1 changes (equal uint8 values tie, and the first wins).
+ */
+function int8SoftmaxReport(model: Model, plan: Plan, test: ImageSet, batch: number, images: number): string[] {
+  const softmaxes = plan.placement.filter((p) => p.type === "softmax" && p.precision === "int8").map((p) => p.layer);
+  if (softmaxes.length === 0) return [];
+  const o = plan.options;
+  const layerPrecision = new Map(Object.entries(o.layerPrecision));
+  for (const l of softmaxes) layerPrecision.set(l, "fp32");
+  const options = { ...o, layerDevice: new Map(Object.entries(o.layerDevice)), layerPrecision, inputFormat: parseFormat(o.inputFormat, "plan input format") };
+  const fp32Softmax = buildPlan(model, options, new Map(Object.entries(plan.scales)), plan.calibration);
+  const a = classify(plan, test, batch, images, "INT8 softmax run"), b = classify(fp32Softmax, test, batch, images, "FP32 softmax run");
+  let maxErr = 0, sumErr = 0, agree = 0;
+  for (let i = 0; i < a.probs.length; i++) {
+    const d = Math.abs(a.probs[i]! - b.probs[i]!);
+    maxErr = Math.max(maxErr, d);
+    sumErr += d;
+  }
+  for (let n = 0; n < images; n++) {
+    const row = (p: Float32Array) => p.subarray(n * a.classes, (n + 1) * a.classes);
+    if (argmax(row(a.probs)) === argmax(row(b.probs))) agree++;
+  }
+  return [
+    `[I] INT8 softmax ${softmaxes.join(", ")} (uint8 at 1/256, as ONNX Runtime's QLinearSoftmax) against the FP32 softmax on the same INT8 logits, ${images} images:`,
+    `[I]   max |p - p_fp32| = ${maxErr.toFixed(5)}, mean ${(sumErr / a.probs.length).toExponential(2)}; top-1 ${a.top1.toFixed(4)} vs ${b.top1.toFixed(4)}, the same class on ${agree} of ${images} images`,
+  ];
+}
+
+function argmax(p: Float32Array): number {
+  let best = 0;
+  for (let i = 1; i < p.length; i++) if (p[i]! > p[best]!) best = i;
+  return best;
+}

@@ -15,7 +15,7 @@ import { lowerCompute, lowerReformat, lowerCopy, type Runner } from "./lower.js"
 import { Profiler, ENQUEUE_RANGE, type RangeInfo } from "../profiler/profiler.js";
 import { fail } from "../errors.js";
 import { unpackBlocked, type Layout as BlockedLayout } from "../int8/layout.js";
-import { dequantize } from "../int8/numerics.js";
+import { dequantizeZp } from "../int8/numerics.js";
 import { isVerified } from "./plan-trust.js";
 import { planMemory, valueKey, type MemoryPlan } from "./memory-plan.js";
 import { verifyPlan } from "./plan-verify.js";
@@ -200,8 +200,8 @@ export class ExecutionContext {
     if (value.format.dtype === "f32") return new Float32Array(mem, ptr, n * C * H * W).slice();
     const layout = value.format.layout as BlockedLayout;
     const q = unpackBlocked(new Int8Array(mem, ptr, imageBytes(value.format, [C, H, W]) * n), n, C, H, W, layout);
-    const scale = this.plan.scales[name]!;
-    return Float32Array.from(q, (v) => dequantize(v, scale));
+    const scale = this.plan.scales[name]!, zero = this.plan.zeroPoints[name] ?? 0;
+    return Float32Array.from(q, (v) => dequantizeZp(v, scale, zero));
   }
 
   /** Whether a layer output is stored: false for a conv / fc output whose ReLU, fused into it, writes another tensor. */

@@ -25,7 +25,7 @@ export type ConvKernel =
 
 export type Int8Kernel =
   | { op: "conv"; kernel: ConvKernel }
-  | { op: "fc" | "relu" | "maxpool" | "avgpool" | "pool2d" | "gap" | "global-max" | "eltwise" | "concat" | "lut" | "scale-shift" | "pad" | "resize" | "prelu" };
+  | { op: "fc" | "relu" | "maxpool" | "avgpool" | "pool2d" | "gap" | "global-max" | "eltwise" | "concat" | "lut" | "scale-shift" | "pad" | "resize" | "prelu" | "softmax" };
 
 /** A tensor's activation scale, when known (the effective scales of a calibrated build). */
 export type ScaleOf = (tensor: string) => number | undefined;
@@ -112,7 +112,7 @@ export function int8Kernel(layer: Layer, shapes: LayerShapes, scale?: ScaleOf): 
     }
     case "concat": return { op: "concat" };
     case "scale": return { op: "scale-shift" };
-    case "softmax": return "softmax runs in FP32 on dequantized logits";
+    case "softmax": return { op: "softmax" };
     case "pad": {
       const [, ho, wo] = shapes.output;
       if (ho > INT8_MAX_SIDE || wo > INT8_MAX_SIDE) return `pad output ${ho}x${wo} exceeds the INT8 kernels' ${INT8_MAX_SIDE} per side`;

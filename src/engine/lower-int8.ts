@@ -23,6 +23,7 @@ import { checkInt, checkMultiplier } from "../int8/validate.js";
 import { buildActivationTable, clip, hardSigmoid, leakyRelu, type ActivationFn } from "../int8/activation-table.js";
 import { packPrelu, packScaleShift } from "../int8/channel-params.js";
 import { uploadParams } from "../int8/ops.js";
+import { softmaxTable, SOFTMAX_INT8_SCALE } from "../int8/softmax-table.js";
 import { fail } from "../errors.js";
 
 export interface Int8Params {
@@ -179,6 +180,12 @@ export function int8LayerCalls(env: Int8LayerEnv): KernelCall[] {
         return [call(`concat_channels_${L}_s8`, [xs[j]!, 0, ci, H, W, y, K, first, m, 0, 0], [8])];
       });
     }
+    case "softmax": {
+      if (sy !== Math.fround(SOFTMAX_INT8_SCALE)) fail("BAD_ARGUMENT", `${op}: output scale ${sy}; the INT8 softmax writes uint8 at 1/256`);
+      const t = k.arena.alloc(256 * 4);
+      k.arena.i32(t, 256).set(softmaxTable(sx));
+      return [call(`softmax_${L}_s8`, [x, 0, C, H, W, t, y])];
+    }
     case "activation": {
       const table = buildActivationTable(activationFn(layer), sx, 0, sy, 0);
       const t = k.arena.alloc(256);
@@ -219,6 +226,6 @@ export function int8LayerCalls(env: Int8LayerEnv): KernelCall[] {
       return [call(`prelu_${L}_s8`, [x, 0, C, H, W, packed.mPos, mNeg, 0, 0, y], [5])];
     }
     default:
-      return fail("BAD_ARGUMENT", `${op}: no INT8 kernel in lower-int8 for ${layer.type}`);
+      return fail("BAD_ARGUMENT", `${op}: no INT8 kernel in lower-int8 for ${(layer as Layer).type}`);
   }
 }

@@ -165,15 +165,18 @@ export function lowerReformat(env: LowerEnv, node: ReformatNode): Runner {
   const x = env.buffer(node.from), y = env.buffer(node.to);
   const from = node.from.format, to = node.to.format;
   const scale = env.plan.scales[node.from.tensor]!;
+  const zero = env.plan.zeroPoints[node.from.tensor] ?? 0;
   if (from.dtype === "f32" && to.dtype === "s8") {
     checkScale(node.name, "scale", scale);
+    checkInt(node.name, "zero point", zero, -128, 127);
     const f = to.layout === "nchw4" ? e.reformat_nchw_f32_to_nchw4_s8 : e.reformat_nchw_f32_to_nc32hw32_s8;
-    return (n) => f(x, n, C, H, W, scale, y);
+    return (n) => f(x, n, C, H, W, scale, zero, y);
   }
   if (from.dtype === "s8" && to.dtype === "f32") {
     checkScale(node.name, "scale", scale);
+    checkInt(node.name, "zero point", zero, -128, 127);
     const f = from.layout === "nchw4" ? e.reformat_nchw4_s8_to_nchw_f32 : e.reformat_nc32hw32_s8_to_nchw_f32;
-    return (n) => f(x, n, C, H, W, scale, y);
+    return (n) => f(x, n, C, H, W, scale, zero, y);
   }
   if (from.dtype === "s8" && to.dtype === "s8" && from.layout !== to.layout) {
     const f = from.layout === "nchw4" ? e.reformat_nchw4_s8_to_nc32hw32_s8 : e.reformat_nc32hw32_s8_to_nchw4_s8;

@@ -17,7 +17,7 @@ import { placeLayers, type PlacedLayer } from "../builder/placement.js";
 import { placeAndFuse } from "../builder/partition.js";
 import { schedule } from "../builder/schedule.js";
 import { formatName, FORMATS, type Format } from "../core/format.js";
-import { effectiveScales } from "./scales.js";
+import { effectiveScales, effectiveZeroPoints, int8Softmaxes } from "./scales.js";
 import { PLAN_VERSION, type Plan, type PlacementRecord, type CalibrationInfo } from "./plan.js";
 import { checkFp32Param, keepsFp32Params, type LayerParams } from "./layer-params.js";
 import { KERNEL_ABI } from "../runtime/kernel-abi.js";
@@ -26,7 +26,7 @@ import { requantMultiplier } from "../int8/numerics.js";
 import { markVerified } from "./plan-trust.js";
 
 const PRECISIONS: readonly Precision[] = ["int8", "fp32"];
-const PLAN_KEYS = ["version", "kernelAbi", "graph", "options", "calibration", "scales", "placement", "nodes", "params"] as const;
+const PLAN_KEYS = ["version", "kernelAbi", "graph", "options", "calibration", "scales", "zeroPoints", "placement", "nodes", "params"] as const;
 const OPTION_KEYS = ["device", "gpuFallback", "precision", "layerDevice", "layerPrecision", "inputFormat", "dlaVersion"] as const;
 
 export function verifyPlan(raw: unknown, file: string): Plan {
@@ -56,8 +56,12 @@ function verify(raw: unknown, file: string): Plan {
     layerDevice: new Map(Object.entries(options.layerDevice)),
     layerPrecision: new Map(Object.entries(options.layerPrecision)),
   };
-  const int8 = options.format.dtype === "s8" || placeLayers(model, placement0).some((p) => p.precision === "int8");
-  const scales = readScales(r, plan.scales, model, int8);
+  const placed0 = placeLayers(model, placement0);
+  const int8 = options.format.dtype === "s8" || placed0.some((p) => p.precision === "int8");
+  const softmaxes = int8 ? int8Softmaxes(placed0) : new Set<string>();
+  const scales = readScales(r, plan.scales, model, int8, softmaxes);
+  const zeroPoints = Object.fromEntries(effectiveZeroPoints(model, softmaxes));
+  same(file, r.object(plan.zeroPoints, "zeroPoints"), zeroPoints, "zeroPoints");
   const { placed, steps } = placeAndFuse(model, placement0, int8 ? new Map(Object.entries(scales)) : undefined);
   const placement: PlacementRecord[] = placed.map((p) => ({ layer: p.layer.name, type: p.layer.type, device: p.device, precision: p.precision, reason: p.reason }));
   same(file, plan.placement, placement, "placement");
@@ -65,7 +69,7 @@ function verify(raw: unknown, file: string): Plan {
   same(file, plan.nodes, JSON.parse(JSON.stringify(nodes)), "nodes");
   const params = readParams(r, plan.params, placed, model, scales);
   const { format: _format, ...stored } = options;
-  return { version: PLAN_VERSION, kernelAbi: KERNEL_ABI, graph, options: stored, calibration, scales, placement, nodes, params };
+  return { version: PLAN_VERSION, kernelAbi: KERNEL_ABI, graph, options: stored, calibration, scales, zeroPoints, placement, nodes, params };
 }
 
 function hex(v: unknown): string {
@@ -114,11 +118,11 @@ function readCalibration(r: FieldReader, raw: unknown): CalibrationInfo | null {
   return { algorithm: r.string(c.algorithm, "calibration.algorithm"), source: r.string(c.source, "calibration.source") };
 }
 
-function readScales(r: FieldReader, raw: unknown, model: Model, int8: boolean): Record<string, number> {
+function readScales(r: FieldReader, raw: unknown, model: Model, int8: boolean, softmaxes: ReadonlySet<string>): Record<string, number> {
   const stored = r.object(raw, "scales");
   const scales = new Map<string, number>();
   for (const [tensor, s] of Object.entries(stored)) scales.set(tensor, r.scale(s, `scales.${tensor}`));
-  const expected = int8 ? effectiveScales(model, scales, `${r.file}: scales`) : new Map<string, number>();
+  const expected = int8 ? effectiveScales(model, scales, `${r.file}: scales`, softmaxes) : new Map<string, number>();
   same(r.file, Object.fromEntries(scales), Object.fromEntries(expected), "scales");
   return Object.fromEntries(expected);
 }

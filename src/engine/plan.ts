@@ -8,14 +8,14 @@ import { placeAndFuse } from "../builder/partition.js";
 import { schedule, type Node } from "../builder/schedule.js";
 import type { Device, DlaVersion, Precision } from "../builder/capabilities.js";
 import { F32_NCHW, formatName, type Format } from "../core/format.js";
-import { effectiveScales } from "./scales.js";
+import { effectiveScales, effectiveZeroPoints, int8Softmaxes } from "./scales.js";
 import { fp32Params, int8Params, keepsFp32Params, type LayerParams } from "./layer-params.js";
 import { fail } from "../errors.js";
 import { KERNEL_ABI } from "../runtime/kernel-abi.js";
 import { markVerified } from "./plan-trust.js";
 
-/** 3: the kernel ABI hash recorded and checked (2: int16-widened convolution weights). */
-export const PLAN_VERSION = 3;
+/** 4: zero points per tensor (3: the kernel ABI hash recorded and checked; 2: int16-widened convolution weights). */
+export const PLAN_VERSION = 4;
 
 export interface BuildOptions extends PlacementOptions {
   inputFormat: Format;
@@ -52,6 +52,8 @@ export interface Plan {
   calibration: CalibrationInfo | null;
   /** Effective activation scales (pooling and ReLU outputs inherit their input's). */
   scales: Record<string, number>;
+  /** Nonzero zero points, int8-stored (a uint8 zero point z is z - 128), of the tensors that have one. */
+  zeroPoints: Record<string, number>;
   placement: PlacementRecord[];
   nodes: Node[];
   params: Record<string, LayerParams>;
@@ -67,9 +69,11 @@ export function needsActivationScales(model: Model, options: BuildOptions): bool
 }
 
 export function buildPlan(model: Model, options: BuildOptions, scales: ReadonlyMap<string, number> | null, calibration: CalibrationInfo | null): Plan {
-  const needsInt8 = usesInt8(placeLayers(model, options), options);
+  const placed0 = placeLayers(model, options);
+  const needsInt8 = usesInt8(placed0, options);
   if (needsInt8 && !scales) fail("BAD_ARGUMENT", "an INT8 build needs activation scales: calibrate or give a calibration cache");
-  const effective = needsInt8 ? effectiveScales(model, scales!, calibration?.source ?? "scales") : new Map<string, number>();
+  const softmaxes = int8Softmaxes(placed0);
+  const effective = needsInt8 ? effectiveScales(model, scales!, calibration?.source ?? "scales", softmaxes) : new Map<string, number>();
   const { placed, steps } = placeAndFuse(model, options, needsInt8 ? effective : undefined);
   const nodes = schedule(steps, { input: model.graph.input.name, inputFormat: options.inputFormat, output: model.graph.output });
   const params: Record<string, LayerParams> = {};
@@ -95,6 +99,7 @@ export function buildPlan(model: Model, options: BuildOptions, scales: ReadonlyM
     },
     calibration,
     scales: Object.fromEntries(effective),
+    zeroPoints: Object.fromEntries(effectiveZeroPoints(model, needsInt8 ? softmaxes : new Set())),
     placement: placed.map((p) => ({ layer: p.layer.name, type: p.layer.type, device: p.device, precision: p.precision, reason: p.reason })),
     nodes,
     params,

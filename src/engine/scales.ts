@@ -9,11 +9,29 @@
 // that activation's scale, as TensorRT's fused kernels do; the activation
 // then keeps that scale (it only clamps). A tensor only a Concat reads takes
 // the Concat's scale (TensorRT's rule), so the Concat copies it unchanged.
+// A softmax asked to run in INT8 writes uint8 at 1/256 (zero point -128
+// stored); every other tensor is symmetric (zero point 0) so far.
 import type { Model } from "../model/model.js";
+import type { PlacedLayer } from "../builder/placement.js";
+import { SOFTMAX_INT8_SCALE, SOFTMAX_INT8_ZERO } from "../int8/softmax-table.js";
 import { fail } from "../errors.js";
 import { firstInput, type Layer } from "../model/graph.js";
 
-export function effectiveScales(model: Model, calibrated: ReadonlyMap<string, number>, source: string): Map<string, number> {
+/** The softmax layers placement runs in INT8 (asked for with --layer-precision). */
+export function int8Softmaxes(placed: readonly PlacedLayer[]): Set<string> {
+  return new Set(placed.filter((p) => p.layer.type === "softmax" && p.precision === "int8").map((p) => p.layer.name));
+}
+
+/** Nonzero zero points (int8-stored) of the tensors that have them. */
+export function effectiveZeroPoints(model: Model, int8Softmax: ReadonlySet<string>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const layer of model.graph.layers) if (int8Softmax.has(layer.name)) out.set(layer.output, SOFTMAX_INT8_ZERO);
+  return out;
+}
+
+export function effectiveScales(
+  model: Model, calibrated: ReadonlyMap<string, number>, source: string, int8Softmax: ReadonlySet<string> = new Set(),
+): Map<string, number> {
   const out = new Map<string, number>();
   const check = (tensor: string, s: number) => {
     if (!(s > 0) || !Number.isFinite(s)) fail("BAD_ARGUMENT", `${source}: tensor "${tensor}" has scale ${s}; expected a finite positive number`);
@@ -56,6 +74,7 @@ export function effectiveScales(model: Model, calibrated: ReadonlyMap<string, nu
     }
     switch (layer.type) {
       case "softmax":
+        if (int8Softmax.has(layer.name)) out.set(layer.output, Math.fround(SOFTMAX_INT8_SCALE));
         return;
       case "pooling":
       case "relu":

@@ -84,26 +84,28 @@ export interface TensorCall {
   x: Ptr; N: number; C: number; H: number; W: number; y: Ptr;
 }
 
-/** f32 nchw -> int8 `layout`, quantized at `scale`. */
-export function quantizeToS8(k: Kernels, layout: Layout, scale: number, a: TensorCall): void {
+/** f32 nchw -> int8 `layout`, quantized at `scale` and zero point `zero` (int8-stored). */
+export function quantizeToS8(k: Kernels, layout: Layout, scale: number, a: TensorCall, zero = 0): void {
   const op = `reformat_nchw_f32_to_${layout}_s8`;
   checkTensor(op, a.N, a.C, a.H, a.W);
   checkScale(op, "scale", scale);
+  checkInt(op, "zero point", zero, -128, 127);
   checkPtr(op, "x", a.x);
   checkPtr(op, "y", a.y);
   const f = layout === "nchw4" ? k.exports.reformat_nchw_f32_to_nchw4_s8 : k.exports.reformat_nchw_f32_to_nc32hw32_s8;
-  f(a.x, a.N, a.C, a.H, a.W, scale, a.y);
+  f(a.x, a.N, a.C, a.H, a.W, scale, zero, a.y);
 }
 
-/** int8 `layout` -> f32 nchw, dequantized at `scale`. */
-export function dequantizeFromS8(k: Kernels, layout: Layout, scale: number, a: TensorCall): void {
+/** int8 `layout` -> f32 nchw, dequantized at `scale` and zero point `zero` (int8-stored). */
+export function dequantizeFromS8(k: Kernels, layout: Layout, scale: number, a: TensorCall, zero = 0): void {
   const op = `reformat_${layout}_s8_to_nchw_f32`;
   checkTensor(op, a.N, a.C, a.H, a.W);
   checkScale(op, "scale", scale);
+  checkInt(op, "zero point", zero, -128, 127);
   checkPtr(op, "x", a.x);
   checkPtr(op, "y", a.y);
   const f = layout === "nchw4" ? k.exports.reformat_nchw4_s8_to_nchw_f32 : k.exports.reformat_nc32hw32_s8_to_nchw_f32;
-  f(a.x, a.N, a.C, a.H, a.W, scale, a.y);
+  f(a.x, a.N, a.C, a.H, a.W, scale, zero, a.y);
 }
 
 /** int8 `from` -> int8 `to` (nchw4 <-> nc32hw32), same scale. */

@@ -64,7 +64,7 @@ export function inspectOnnx(bytes: Uint8Array, file: string, options: ImportOpti
 export function deviceCapability(model: Model, layerName: string): string {
   const layer = model.graph.layers.find((l) => l.name === layerName)!;
   const shapes = model.shapes.layers.get(layerName)!;
-  const int8 = layer.type === "softmax" ? "softmax runs in FP32" : int8Refusal(layer, shapes);
+  const int8 = layer.type === "softmax" ? "softmax runs in FP32 unless --layer-precision asks INT8" : int8Refusal(layer, shapes);
   const gpu = int8 === null ? "GPU INT8" : `GPU FP32 (${int8})`;
   const dla = (version: DlaVersion) => dlaRefusal(layer, shapes, int8 === null ? "int8" : "fp32", { version });
   const xavier = dla("xavier"), orin = dla("orin");

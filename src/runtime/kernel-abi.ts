@@ -13,6 +13,8 @@ export const KERNEL_ABI_DESCRIPTION = [
   "bias int32 and requantization multiplier f32 per output channel, padded to a multiple of 4 with zeros",
   "dla: 32 int32 words per command: the kernel (1-based index in DLA_KERNELS of src/engine/kernel-call.ts), the layer it ends (index + 1, or 0), then the kernel's arguments in order (f32 as bits; N unused; relu bytes per image); words 28..31 two per-image pointers (argument index + 1, or 0) and their strides; kernel 0 runs nothing and only ends a layer",
   "conv family (issue 15): convg-s8 int16 [groups][ceil(Kg/4)*4][ceil(Cg*kh*kw/8)*8] (per in-block channel run: ky, kx, channel), bias/mult [groups][Kg4]; dwconv-s8 int16 [ceil(C*M/4)][floor(kh/2)*kw + (kh%2)*ceil(kw/2) pairs: vertical then odd-row horizontal][4][2]; conv1x1-s8 int16 [K4][ceil(C/G)*G]; epilogue clamp(round(acc*m) + yZero, lo, hi), pad taps xZero",
+  "reformatters: quantize q = clamp(nearest(x / s) + z, -128, 127), NaN -> z; dequantize f32(q - z) * s; z the int8-stored zero point, an argument after the scale",
+  "softmax-s8: table int32 [256] T[d] = round(2^20 exp(-s d)); output uint8 at 1/256 stored as int8 q - 128",
   "eltwise/pool (issue 15): prelu-s8 negative-side multipliers f32(slope*sx/sy) and scale-shift-s8 multipliers f32(a*sx/sy) then offsets f32(b/sy): f32 [ceil(C/G)*G], zero past C; lut-s8 table int8 [256] at x + 128",
 ].join("\n");
 

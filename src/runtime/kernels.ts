@@ -38,10 +38,10 @@ export interface KernelExports {
   avgpool_nchw4_s8(x: Ptr, N: number, C: number, H: number, W: number, window: number, stride: number, y: Ptr): void;
   maxpool_nc32hw32_s8(x: Ptr, N: number, C: number, H: number, W: number, window: number, stride: number, y: Ptr): void;
   avgpool_nc32hw32_s8(x: Ptr, N: number, C: number, H: number, W: number, window: number, stride: number, y: Ptr): void;
-  reformat_nchw_f32_to_nchw4_s8(x: Ptr, N: number, C: number, H: number, W: number, scale: number, y: Ptr): void;
-  reformat_nchw_f32_to_nc32hw32_s8(x: Ptr, N: number, C: number, H: number, W: number, scale: number, y: Ptr): void;
-  reformat_nchw4_s8_to_nchw_f32(x: Ptr, N: number, C: number, H: number, W: number, scale: number, y: Ptr): void;
-  reformat_nc32hw32_s8_to_nchw_f32(x: Ptr, N: number, C: number, H: number, W: number, scale: number, y: Ptr): void;
+  reformat_nchw_f32_to_nchw4_s8(x: Ptr, N: number, C: number, H: number, W: number, scale: number, zero: number, y: Ptr): void;
+  reformat_nchw_f32_to_nc32hw32_s8(x: Ptr, N: number, C: number, H: number, W: number, scale: number, zero: number, y: Ptr): void;
+  reformat_nchw4_s8_to_nchw_f32(x: Ptr, N: number, C: number, H: number, W: number, scale: number, zero: number, y: Ptr): void;
+  reformat_nc32hw32_s8_to_nchw_f32(x: Ptr, N: number, C: number, H: number, W: number, scale: number, zero: number, y: Ptr): void;
   reformat_nchw4_s8_to_nc32hw32_s8(x: Ptr, N: number, C: number, H: number, W: number, y: Ptr): void;
   reformat_nc32hw32_s8_to_nchw4_s8(x: Ptr, N: number, C: number, H: number, W: number, y: Ptr): void;
   peak_s8(w: Ptr, x: Ptr, K: number, reps: number): number;
@@ -64,6 +64,8 @@ export interface KernelExports {
   concat_channels_nchw4_s8(x: Ptr, N: number, Ci: number, H: number, W: number, y: Ptr, Ctotal: number, at: number, m: number, zx: number, zy: number): void;
   concat_channels_nc32hw32_s8(x: Ptr, N: number, Ci: number, H: number, W: number, y: Ptr, Ctotal: number, at: number, m: number, zx: number, zy: number): void;
   lut_nchw4_s8(x: Ptr, N: number, C: number, H: number, W: number, table: Ptr, y: Ptr): void;
+  softmax_nchw4_s8(x: Ptr, N: number, C: number, H: number, W: number, table: Ptr, y: Ptr): void;
+  softmax_nc32hw32_s8(x: Ptr, N: number, C: number, H: number, W: number, table: Ptr, y: Ptr): void;
   lut_nc32hw32_s8(x: Ptr, N: number, C: number, H: number, W: number, table: Ptr, y: Ptr): void;
   prelu_nchw4_s8(x: Ptr, N: number, C: number, H: number, W: number, mPos: number, mNeg: Ptr, zx: number, zy: number, y: Ptr): void;
   prelu_nc32hw32_s8(x: Ptr, N: number, C: number, H: number, W: number, mPos: number, mNeg: Ptr, zx: number, zy: number, y: Ptr): void;

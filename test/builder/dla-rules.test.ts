@@ -52,7 +52,7 @@ test("ElementWise and Concatenation need equal INT8 ranges on the DLA; other rul
   const catUnequal = reasons(m, new Map(equal).set("sum", 0.3));
   assert.match(catUnequal.cat!, /^gpu: Concatenation: INT8 inputs need equal dynamic ranges, found sum 38\.10, a 25\.40; switching/);
   assert.match(reasons(m)["sum"]!, /^dla: /, "before calibration the range rules cannot refuse");
-  assert.match(reasons(m, equal, { ...dla, dlaVersion: "orin" }).prob!, /^gpu: Orin's DLA runs softmax, but octet has no INT8 softmax kernel/);
+  assert.match(reasons(m, equal, { ...dla, dlaVersion: "orin" }).prob!, /^gpu: Orin's DLA runs softmax, but octet's DLA engine has none/);
 });
 
 test("a DLA layer that would make its subgraph non-convex starts a new one, and the step says why", () => {
@@ -90,7 +90,7 @@ test("inspect's device column: the GPU precision and the DLA rule, Xavier's and 
   ]);
   assert.is(deviceCapability(m, "a"), "GPU INT8; DLA");
   assert.match(deviceCapability(m, "hs"), /^GPU INT8; not DLA: Activation: hard_swish is not a DLA activation/);
-  assert.match(deviceCapability(m, "prob"), /^GPU FP32 \(softmax runs in FP32\); not DLA: unsupported on DLA \(softmax\); Orin: Orin's DLA runs softmax, but octet has no INT8 softmax kernel/);
+  assert.match(deviceCapability(m, "prob"), /^GPU FP32 \(softmax runs in FP32 unless --layer-precision asks INT8\); not DLA: unsupported on DLA \(softmax\); Orin: Orin's DLA runs softmax, but octet's DLA engine has none/);
 });
 
 test.run();

@@ -10,6 +10,7 @@ import { F32_NCHW, S8_NCHW4, formatName } from "../../src/core/format.js";
 import { expectOctetError } from "../helpers.js";
 import { parseGraph } from "../../src/model/graph.js";
 import { assembleModel } from "../../src/model/model.js";
+import { inferShapes } from "../../src/model/shapes.js";
 
 const model = loadModel();
 const opts = (o: Partial<PlacementOptions>): PlacementOptions => ({ ...DEFAULT_PLACEMENT, ...o });
@@ -96,7 +97,22 @@ test("a layer the INT8 kernels cannot run stays on the GPU in FP32, and the DLA 
 
 test("unknown layer names in overrides are errors naming them", () => {
   expectOctetError(() => placeLayers(model, opts({ layerDevice: new Map([["ip3", "gpu"]]) })), "BAD_OPTION", /--layer-device: no layer named "ip3"; the layers are conv1, pool1/);
-  expectOctetError(() => placeLayers(model, opts({ layerPrecision: new Map([["prob", "int8"]]) })), "BAD_OPTION", /softmax runs in FP32/);
+});
+
+test("softmax runs in FP32 unless --layer-precision names it INT8; an INT8 softmax whose output another layer reads stays FP32, saying why", () => {
+  const placed = (m: typeof model, o: Partial<PlacementOptions>) => Object.fromEntries(placeLayers(m, opts(o)).map((p) => [p.layer.name, p]));
+  assert.is(placed(model, {}).prob!.precision, "fp32");
+  assert.is(placed(model, { layerPrecision: new Map([["prob", "int8"]]) }).prob!.precision, "int8");
+  const g = parseGraph(JSON.stringify({
+    format: "octet-model", version: 2, name: "sm", input: { name: "x", shape: [4, 1, 1] }, output: "y", weights: "w",
+    layers: [
+      { name: "sm", type: "softmax", inputs: ["x"], output: "p" },
+      { name: "y", type: "fully_connected", inputs: ["p"], output: "y", numOutput: 2 },
+    ],
+  }), "sm.json");
+  const read = placed({ graph: g, shapes: inferShapes(g), weights: new Map() }, { layerPrecision: new Map([["sm", "int8"]]) }).sm!;
+  assert.is(read.precision, "fp32");
+  assert.match(read.reason, /the INT8 softmax's uint8 output \(zero point -128\) can feed only the network output/);
 });
 
 test.run();

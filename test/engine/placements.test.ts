@@ -59,6 +59,25 @@ for (const [label, options, step] of PLACEMENTS) {
   });
 }
 
+for (const device of ["gpu", "dla"] as const) {
+  it(`INT8 softmax (--layer-precision prob=int8), default device ${device}: every int8 tensor and the uint8 probabilities equal the scalar reference`, () => {
+    const p = plan({ device, layerPrecision: new Map([["prob", "int8"]]) });
+    const placed = p.placement.find((x) => x.layer === "prob")!;
+    assert.equal([placed.device, placed.precision], ["gpu", "int8"]);
+    assert.equal(p.zeroPoints, { prob: -128 });
+    assert.is(p.scales["prob"], Math.fround(1 / 256));
+    const r = runner(p, IMAGES, "debug", false, true);
+    r.input(IMAGES).set(input);
+    r.run(IMAGES);
+    const ref = referenceFor(p.scales);
+    const tensors = storedInt8Tensors(r.ctx);
+    assert.equal(tensors, ["conv1", "pool1", "conv2", "pool2", "ip1", "ip2", "prob"]);
+    for (const t of tensors) assert.is(int8Diff(storedInt8(r.ctx, t, IMAGES), ref.int8.get(t)!, r.ctx.shapes.tensors.get(t)!), "none", `${device}: ${t}`);
+    const out = r.output(IMAGES);
+    for (let i = 0; i < out.length; i++) if (out[i] !== ref.prob[i]) assert.unreachable(`probability ${i}: ${out[i]}, the reference gives ${ref.prob[i]}`);
+  });
+}
+
 it("INT8 top-1 stays within 0.002 of FP32 on the 10,000 test images for every calibrator", () => {
   const fp32 = evaluate(runner(plan({ precision: "fp32" }), 100), test);
   assert.ok(fp32.top1 >= 0.99, `FP32 top-1 ${fp32.top1}`);

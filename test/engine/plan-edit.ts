@@ -2,6 +2,7 @@
 // included) or its blob bytes, then write a valid header and checksum, so
 // that only octet's consistency checks stand between the edit and the kernels.
 import { crc32 } from "../../src/util/crc32.js";
+import { PLAN_VERSION } from "../../src/engine/plan.js";
 
 const HEADER = 20;
 
@@ -18,7 +19,7 @@ export function splitPlan(bytes: Uint8Array): PlanParts {
 }
 
 /** A plan file with a valid header and CRC around `text` (any JSON text) and `blob`. */
-export function joinPlan(text: string, blob: Uint8Array, version = 3): Uint8Array {
+export function joinPlan(text: string, blob: Uint8Array, version = PLAN_VERSION): Uint8Array {
   const json = new TextEncoder().encode(text);
   const padded = Math.ceil(json.length / 8) * 8;
   const out = new Uint8Array(HEADER + padded + blob.length);

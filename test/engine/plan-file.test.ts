@@ -46,7 +46,7 @@ it("corrupted, truncated, foreign and future-version plans are refused", () => {
   expectOctetError(() => deserializePlan(new TextEncoder().encode("TRT-7000-EntropyCalibration2\n"), "c.plan"), "PLAN_FORMAT", /c.plan: not an octet plan/);
   const v2 = bytes.slice();
   v2[4] = 2;
-  expectOctetError(() => deserializePlan(v2, "d.plan"), "PLAN_FORMAT", /d.plan: plan format version 2, this octet reads version 3/);
+  expectOctetError(() => deserializePlan(v2, "d.plan"), "PLAN_FORMAT", /d.plan: plan format version 2, this octet reads version 4/);
   expectOctetError(() => deserializePlan(new Uint8Array(3), "e.plan"), "PLAN_FORMAT", /e.plan: 3 bytes is too short/);
 });
 
@@ -54,6 +54,15 @@ type Edit = (json: any, blob: Uint8Array) => void; // eslint-disable-line @types
 const refuse = (bytes: Uint8Array, edit: Edit, pattern: RegExp) =>
   expectOctetError(() => deserializePlan(editPlan(bytes, edit), "x.plan"), "PLAN_FORMAT", pattern);
 const computeNode = (json: { nodes: { kind: string; name: string }[] }, name: string) => json.nodes.find((n) => n.kind === "compute" && n.name === name) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+it("zero points: an INT8 softmax's round-trips; a changed, added or missing one is refused, naming it", () => {
+  const p = plan({ layerPrecision: new Map([["prob", "int8"]]) });
+  const bytes = serializePlan(p);
+  assert.equal(deserializePlan(bytes, "sm.plan").zeroPoints, { prob: -128 });
+  refuse(bytes, (j) => { j.zeroPoints.prob = -127; }, /x.plan: stored zeroPoints differ .*zeroPoints\.prob: -127, expected -128/);
+  refuse(gpuBytes, (j) => { j.zeroPoints.ip2 = 3; }, /x.plan: stored zeroPoints differ .*ip2/);
+  refuse(bytes, (j) => { delete j.zeroPoints; }, /x.plan: .*zeroPoints/);
+});
 
 it("a step's pad or stride changed behind the graph's back is refused, naming the field", () => {
   refuse(gpuBytes, (j) => { computeNode(j, "conv1").step.layers[0].layer.pads[0] = 2; }, /x.plan: stored nodes differ .*nodes\[\d+\]\.step\.layers\[0\]\.layer\.pads\[0\]: 2, expected 0/);

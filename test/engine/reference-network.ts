@@ -17,7 +17,9 @@ import { concatIntoS8Ref } from "../../src/reference/concat-s8.js";
 import { lutS8Ref, preluS8Ref, scaleShiftS8Ref } from "../../src/reference/activation-s8.js";
 import { padConstantRef, resizeNearestRef } from "../../src/reference/pad-resize-s8.js";
 import { buildActivationTable } from "../../src/int8/activation-table.js";
-import { quantize, symmetricQuant } from "../../src/int8/numerics.js";
+import { dequantizeZp, quantize, symmetricQuant } from "../../src/int8/numerics.js";
+import { softmaxS8Ref } from "../../src/reference/softmax-s8.js";
+import { softmaxTable, SOFTMAX_INT8_ZERO } from "../../src/int8/softmax-table.js";
 import { fcS8Ref } from "../../src/reference/fc-s8.js";
 import { dequantizeRef, quantizeRef } from "../../src/reference/reformat-s8.js";
 import { convRef, fcRef, poolRef, softmaxRef } from "../../src/reference/fp32-reference.js";
@@ -25,7 +27,7 @@ import { convRef, fcRef, poolRef, softmaxRef } from "../../src/reference/fp32-re
 export interface Int8Reference {
   /** Every INT8 tensor (the network input quantized, each layer output). */
   int8: Map<string, Int8Array>;
-  /** The softmax output (FP32, on the dequantized logits), for networks that end in one. */
+  /** The softmax output (FP32 on the dequantized logits; or the INT8 softmax's, dequantized), for networks that end in one. */
   prob: Float32Array;
 }
 
@@ -128,7 +130,13 @@ export function int8Reference(model: Model, scales: Readonly<Record<string, numb
         int8.set(layer.output, preluS8Ref(x, N, C, H, W, model.weights.get(paramName(layer.name, "slope"))!.data, q(layer.inputs[0]!), q(layer.output)));
         break;
       case "softmax":
-        prob = softmaxRef(dequantizeRef(x, sIn), N, C * H * W);
+        if (scales[layer.output] === undefined) {
+          prob = softmaxRef(dequantizeRef(x, sIn), N, C * H * W);
+          break;
+        }
+        // The INT8 softmax (--layer-precision): uint8 at 1/256, zero point -128 stored.
+        int8.set(layer.output, softmaxS8Ref(x, N, C * H * W, softmaxTable(sIn)));
+        prob = Float32Array.from(int8.get(layer.output)!, (v) => dequantizeZp(v, scales[layer.output]!, SOFTMAX_INT8_ZERO));
         break;
     }
   });

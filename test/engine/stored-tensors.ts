@@ -2,12 +2,12 @@
 // tensors differ, for tests that compare an execution context against the
 // reference networks (reference-network.ts).
 import type { ExecutionContext } from "../../src/engine/context.js";
-import { dequantize } from "../../src/int8/numerics.js";
+import { dequantizeZp } from "../../src/int8/numerics.js";
 
 /** The INT8 layer outputs the plan stores (a ReLU fused into its conv / fc
- *  writes one tensor for both); the softmax output is FP32. */
+ *  writes one tensor for both); a softmax output only when it runs in INT8. */
 export function storedInt8Tensors(ctx: ExecutionContext): string[] {
-  const layers = ctx.plan.graph.layers.filter((l) => l.type !== "softmax");
+  const layers = ctx.plan.graph.layers.filter((l) => l.type !== "softmax" || ctx.plan.scales[l.output] !== undefined);
   return [...new Set(layers.map((l) => l.output))].filter((t) => ctx.materialized(t));
 }
 
@@ -17,11 +17,11 @@ export function storedInt8Tensors(ctx: ExecutionContext): string[] {
  * positive scale), so q comes back exactly; checked value by value.
  */
 export function storedInt8(ctx: ExecutionContext, name: string, n: number): Int8Array {
-  const scale = ctx.plan.scales[name]!;
+  const scale = ctx.plan.scales[name]!, zero = ctx.plan.zeroPoints[name] ?? 0;
   const values = ctx.readTensor(name, n);
-  const q = Int8Array.from(values, (v) => Math.round(v / scale));
+  const q = Int8Array.from(values, (v) => Math.round(v / scale) + zero);
   for (let i = 0; i < q.length; i++) {
-    if (dequantize(q[i]!, scale) !== values[i]) throw new Error(`${name}[${i}] = ${values[i]} is not an int8 multiple of scale ${scale}`);
+    if (dequantizeZp(q[i]!, scale, zero) !== values[i]) throw new Error(`${name}[${i}] = ${values[i]} is not an int8 step of scale ${scale} from zero point ${zero}`);
   }
   return q;
 }
