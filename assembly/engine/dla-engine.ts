@@ -86,7 +86,7 @@ function dispatch(c: usize, N: i32): bool {
       avgpool_nc32hw32_s8(p(c, 0), N, a(c, 2), a(c, 3), a(c, 4), a(c, 5), a(c, 6), p(c, 7));
       break;
     case 4:
-      fc_nc32hw32_s8(p(c, 0), N, a(c, 2), a(c, 3), a(c, 4), p(c, 5), p(c, 6), p(c, 7), a(c, 8), p(c, 9), a(c, 10) != 0);
+      fc_nc32hw32_s8(p(c, 0), N, a(c, 2), a(c, 3), a(c, 4), p(c, 5), p(c, 6), p(c, 7), a(c, 8), a(c, 9), a(c, 10), a(c, 11), p(c, 12));
       break;
     case 5:
       relu_s8(p(c, 0), p(c, 1), N * a(c, 2));

@@ -8,13 +8,25 @@
 // bias: int32[O4]; mult: f32[O4].
 // Output: [N, O, 1, 1] in the SAME layout, i.e. ceil(O/G)*G bytes per image,
 // channel o at byte n*ceil(O/G)*G + o; padding channels written as zero.
+// Epilogue: clamp(nearest(f32(acc) * m) + yZero, lo, hi) (requant.ts).
 import { tile4x2w16, tile4x1w16, tile4x1w16far } from "./gemm-s8";
 import { zeroBytes } from "./mem-s8";
+import { zcLo, zcHi, zcZero } from "./requant";
+
+/** The epilogue vectors with the lanes of outputs >= O (layout padding) giving exactly 0. */
+@inline function masked(v: v128, valid: v128): v128 {
+  return v128.and(v, valid);
+}
+@inline function maskedZero(z: v128, valid: v128): v128 {
+  return v128.bitselect(z, i32x4.splat(0x4B400000), valid);
+}
 
 @inline export function fcS8(
   G: i32, x: usize, N: i32, C: i32, H: i32, W: i32,
-  weights: usize, bias: usize, mult: usize, O: i32, y: usize, relu: bool,
+  weights: usize, bias: usize, mult: usize, O: i32, yZero: i32, lo: i32, hi: i32, y: usize,
 ): void {
+  const loV = zcLo(yZero, lo), hiV = zcHi(yZero, hi), zV = zcZero(yZero);
+  const Ov = i32x4.splat(O);
   const Kl = ((C + G - 1) / G) * H * W * G;
   const O4 = (O + 3) & ~3;
   const OG = ((O + G - 1) / G) * G;
@@ -27,7 +39,9 @@ import { zeroBytes } from "./mem-s8";
     const Q = O4 >> 2;
     const step = <usize>Q * ldw;
     for (let o = 0; o < Q; o++) {
-      tile4x1w16far(weights + <usize>o * ldw, step, x, Kl, bias + (<usize>o << 2), mult + (<usize>o << 2), <usize>Q, relu, y + <usize>o);
+      const valid = i32x4.lt_s(i32x4(o, o + Q, o + 2 * Q, o + 3 * Q), Ov);
+      tile4x1w16far(weights + <usize>o * ldw, step, x, Kl, bias + (<usize>o << 2), mult + (<usize>o << 2), <usize>Q,
+        masked(loV, valid), masked(hiV, valid), maskedZero(zV, valid), y + <usize>o);
     }
     if (OG > O4) zeroBytes(y + <usize>O4, OG - O4);
     return;
@@ -36,13 +50,15 @@ import { zeroBytes } from "./mem-s8";
     const wr = weights + <usize>og * ldw;
     const bk = bias + (<usize>og << 2);
     const mk = mult + (<usize>og << 2);
+    const valid = i32x4.lt_s(i32x4(og, og + 1, og + 2, og + 3), Ov);
+    const l = masked(loV, valid), h = masked(hiV, valid), z = maskedZero(zV, valid);
     let n = 0;
     for (; n + 2 <= N; n += 2) {
       const xs = x + <usize>n * ldx;
       const o = y + <usize>n * ldy + <usize>og;
-      tile4x2w16(wr, ldw, xs, xs + ldx, Kl, bk, mk, relu, o, o + ldy);
+      tile4x2w16(wr, ldw, xs, xs + ldx, Kl, bk, mk, l, h, z, o, o + ldy);
     }
-    if (n < N) tile4x1w16(wr, ldw, x + <usize>n * ldx, Kl, bk, mk, relu, y + <usize>n * ldy + <usize>og);
+    if (n < N) tile4x1w16(wr, ldw, x + <usize>n * ldx, Kl, bk, mk, l, h, z, y + <usize>n * ldy + <usize>og);
   }
   if (OG > O4) {
     for (let n = 0; n < N; n++) zeroBytes(y + <usize>n * ldy + <usize>O4, OG - O4);

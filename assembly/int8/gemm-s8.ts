@@ -13,7 +13,7 @@
 // makes V8 spill accumulators to the stack inside the loop.
 import { ldv, stv, ld8x8s, sti32, sti8, ldi32, ldf } from "../mem";
 import { ld32z, ld64z } from "./mem-s8";
-import { requant4x2, requant4 } from "./requant";
+import { requant4x2, requant4, requantZc4, requantZc4x2 } from "./requant";
 
 /** [sum(a0), sum(a1), sum(a2), sum(a3)] (int32 lanes, wrap-around). */
 @inline export function reduce4(a0: v128, a1: v128, a2: v128, a3: v128): v128 {
@@ -180,7 +180,7 @@ export function panel4s16(
 /** 4 outputs x 2 images, int16 weights, int8 activations. */
 export function tile4x2w16(
   w: usize, ldw: usize, x0: usize, x1: usize, K: i32,
-  bias: usize, mult: usize, relu: bool, out0: usize, out1: usize,
+  bias: usize, mult: usize, lo: v128, hi: v128, zero: v128, out0: usize, out1: usize,
 ): void {
   const w1 = w + ldw, w2 = w1 + ldw, w3 = w2 + ldw;
   let c00 = i32x4.splat(0), c01 = i32x4.splat(0);
@@ -214,7 +214,7 @@ export function tile4x2w16(
   const bv = ldv(bias);
   const r0 = i32x4.add(reduce4(c00, c10, c20, c30), bv);
   const r1 = i32x4.add(reduce4(c01, c11, c21, c31), bv);
-  const q = requant4x2(r0, r1, ldv(mult), relu);
+  const q = requantZc4x2(r0, r1, ldv(mult), lo, hi, zero);
   sti32(out0, i32x4.extract_lane(q, 0));
   sti32(out1, i32x4.extract_lane(q, 1));
 }
@@ -222,7 +222,7 @@ export function tile4x2w16(
 /** 4 outputs x 1 image, int16 weights, int8 activations. */
 export function tile4x1w16(
   w: usize, ldw: usize, x0: usize, K: i32,
-  bias: usize, mult: usize, relu: bool, out0: usize,
+  bias: usize, mult: usize, lo: v128, hi: v128, zero: v128, out0: usize,
 ): void {
   const w1 = w + ldw, w2 = w1 + ldw, w3 = w2 + ldw;
   let c0 = i32x4.splat(0), c1 = i32x4.splat(0), c2 = i32x4.splat(0), c3 = i32x4.splat(0);
@@ -245,7 +245,7 @@ export function tile4x1w16(
     c3 = i32x4.add(c3, i32x4.dot_i16x8_s(ld4w(w3 + o2), a));
   }
   const r = i32x4.add(reduce4(c0, c1, c2, c3), ldv(bias));
-  sti32(out0, i32x4.extract_lane(requant4(r, ldv(mult), relu), 0));
+  sti32(out0, i32x4.extract_lane(requantZc4(r, ldv(mult), lo, hi, zero), 0));
 }
 
 /** 4 channels x 2 columns, int16 operands, WITHOUT requantization: stores
@@ -282,7 +282,7 @@ export function tile4x2s16sums(
  *  Q: outputs between the 4 (bytes of output, 4*Q bytes of bias / mult). */
 export function tile4x1w16far(
   w: usize, step: usize, x0: usize, K: i32,
-  bias: usize, mult: usize, Q: usize, relu: bool, out0: usize,
+  bias: usize, mult: usize, Q: usize, lo: v128, hi: v128, zero: v128, out0: usize,
 ): void {
   const w1 = w + step, w2 = w1 + step, w3 = w2 + step;
   let c0 = i32x4.splat(0), c1 = i32x4.splat(0), c2 = i32x4.splat(0), c3 = i32x4.splat(0);
@@ -313,7 +313,7 @@ export function tile4x1w16far(
   mv = f32x4.replace_lane(mv, 1, ldf(mult + q4));
   mv = f32x4.replace_lane(mv, 2, ldf(mult + 2 * q4));
   mv = f32x4.replace_lane(mv, 3, ldf(mult + 3 * q4));
-  const r = requant4(i32x4.add(reduce4(c0, c1, c2, c3), bv), mv, relu);
+  const r = requantZc4(i32x4.add(reduce4(c0, c1, c2, c3), bv), mv, lo, hi, zero);
   sti8(out0, i8x16.extract_lane_s(r, 0));
   sti8(out0 + Q, i8x16.extract_lane_s(r, 1));
   sti8(out0 + 2 * Q, i8x16.extract_lane_s(r, 2));

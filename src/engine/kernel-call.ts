@@ -30,7 +30,7 @@ export interface KernelCall {
 export const IMAGE_POINTERS: Partial<Record<KernelName, readonly [number, number]>> = Object.fromEntries(
   (["nchw4", "nc32hw32"] as const).flatMap((L) => [
     [`conv_${L}_s8`, [0, 12]], [`conv1x1_${L}_s8`, [0, 12]], [`dwconv_${L}_s8`, [0, 23]], [`convg_${L}_s8`, [0, 24]],
-    [`fc_${L}_s8`, [0, 9]], [`maxpool_${L}_s8`, [0, 7]], [`avgpool_${L}_s8`, [0, 7]], [`pool2d_${L}_s8`, [0, 19]],
+    [`fc_${L}_s8`, [0, 12]], [`maxpool_${L}_s8`, [0, 7]], [`avgpool_${L}_s8`, [0, 7]], [`pool2d_${L}_s8`, [0, 19]],
     [`gap_${L}_s8`, [0, 8]], [`lut_${L}_s8`, [0, 6]], [`scale_shift_${L}_s8`, [0, 11]], [`prelu_${L}_s8`, [0, 9]],
     [`pad_constant_${L}_s8`, [0, 10]], [`resize_nearest_${L}_s8`, [0, 7]],
   ]),

@@ -125,7 +125,8 @@ export function int8LayerCalls(env: Int8LayerEnv): KernelCall[] {
     }
     case "fully_connected": {
       const dev = uploadParams(k, env.int8Params());
-      return clipAfter([call(`fc_${L}_s8`, [x, 0, C, H, W, dev.weights, dev.bias, dev.mult, K, y, relu ? 1 : 0])]);
+      checkEpilogue(op, epilogue);
+      return [call(`fc_${L}_s8`, [x, 0, C, H, W, dev.weights, dev.bias, dev.mult, K, epilogue.yZero, epilogue.lo, epilogue.hi, y])];
     }
     case "relu":
       return [{ fn: "relu_s8", args: [x, y, imageBytes(nchw4 ? S8_NCHW4 : S8_NC32HW32, shapes.output)], batch: -1, perImage: 2 }];

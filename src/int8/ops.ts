@@ -50,6 +50,8 @@ export function convS8(k: Kernels, layer: PackedConv, dev: DeviceParams, a: Conv
 
 export interface FcCall {
   x: Ptr; N: number; relu: boolean; y: Ptr;
+  /** Output zero point and clamp (default 0 and -128..127, 0..127 with relu). */
+  yZero?: number; lo?: number; hi?: number;
 }
 
 export function fcS8(k: Kernels, layer: PackedFc, dev: DeviceParams, a: FcCall): void {
@@ -57,8 +59,10 @@ export function fcS8(k: Kernels, layer: PackedFc, dev: DeviceParams, a: FcCall):
   checkTensor(op, a.N, layer.C, layer.H, layer.W);
   checkInt(op, "O", layer.O, 1, 1 << 20);
   for (const [n, p] of [["x", a.x], ["y", a.y], ["weights", dev.weights], ["bias", dev.bias], ["mult", dev.mult]] as const) checkPtr(op, n, p);
+  const yZero = a.yZero ?? 0, lo = a.lo ?? (a.relu ? yZero : -128), hi = a.hi ?? 127;
+  checkEpilogue(op, { xZero: 0, yZero, lo, hi });
   const f = layer.layout === "nchw4" ? k.exports.fc_nchw4_s8 : k.exports.fc_nc32hw32_s8;
-  f(a.x, a.N, layer.C, layer.H, layer.W, dev.weights, dev.bias, dev.mult, layer.O, a.y, a.relu ? 1 : 0);
+  f(a.x, a.N, layer.C, layer.H, layer.W, dev.weights, dev.bias, dev.mult, layer.O, yZero, lo, hi, a.y);
 }
 
 export type PoolKind = "max" | "avg";

@@ -32,8 +32,8 @@ export interface KernelExports {
   sgd_momentum_f32(w: Ptr, g: Ptr, v: Ptr, count: number, lr: number, momentum: number, decay: number): void;
   conv_nchw4_s8(x: Ptr, N: number, C: number, H: number, W: number, weights: Ptr, bias: Ptr, mult: Ptr, K: number, kernel: number, stride: number, pad: number, y: Ptr, relu: number, scratch: Ptr): void;
   conv_nc32hw32_s8(x: Ptr, N: number, C: number, H: number, W: number, weights: Ptr, bias: Ptr, mult: Ptr, K: number, kernel: number, stride: number, pad: number, y: Ptr, relu: number, scratch: Ptr): void;
-  fc_nchw4_s8(x: Ptr, N: number, C: number, H: number, W: number, weights: Ptr, bias: Ptr, mult: Ptr, O: number, y: Ptr, relu: number): void;
-  fc_nc32hw32_s8(x: Ptr, N: number, C: number, H: number, W: number, weights: Ptr, bias: Ptr, mult: Ptr, O: number, y: Ptr, relu: number): void;
+  fc_nchw4_s8(x: Ptr, N: number, C: number, H: number, W: number, weights: Ptr, bias: Ptr, mult: Ptr, O: number, yZero: number, lo: number, hi: number, y: Ptr): void;
+  fc_nc32hw32_s8(x: Ptr, N: number, C: number, H: number, W: number, weights: Ptr, bias: Ptr, mult: Ptr, O: number, yZero: number, lo: number, hi: number, y: Ptr): void;
   maxpool_nchw4_s8(x: Ptr, N: number, C: number, H: number, W: number, window: number, stride: number, y: Ptr): void;
   avgpool_nchw4_s8(x: Ptr, N: number, C: number, H: number, W: number, window: number, stride: number, y: Ptr): void;
   maxpool_nc32hw32_s8(x: Ptr, N: number, C: number, H: number, W: number, window: number, stride: number, y: Ptr): void;
