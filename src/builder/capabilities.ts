@@ -33,6 +33,8 @@ export const DLA_LOADABLES_PER_CORE = 16;
 export interface DlaContext {
   version: DlaVersion;
   scale?: (tensor: string) => number | undefined;
+  /** Zero points (int8-stored), when known; 0 for a symmetric tensor. */
+  zero?: (tensor: string) => number;
 }
 
 interface DlaRule {
@@ -67,6 +69,14 @@ const DLA_RULES: readonly DlaRule[] = [
     check: (l, _s, ctx) => (l.type !== "softmax" ? null
       : ctx.version === "xavier" ? "unsupported on DLA (softmax)"
       : "Orin's DLA runs softmax, but octet's DLA engine has none (octet's INT8 softmax writes uint8 at zero point -128, which its symmetric-int8 DLA does not hold): the softmax stays on the GPU"),
+  },
+  {
+    name: "INT8: symmetric quantization only",
+    check: (l, _s, ctx) => {
+      if (!ctx.zero) return null;
+      const t = [...l.inputs, l.output].find((x) => ctx.zero!(x) !== 0);
+      return t === undefined ? null : `tensor ${t} has zero point ${ctx.zero(t)}; TensorRT's DLA takes symmetric int8 (zero point 0) only`;
+    },
   },
   {
     name: "General: non-batch dimensions at most 8192",
@@ -123,8 +133,8 @@ const DLA_RULES: readonly DlaRule[] = [
 ];
 
 /** Why octet's INT8 kernels cannot run `layer`, or null when they can. */
-export function int8Refusal(layer: Layer, shapes: LayerShapes, scale?: (tensor: string) => number | undefined): string | null {
-  const k = int8Kernel(layer, shapes, scale);
+export function int8Refusal(layer: Layer, shapes: LayerShapes, scale?: (tensor: string) => number | undefined, zero?: (tensor: string) => number): string | null {
+  const k = int8Kernel(layer, shapes, scale, zero);
   return typeof k === "string" ? k : null;
 }
 
@@ -136,7 +146,7 @@ export function dlaRefusal(layer: Layer, shapes: LayerShapes, precision: Precisi
     const why = rule.check(layer, shapes, ctx);
     if (why) return `${rule.name}: ${why}`;
   }
-  const k = int8Kernel(layer, shapes, ctx.scale);
+  const k = int8Kernel(layer, shapes, ctx.scale, ctx.zero);
   if (typeof k === "string") return k;
   return dlaEngineRuns(k) ? null : `octet's DLA engine has no command yet for ${k.op}`;
 }

@@ -6,8 +6,10 @@ import { placeLayers, type PlacedLayer, type PlacementOptions } from "./placemen
 import { fuseLayers, type Step } from "./fuse.js";
 import { DLA_LOADABLES_PER_CORE } from "./capabilities.js";
 
-export function placeAndFuse(model: Model, options: PlacementOptions, scales?: ReadonlyMap<string, number>): { placed: PlacedLayer[]; steps: Step[] } {
-  const placed = placeLayers(model, options, scales);
+export function placeAndFuse(
+  model: Model, options: PlacementOptions, scales?: ReadonlyMap<string, number>, zeroPoints?: ReadonlyMap<string, number>,
+): { placed: PlacedLayer[]; steps: Step[] } {
+  const placed = placeLayers(model, options, scales, zeroPoints);
   const steps = fuseLayers(placed, model.shapes.links);
   const dla = steps.filter((s) => s.device === "dla");
   if (dla.length <= DLA_LOADABLES_PER_CORE) return { placed, steps };

@@ -34,8 +34,11 @@ export interface PlacedLayer {
  * compare INT8 ranges (ElementWise, Concatenation) decide; before
  * calibration they cannot refuse a layer.
  */
-export function placeLayers(model: Model, options: PlacementOptions, scales?: ReadonlyMap<string, number>): PlacedLayer[] {
-  const ctx = { version: options.dlaVersion, scale: scales ? (t: string) => scales.get(t) : undefined };
+export function placeLayers(
+  model: Model, options: PlacementOptions, scales?: ReadonlyMap<string, number>, zeroPoints?: ReadonlyMap<string, number>,
+): PlacedLayer[] {
+  const zero = (t: string) => zeroPoints?.get(t) ?? 0;
+  const ctx = { version: options.dlaVersion, scale: scales ? (t: string) => scales.get(t) : undefined, zero };
   const names = model.graph.layers.map((l) => l.name);
   for (const [option, map] of [["--layer-device", options.layerDevice], ["--layer-precision", options.layerPrecision]] as const) {
     for (const name of map.keys()) {
@@ -51,9 +54,10 @@ export function placeLayers(model: Model, options: PlacementOptions, scales?: Re
     // Softmax runs in FP32 on dequantized logits, as TensorRT runs it, unless INT8 is asked for by name.
     const wanted = options.layerPrecision.get(layer.name) ?? (layer.type === "softmax" ? "fp32" : options.precision);
     const onGpu = (reason: string): PlacedLayer => {
-      const int8 = wanted === "int8" ? softmaxRefusal(model, layer) ?? int8Refusal(layer, shapes, ctx.scale) : null;
+      const int8 = wanted === "int8" ? softmaxRefusal(model, layer) ?? int8Refusal(layer, shapes, ctx.scale, zero) : null;
+      const asymmetric = wanted === "int8" && [...layer.inputs, layer.output].some((t) => zero(t) !== 0);
       return int8 === null
-        ? { layer, device: "gpu", precision: wanted, reason }
+        ? { layer, device: "gpu", precision: wanted, reason: asymmetric ? `${reason}; asymmetric INT8 (zero points) on octet's kernels, octet's extension (TensorRT's INT8 is symmetric)` : reason }
         : { layer, device: "gpu", precision: "fp32", reason: `${reason}; ${int8}: running this layer in FP32` };
     };
     if (requested === "gpu") return onGpu(why);

@@ -106,8 +106,9 @@ export function planConcats(plan: Plan, shapes: GraphShapes): ConcatPlan {
           const readers = shapes.links.consumers[index.get(w.layer.name)!]!;
           const reads = w.fusedRelu ? shapes.links.consumers[readers[0]!]! : readers;
           if (reads.length !== 1 || layers[reads[0]!]!.name !== layer.name || movedFrom.has(key(value))) return `${tensor} is also read elsewhere`;
-          if (plan.scales[tensor] !== plan.scales[layer.output]) return `${tensor}'s scale differs from the concat's (it is requantized)`;
-          const k = int8Kernel(w.layer, shapes.layers.get(w.layer.name)!, (t) => plan.scales[t]);
+          const zero = (t: string) => plan.zeroPoints[t] ?? 0;
+          if (plan.scales[tensor] !== plan.scales[layer.output] || zero(tensor) !== zero(layer.output)) return `${tensor}'s scale or zero point differs from the concat's (it is requantized)`;
+          const k = int8Kernel(w.layer, shapes.layers.get(w.layer.name)!, (t) => plan.scales[t], zero);
           if (typeof k === "string" || !SLICE_WRITERS.includes(k.op)) return `${w.layer.name} (${w.layer.type}) has no kernel that writes a slice`;
           return null;
         }

@@ -29,22 +29,24 @@ export type Int8Kernel =
 
 /** A tensor's activation scale, when known (the effective scales of a calibrated build). */
 export type ScaleOf = (tensor: string) => number | undefined;
+/** A tensor's zero point (int8-stored), 0 for a symmetric one. */
+export type ZeroOf = (tensor: string) => number;
 
 /** Largest output H or W of the INT8 pad and resize kernels (their wrappers' rule, src/int8/ops-affine.ts). */
 export const INT8_MAX_SIDE = 1 << 16;
 
 /**
- * The int8 value a pad writes for its constant at the input's scale s
- * (symmetric: the tensor's grid is q * s): q = round(f32(value / s)), which
- * must be an int8 with f32(q * s) equal to the value exactly; or why not.
- * 0 is always exact (q = 0, the zero point).
+ * The int8 value a pad writes for its constant at the input's scale s and
+ * zero point z (the tensor's grid is (q - z) * s): q = round(f32(value / s))
+ * + z, which must be an int8 with f32((q - z) * s) equal to the value
+ * exactly; or why not. 0 is always exact (q = z).
  */
-export function padInt8Value(value: number, s: number): number | string {
+export function padInt8Value(value: number, s: number, z = 0): number | string {
   const v = Math.fround(value);
-  if (v === 0) return 0;
-  const q = roundHalfEven(Math.fround(v / s));
-  if (q >= -128 && q <= 127 && Math.fround(q * s) === v) return q;
-  return `pad value ${value} is ${Math.fround(v / s)} steps of the input's scale ${s}, not an exact int8 value`;
+  if (v === 0) return z;
+  const q = roundHalfEven(Math.fround(v / s)) + z;
+  if (q >= -128 && q <= 127 && Math.fround((q - z) * s) === v) return q;
+  return `pad value ${value} is ${Math.fround(v / s)} steps of the input's scale ${s}${z ? ` from zero point ${z}` : ""}, not an exact int8 value`;
 }
 
 function inRange(v: number, lo: number, hi: number): boolean {
@@ -56,11 +58,15 @@ export interface Refusal {
   refusal: string;
 }
 
-/** The convolution variant for `layer`, or why no INT8 kernel can run it. */
-export function convKernel(layer: ConvolutionLayer, C: number): ConvKernel | Refusal {
+/**
+ * The convolution variant for `layer`, or why no INT8 kernel can run it.
+ * LeNet's fast paths have no zero points: an asymmetric layer takes the
+ * general kernel, whose epilogue and padding have them.
+ */
+export function convKernel(layer: ConvolutionLayer, C: number, symmetric = true): ConvKernel | Refusal {
   const { kernelShape: [kh, kw], strides: [sh, sw], dilations: [dh, dw], pads, group } = layer;
   if (kh === 1 && kw === 1 && sh === 1 && sw === 1 && pads.every((p) => p === 0) && group === 1) return "conv1x1";
-  if (isPlainConvolution(layer) && inRange(kh, 1, 32) && inRange(sh, 1, 8) && pads[0] < kh) return "conv";
+  if (symmetric && isPlainConvolution(layer) && inRange(kh, 1, 32) && inRange(sh, 1, 8) && pads[0] < kh) return "conv";
   if (!inRange(kh, 1, 32) || !inRange(kw, 1, 32)) return { refusal: `kernel ${kh}x${kw} is outside the INT8 kernels' range 1..32` };
   if (!inRange(sh, 1, 8) || !inRange(sw, 1, 8)) return { refusal: `stride ${sh}x${sw} is outside the INT8 kernels' range 1..8` };
   if (!inRange(dh, 1, 32) || !inRange(dw, 1, 32)) return { refusal: `dilation ${dh}x${dw} is outside the INT8 kernels' range 1..32` };
@@ -70,8 +76,9 @@ export function convKernel(layer: ConvolutionLayer, C: number): ConvKernel | Ref
   return "convg";
 }
 
-function poolKernel(layer: PoolingLayer): Int8Kernel | string {
-  if (isPlainPooling(layer) && inRange(layer.kernelShape[0], 1, 8) && inRange(layer.strides[0], 1, 16)) {
+function poolKernel(layer: PoolingLayer, symmetric: boolean): Int8Kernel | string {
+  // LeNet's average pooling rounds the window mean without a zero point: symmetric only.
+  if ((symmetric || layer.method === "max") && isPlainPooling(layer) && inRange(layer.kernelShape[0], 1, 8) && inRange(layer.strides[0], 1, 16)) {
     return { op: layer.method === "max" ? "maxpool" : "avgpool" };
   }
   const [kh, kw] = layer.kernelShape, [sh, sw] = layer.strides;
@@ -86,16 +93,17 @@ function poolKernel(layer: PoolingLayer): Int8Kernel | string {
  * FP32). `scale` gives the activation scales once known; without them a pad
  * with a nonzero value is refused (its exactness cannot be checked).
  */
-export function int8Kernel(layer: Layer, shapes: LayerShapes, scale?: ScaleOf): Int8Kernel | string {
+export function int8Kernel(layer: Layer, shapes: LayerShapes, scale?: ScaleOf, zero: ZeroOf = () => 0): Int8Kernel | string {
   const channels = Math.max(...shapes.inputs.map((s) => s[0]), shapes.output[0]);
   if (channels > MAX_CHANNELS) return `${channels} channels exceed the INT8 kernels' limit of ${MAX_CHANNELS}`;
+  const symmetric = zero(layer.inputs[0]!) === 0 && zero(layer.output) === 0;
   switch (layer.type) {
     case "convolution": {
-      const k = convKernel(layer, shapes.input[0]);
+      const k = convKernel(layer, shapes.input[0], symmetric);
       return typeof k === "object" ? k.refusal : { op: "conv", kernel: k };
     }
     case "pooling":
-      return poolKernel(layer);
+      return poolKernel(layer, symmetric);
     case "global_pooling": {
       const [, h, w] = shapes.input;
       if (h * w > MAX_GAP_PIXELS) return `global pooling over ${h * w} pixels exceeds the INT8 kernels' ${MAX_GAP_PIXELS}`;
@@ -103,7 +111,8 @@ export function int8Kernel(layer: Layer, shapes: LayerShapes, scale?: ScaleOf): 
       return h <= 32 && w <= 32 ? { op: "global-max" } : `global max pooling over ${h}x${w} exceeds the INT8 window limit 32x32`;
     }
     case "fully_connected": return { op: "fc" };
-    case "relu": return { op: "relu" };
+    // With a zero point a ReLU is max(x, z): a table.
+    case "relu": return symmetric ? { op: "relu" } : { op: "lut" };
     case "activation": return { op: "lut" };
     case "eltwise": {
       const [c, h, w] = shapes.inputs[1]!;
@@ -119,7 +128,7 @@ export function int8Kernel(layer: Layer, shapes: LayerShapes, scale?: ScaleOf): 
       if (Math.fround(layer.value) === 0) return { op: "pad" };
       const s = scale?.(layer.inputs[0]!);
       if (s === undefined) return `pad value ${layer.value} is not 0: INT8 needs it to be an exact int8 value at the input's scale, and no scales are known here to check that`;
-      const q = padInt8Value(layer.value, s);
+      const q = padInt8Value(layer.value, s, zero(layer.inputs[0]!));
       return typeof q === "string" ? q : { op: "pad" };
     }
     case "resize": {

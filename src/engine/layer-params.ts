@@ -61,29 +61,49 @@ export function fp32Params(model: Model, layer: Layer): LayerParams {
 }
 
 /**
- * INT8 weights quantized per output channel, packed for the kernel the kernel
- * table picks (kernel-table.ts); for a layer that keeps FP32 parameters
- * (keepsFp32Params) those, whatever its precision.
+ * INT8 weights, packed for the kernel the kernel table picks
+ * (kernel-table.ts): the model's own int8 values and scales when it
+ * quantized them (QDQ), else quantized per output channel here; for a layer
+ * that keeps FP32 parameters (keepsFp32Params) those, whatever its
+ * precision. An input zero point zx is folded into the bias:
+ * sum_i w_i (x_i - zx) = sum_i w_i x_i - zx sum_i w_i, the kernels padding
+ * with zx (docs/int8-numerics.md).
  */
-export function int8Params(model: Model, layer: Layer, layout: BlockedLayout, sIn: number, sOut: number): LayerParams {
+export function int8Params(model: Model, layer: Layer, layout: BlockedLayout, sIn: number, sOut: number, zx = 0, zy = 0): LayerParams {
   if (keepsFp32Params(layer)) return fp32Params(model, layer);
   const w = model.weights.get(paramName(layer.name, "weight"))!;
   const K = w.dims[0]!;
   const b = model.weights.get(paramName(layer.name, "bias"))?.data ?? new Float32Array(K);
-  const q = quantizeWeights(w.data, K);
-  const bias = quantizeBias(b, sIn, q.scales);
+  const given = model.quantization?.weights.get(layer.name);
+  const q = given ? { q: given.q, scales: given.scales } : quantizeWeights(w.data, K);
+  const bias = given?.bias ? given.bias.slice() : quantizeBias(b, sIn, q.scales);
+  if (zx !== 0) foldInputZeroPoint(layer, bias, q.q, K, zx);
   const mult = requantMultipliers(sIn, q.scales, sOut);
   const [c, h, wd] = model.shapes.layers.get(layer.name)!.input;
-  const packed = packInt8(layer, q.q, bias, mult, K, [c, h, wd], layout);
+  const packed = packInt8(layer, q.q, bias, mult, K, [c, h, wd], layout, zx === 0 && zy === 0);
   return { kind: "int8", layout, weights: packed.weights, bias: packed.bias, mult: packed.mult, weightScales: q.scales };
 }
 
+/** bias_k -= zx * sum of output k's weights, in range of int32 or refused. */
+function foldInputZeroPoint(layer: Layer, bias: Int32Array, w: Int8Array, K: number, zx: number): void {
+  const per = w.length / K;
+  for (let k = 0; k < K; k++) {
+    let sum = 0;
+    for (let i = 0; i < per; i++) sum += w[k * per + i]!;
+    const v = bias[k]! - zx * sum;
+    if (v < -(2 ** 31) || v >= 2 ** 31) fail("BAD_ARGUMENT", `layer ${layer.name}: output ${k}: bias ${bias[k]} - zero point ${zx} x weight sum ${sum} leaves int32`);
+    bias[k] = v;
+  }
+}
+
 /** The packing of int8 weights `w` [K][...] for the layer's kernel. */
-export function packInt8(layer: Layer, w: Int8Array, bias: Int32Array, mult: Float32Array, K: number, [c, h, wd]: [number, number, number], layout: BlockedLayout) {
+export function packInt8(
+  layer: Layer, w: Int8Array, bias: Int32Array, mult: Float32Array, K: number, [c, h, wd]: [number, number, number], layout: BlockedLayout, symmetric = true,
+) {
   if (layer.type === "fully_connected") return packFc(w, bias, mult, K, c, h, wd, layout);
   if (layer.type !== "convolution") return fail("BAD_ARGUMENT", `layer ${layer.name}: a ${layer.type} layer has no packed INT8 weights`);
   const [kh, kw] = layer.kernelShape;
-  switch (convKernel(layer, c)) {
+  switch (convKernel(layer, c, symmetric)) {
     case "conv": return packConv(w, bias, mult, K, c, kh, layout);
     case "conv1x1": return packConv1x1(w, bias, mult, K, c, layout);
     case "dwconv": return packDwconv(w, bias, mult, c, K / c, kh, kw, layout);

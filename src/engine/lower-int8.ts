@@ -2,8 +2,8 @@
 // (kernel-call.ts), for whichever kernel the kernel table picks: every
 // argument checked once here with the kernels' own rules, multipliers,
 // tables and scratch made once. The GPU runs the calls directly, the DLA
-// engine as commands. Tensors are symmetric (zero point 0) until asymmetric
-// types arrive (docs/int8-numerics.md).
+// engine as commands. Every tensor has a scale and a zero point (int8-stored;
+// 0 when symmetric), passed to the kernels (docs/int8-numerics.md).
 import type { Kernels } from "../runtime/kernels.js";
 import type { Layer } from "../model/graph.js";
 import type { LayerShapes } from "../model/shapes.js";
@@ -18,7 +18,7 @@ import { checkGeometry, checkEpilogue, type ConvGeometry, type ConvEpilogue } fr
 import { convgScratchBytes, dwconvScratchBytes } from "../int8/scratch.js";
 import { checkPool2d } from "../int8/pool-shapes.js";
 import { BROADCAST_CODE } from "../int8/broadcast.js";
-import { clamp, mulMultiplier, roundHalfEven, scaleRatio, symmetricQuant } from "../int8/numerics.js";
+import { clamp, mulMultiplier, roundHalfEven, scaleRatio } from "../int8/numerics.js";
 import { checkInt, checkMultiplier } from "../int8/validate.js";
 import { buildActivationTable, clip, hardSigmoid, leakyRelu, type ActivationFn } from "../int8/activation-table.js";
 import { packPrelu, packScaleShift } from "../int8/channel-params.js";
@@ -45,6 +45,8 @@ export interface Int8LayerEnv {
   /** A concat's inputs whose producers wrote them into its buffer (concat-slices.ts): no kernel runs for them. */
   sliceInputs?: ReadonlySet<number>;
   scale(tensor: string): number;
+  /** A tensor's zero point (int8-stored; 0 when symmetric). */
+  zero(tensor: string): number;
   /** Packed INT8 weights (conv, fc). */
   int8Params(): Int8Params;
   /** FP32 parameters kept as they are: a scale layer's scale and shift (weight, bias), a prelu's slopes (weight). */
@@ -84,22 +86,31 @@ export function int8LayerCalls(env: Int8LayerEnv): KernelCall[] {
   const [K, , Wo] = shapes.output;
   const x = xs[0]!;
   const sx = env.scale(layer.inputs[0]!), sy = env.scale(layer.output);
-  const clipHi = env.clipMax === undefined ? 127 : clamp(roundHalfEven(env.clipMax / sy), 0, 127);
-  const epilogue: ConvEpilogue = { xZero: 0, yZero: 0, lo: relu ? 0 : -128, hi: clipHi };
-  // Kernels with only a ReLU flag clamp a fused Clip's top with its table, in place.
+  const zx = env.zero(layer.inputs[0]!), zy = env.zero(layer.output);
+  const qx = { scale: sx, zeroPoint: zx }, qy = { scale: sy, zeroPoint: zy };
+  const clipHi = env.clipMax === undefined ? 127 : clamp(roundHalfEven(env.clipMax / sy) + zy, -128, 127);
+  // A fused ReLU (or Clip(0, max)) clamps at the zero point, real 0.
+  const lo = relu ? zy : -128;
+  const epilogue: ConvEpilogue = { xZero: zx, yZero: zy, lo, hi: clipHi };
+  // LeNet's conv paths (symmetric only) have only a ReLU flag: a fused Clip's top is clamped by its table, in place.
   const clipAfter = (calls: KernelCall[]): KernelCall[] => {
     if (env.clipMax === undefined || clipHi === 127) return calls;
     const t = k.arena.alloc(256);
-    k.arena.i8(t, 256).set(buildActivationTable(clip(0, env.clipMax), sy, 0, sy, 0));
+    k.arena.i8(t, 256).set(buildActivationTable(clip(0, env.clipMax), sy, zy, sy, zy));
     return [...calls, call(`lut_${L}_s8`, [y, 0, K, shapes.output[1], shapes.output[2], t, y])];
   };
   const L = nchw4 ? "nchw4" : "nc32hw32";
+  const lutCall = (table: Int8Array): KernelCall => {
+    const t = k.arena.alloc(256);
+    k.arena.i8(t, 256).set(table);
+    return call(`lut_${L}_s8`, [x, 0, C, H, W, t, y]);
+  };
   switch (layer.type) {
     case "convolution": {
       const g = geometry(layer);
       const dev = uploadParams(k, env.int8Params());
-      const { lo, hi } = epilogue;
-      const variant = convKernel(layer, C);
+      const { hi } = epilogue;
+      const variant = convKernel(layer, C, zx === 0 && zy === 0);
       if (variant === "conv") {
         const [kernel] = layer.kernelShape, [stride] = layer.strides, [pad] = layer.pads;
         convOutputSize(op, H, W, kernel, stride, pad);
@@ -110,14 +121,14 @@ export function int8LayerCalls(env: Int8LayerEnv): KernelCall[] {
       checkEpilogue(op, epilogue);
       switch (variant) {
         case "conv1x1":
-          return [call(`conv1x1_${L}_s8`, [x, 0, C, H, W, dev.weights, dev.bias, dev.mult, K, 0, lo, hi, y])];
+          return [call(`conv1x1_${L}_s8`, [x, 0, C, H, W, dev.weights, dev.bias, dev.mult, K, zy, lo, hi, y])];
         case "dwconv": {
           const scratch = k.arena.alloc(dwconvScratchBytes(layout, g, Wo));
-          return [call(`dwconv_${L}_s8`, [x, 0, C, H, W, dev.weights, dev.bias, dev.mult, K / C, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, g.padBottom, g.padRight, 0, 0, lo, hi, y, scratch])];
+          return [call(`dwconv_${L}_s8`, [x, 0, C, H, W, dev.weights, dev.bias, dev.mult, K / C, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, g.padBottom, g.padRight, zx, zy, lo, hi, y, scratch])];
         }
         case "convg": {
           const scratch = k.arena.alloc(convgScratchBytes(C, layer.group, g.kh, g.kw));
-          return [call(`convg_${L}_s8`, [x, 0, C, H, W, dev.weights, dev.bias, dev.mult, K, layer.group, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, g.padBottom, g.padRight, 0, 0, lo, hi, y, scratch])];
+          return [call(`convg_${L}_s8`, [x, 0, C, H, W, dev.weights, dev.bias, dev.mult, K, layer.group, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, g.padBottom, g.padRight, zx, zy, lo, hi, y, scratch])];
         }
         default:
           return fail("BAD_ARGUMENT", `${op}: ${variant.refusal}`);
@@ -129,10 +140,11 @@ export function int8LayerCalls(env: Int8LayerEnv): KernelCall[] {
       return [call(`fc_${L}_s8`, [x, 0, C, H, W, dev.weights, dev.bias, dev.mult, K, epilogue.yZero, epilogue.lo, epilogue.hi, y])];
     }
     case "relu":
+      if (zx !== 0 || zy !== 0) return [lutCall(buildActivationTable((v) => Math.max(0, v), sx, zx, sy, zy))];
       return [{ fn: "relu_s8", args: [x, y, imageBytes(nchw4 ? S8_NCHW4 : S8_NC32HW32, shapes.output)], batch: -1, perImage: 2 }];
     case "pooling": {
       const { kernelShape: [kh, kw], strides: [sh, sw], pads, ceilMode, countIncludePad } = layer;
-      const kernel = int8Kernel(layer, shapes);
+      const kernel = int8Kernel(layer, shapes, undefined, env.zero);
       if (typeof kernel !== "string" && (kernel.op === "maxpool" || kernel.op === "avgpool")) {
         poolOutputSize(op, H, W, kh, sh);
         return [call(`${kernel.op}_${L}_s8`, [x, 0, C, H, W, kh, sh, y])];
@@ -141,33 +153,33 @@ export function int8LayerCalls(env: Int8LayerEnv): KernelCall[] {
       const ratio = scaleRatio(sx, sy);
       checkMultiplier(op, "sx/sy", ratio);
       const method = layer.method === "max" ? 0 : 1;
-      return [call(`pool2d_${L}_s8`, [x, 0, C, H, W, kh, kw, sh, sw, pads[0], pads[1], pads[2], pads[3], ceilMode ? 1 : 0, method, countIncludePad ? 1 : 0, ratio, 0, 0, y], [16])];
+      return [call(`pool2d_${L}_s8`, [x, 0, C, H, W, kh, kw, sh, sw, pads[0], pads[1], pads[2], pads[3], ceilMode ? 1 : 0, method, countIncludePad ? 1 : 0, ratio, zx, zy, y], [16])];
     }
     case "global_pooling": {
       const ratio = scaleRatio(sx, sy);
       checkMultiplier(op, "sx/sy", ratio);
-      if (layer.method === "average") return [call(`gap_${L}_s8`, [x, 0, C, H, W, ratio, 0, 0, y], [5])];
+      if (layer.method === "average") return [call(`gap_${L}_s8`, [x, 0, C, H, W, ratio, zx, zy, y], [5])];
       checkPool2d(op, H, W, { kh: H, kw: W, sh: 1, sw: 1, pads: [0, 0, 0, 0], ceilMode: false });
-      return [call(`pool2d_${L}_s8`, [x, 0, C, H, W, H, W, 1, 1, 0, 0, 0, 0, 0, 0, 0, ratio, 0, 0, y], [16])];
+      return [call(`pool2d_${L}_s8`, [x, 0, C, H, W, H, W, 1, 1, 0, 0, 0, 0, 0, 0, 0, ratio, zx, zy, y], [16])];
     }
     case "eltwise": {
       const b = xs[1]!;
       const sb = env.scale(layer.inputs[1]!);
       const [bc, bh, bw] = shapes.inputs[1]!;
       const G = lanesOf(layout);
-      const lo = relu ? 0 : -128;
+      const zb = env.zero(layer.inputs[1]!);
       const same = bc === C && bh === H && bw === W;
       if (!same && bc !== C) fail("BAD_ARGUMENT", `${op}: a per-image scalar operand has no INT8 kernel (placement runs it in FP32)`);
       const code = same ? BROADCAST_CODE.same : BROADCAST_CODE["image-channel"];
       if (layer.op === "mul") {
         const m = mulMultiplier(sx, sb, sy);
         checkMultiplier(op, "sa*sb/sy", m);
-        return [{ fn: "mul_s8", args: [x, b, 0, C, H, W, G, code, m, 0, 0, 0, lo, 127, y], batch: 2, floats: [8] }];
+        return [{ fn: "mul_s8", args: [x, b, 0, C, H, W, G, code, m, zx, zb, zy, lo, 127, y], batch: 2, floats: [8] }];
       }
       const ma = scaleRatio(sx, sy), mb = scaleRatio(sb, sy);
       checkMultiplier(op, "sa/sy", ma);
       checkMultiplier(op, "sb/sy", mb);
-      return [{ fn: layer.op === "add" ? "add_s8" : "sub_s8", args: [x, b, 0, C, H, W, G, code, ma, 0, mb, 0, 0, lo, 127, y], batch: 2, floats: [8, 10] }];
+      return [{ fn: layer.op === "add" ? "add_s8" : "sub_s8", args: [x, b, 0, C, H, W, G, code, ma, zx, mb, zb, zy, lo, 127, y], batch: 2, floats: [8, 10] }];
     }
     case "concat": {
       let at = 0;
@@ -178,7 +190,7 @@ export function int8LayerCalls(env: Int8LayerEnv): KernelCall[] {
         at += ci;
         if (env.sliceInputs?.has(j)) return [];
         if (xs[j] === y) fail("BAD_ARGUMENT", `${op}: input ${j} shares the output buffer`);
-        return [call(`concat_channels_${L}_s8`, [xs[j]!, 0, ci, H, W, y, K, first, m, 0, 0], [8])];
+        return [call(`concat_channels_${L}_s8`, [xs[j]!, 0, ci, H, W, y, K, first, m, env.zero(layer.inputs[j]!), zy], [8])];
       });
     }
     case "softmax": {
@@ -188,23 +200,21 @@ export function int8LayerCalls(env: Int8LayerEnv): KernelCall[] {
       return [call(`softmax_${L}_s8`, [x, 0, C, H, W, t, y])];
     }
     case "activation": {
-      const table = buildActivationTable(activationFn(layer), sx, 0, sy, 0);
-      const t = k.arena.alloc(256);
-      k.arena.i8(t, 256).set(table);
-      return [call(`lut_${L}_s8`, [x, 0, C, H, W, t, y])];
+      return [lutCall(buildActivationTable(activationFn(layer), sx, zx, sy, zy))];
     }
     case "scale": {
       const { weight, bias } = env.affineParams();
-      const packed = packScaleShift(weight, bias, layout, symmetricQuant(sx), symmetricQuant(sy));
+      const packed = packScaleShift(weight, bias, layout, qx, qy);
       const mult = k.arena.allocF32(packed.mult.length), offset = k.arena.allocF32(packed.offset.length);
       k.arena.f32(mult, packed.mult.length).set(packed.mult);
       k.arena.f32(offset, packed.offset.length).set(packed.offset);
-      return [call(`scale_shift_${L}_s8`, [x, 0, C, H, W, mult, offset, 0, 0, relu ? 0 : -128, 127, y])];
+      return [call(`scale_shift_${L}_s8`, [x, 0, C, H, W, mult, offset, zx, zy, lo, 127, y])];
     }
     case "pad": {
       // Values move unchanged: the output keeps the input's scale (scales.ts), the constant is its int8 value there.
       if (sy !== sx) fail("BAD_ARGUMENT", `${op}: output scale ${sy} differs from the input's ${sx}; a pad keeps its input's scale`);
-      const q = padInt8Value(layer.value, sx);
+      if (zy !== zx) fail("BAD_ARGUMENT", `${op}: output zero point ${zy} differs from the input's ${zx}; a pad keeps its input's`);
+      const q = padInt8Value(layer.value, sx, zx);
       if (typeof q === "string") fail("BAD_ARGUMENT", `${op}: ${q} (placement runs such a pad in FP32)`);
       const [t, l, b, r] = layer.pads;
       checkSides(op, "H + top + bottom", H + t + b, "W + left + right", W + l + r);
@@ -221,10 +231,10 @@ export function int8LayerCalls(env: Int8LayerEnv): KernelCall[] {
     case "prelu": {
       const slopes = env.affineParams().weight;
       if (slopes.length !== C) fail("BAD_ARGUMENT", `${op}: ${slopes.length} slopes for ${C} channels`);
-      const packed = packPrelu(slopes, layout, symmetricQuant(sx), symmetricQuant(sy));
+      const packed = packPrelu(slopes, layout, qx, qy);
       const mNeg = k.arena.allocF32(packed.mNeg.length);
       k.arena.f32(mNeg, packed.mNeg.length).set(packed.mNeg);
-      return [call(`prelu_${L}_s8`, [x, 0, C, H, W, packed.mPos, mNeg, 0, 0, y], [5])];
+      return [call(`prelu_${L}_s8`, [x, 0, C, H, W, packed.mPos, mNeg, zx, zy, y], [5])];
     }
     default:
       return fail("BAD_ARGUMENT", `${op}: no INT8 kernel in lower-int8 for ${(layer as Layer).type}`);

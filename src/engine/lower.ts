@@ -82,12 +82,14 @@ function checkInt8Layer(env: LowerEnv, layer: Layer, layout: BlockedLayout): voi
   checkTensor(op, 1, C, H, W);
   checkInt(op, "output channels", K, 1, MAX_CHANNELS);
   // The geometry of each kernel call is checked where the call is made (lower-int8.ts).
-  const kernel = int8Kernel(layer, shapes, (t) => env.plan.scales[t]);
+  const zero = (t: string) => env.plan.zeroPoints[t] ?? 0;
+  const kernel = int8Kernel(layer, shapes, (t) => env.plan.scales[t], zero);
   if (typeof kernel === "string") fail("BAD_ARGUMENT", `${op}: ${kernel}`);
   if (layer.type !== "convolution" && layer.type !== "fully_connected") return;
   const p = params(env, layer, "int8") as Extract<LayerParams, { kind: "int8" }>;
-  const bytes = packedInt8WeightBytes(layer, shapes, layout);
-  const padded = packedInt8Channels(layer, shapes);
+  const symmetric = zero(layer.inputs[0]!) === 0 && zero(layer.output) === 0;
+  const bytes = packedInt8WeightBytes(layer, shapes, layout, symmetric);
+  const padded = packedInt8Channels(layer, shapes, symmetric);
   if (p.layout !== layout || p.weights.length !== bytes || p.bias.length !== padded || p.mult.length !== padded) {
     fail("BAD_ARGUMENT", `${op}: packed parameters (${p.layout}, ${p.weights.length} weight bytes) do not match this octet's packing ` +
       `(${layout}, ${bytes} bytes); rebuild the plan`);
@@ -116,6 +118,7 @@ function int8Calls(
   const calls = int8LayerCalls({
     k, layout, layer, shapes: layerShape(env, layer), xs, y, relu, clipMax, sliceInputs,
     scale: (t) => env.plan.scales[t] ?? fail("BAD_ARGUMENT", `plan: no scale for tensor "${t}"`),
+    zero: (t) => env.plan.zeroPoints[t] ?? 0,
     int8Params: () => params(env, layer, "int8") as Extract<LayerParams, { kind: "int8" }>,
     affineParams: () => params(env, layer, "fp32") as Extract<LayerParams, { kind: "fp32" }>,
   });

@@ -17,7 +17,7 @@ import { placeLayers, type PlacedLayer } from "../builder/placement.js";
 import { placeAndFuse } from "../builder/partition.js";
 import { schedule } from "../builder/schedule.js";
 import { formatName, FORMATS, type Format } from "../core/format.js";
-import { effectiveScales, effectiveZeroPoints, int8Softmaxes } from "./scales.js";
+import { effectiveQuant, int8Softmaxes } from "./scales.js";
 import { PLAN_VERSION, type Plan, type PlacementRecord, type CalibrationInfo } from "./plan.js";
 import { checkFp32Param, keepsFp32Params, type LayerParams } from "./layer-params.js";
 import { KERNEL_ABI } from "../runtime/kernel-abi.js";
@@ -59,15 +59,14 @@ function verify(raw: unknown, file: string): Plan {
   const placed0 = placeLayers(model, placement0);
   const int8 = options.format.dtype === "s8" || placed0.some((p) => p.precision === "int8");
   const softmaxes = int8 ? int8Softmaxes(placed0) : new Set<string>();
-  const scales = readScales(r, plan.scales, model, int8, softmaxes);
-  const zeroPoints = Object.fromEntries(effectiveZeroPoints(model, softmaxes));
-  same(file, r.object(plan.zeroPoints, "zeroPoints"), zeroPoints, "zeroPoints");
-  const { placed, steps } = placeAndFuse(model, placement0, int8 ? new Map(Object.entries(scales)) : undefined);
+  const { scales, zeroPoints } = readQuant(r, plan.scales, plan.zeroPoints, model, int8, softmaxes);
+  const zeros = new Map(Object.entries(zeroPoints));
+  const { placed, steps } = placeAndFuse(model, placement0, int8 ? new Map(Object.entries(scales)) : undefined, zeros);
   const placement: PlacementRecord[] = placed.map((p) => ({ layer: p.layer.name, type: p.layer.type, device: p.device, precision: p.precision, reason: p.reason }));
   same(file, plan.placement, placement, "placement");
   const nodes = schedule(steps, { input: graph.input.name, inputFormat: options.format, output: graph.output });
   same(file, plan.nodes, JSON.parse(JSON.stringify(nodes)), "nodes");
-  const params = readParams(r, plan.params, placed, model, scales);
+  const params = readParams(r, plan.params, placed, model, scales, zeroPoints);
   const { format: _format, ...stored } = options;
   return { version: PLAN_VERSION, kernelAbi: KERNEL_ABI, graph, options: stored, calibration, scales, zeroPoints, placement, nodes, params };
 }
@@ -118,16 +117,22 @@ function readCalibration(r: FieldReader, raw: unknown): CalibrationInfo | null {
   return { algorithm: r.string(c.algorithm, "calibration.algorithm"), source: r.string(c.source, "calibration.source") };
 }
 
-function readScales(r: FieldReader, raw: unknown, model: Model, int8: boolean, softmaxes: ReadonlySet<string>): Record<string, number> {
-  const stored = r.object(raw, "scales");
-  const scales = new Map<string, number>();
-  for (const [tensor, s] of Object.entries(stored)) scales.set(tensor, r.scale(s, `scales.${tensor}`));
-  const expected = int8 ? effectiveScales(model, scales, `${r.file}: scales`, softmaxes) : new Map<string, number>();
-  same(r.file, Object.fromEntries(scales), Object.fromEntries(expected), "scales");
-  return Object.fromEntries(expected);
+function readQuant(
+  r: FieldReader, rawScales: unknown, rawZeros: unknown, model: Model, int8: boolean, softmaxes: ReadonlySet<string>,
+): { scales: Record<string, number>; zeroPoints: Record<string, number> } {
+  const storedScales = r.object(rawScales, "scales"), storedZeros = r.object(rawZeros, "zeroPoints");
+  const scales = new Map<string, number>(), zeros = new Map<string, number>();
+  for (const [tensor, s] of Object.entries(storedScales)) scales.set(tensor, r.scale(s, `scales.${tensor}`));
+  for (const [tensor, z] of Object.entries(storedZeros)) zeros.set(tensor, r.int(z, `zeroPoints.${tensor}`, -128, 127));
+  const expected = int8 ? effectiveQuant(model, scales, zeros, `${r.file}: scales`, softmaxes) : { scales: new Map<string, number>(), zeroPoints: new Map<string, number>() };
+  same(r.file, Object.fromEntries(scales), Object.fromEntries(expected.scales), "scales");
+  same(r.file, Object.fromEntries(zeros), Object.fromEntries(expected.zeroPoints), "zeroPoints");
+  return { scales: Object.fromEntries(expected.scales), zeroPoints: Object.fromEntries(expected.zeroPoints) };
 }
 
-function readParams(r: FieldReader, raw: unknown, placed: PlacedLayer[], model: Model, scales: Record<string, number>): Record<string, LayerParams> {
+function readParams(
+  r: FieldReader, raw: unknown, placed: PlacedLayer[], model: Model, scales: Record<string, number>, zeroPoints: Record<string, number>,
+): Record<string, LayerParams> {
   const stored = r.object(raw, "params");
   const weighted = placed.filter((p) => hasWeights(p.layer));
   r.exact(stored, "params", weighted.map((p) => p.layer.name));
@@ -136,7 +141,7 @@ function readParams(r: FieldReader, raw: unknown, placed: PlacedLayer[], model: 
     const where = `params.${p.layer.name}`;
     out[p.layer.name] = p.precision === "fp32" || keepsFp32Params(p.layer)
       ? fp32Params(r, stored[p.layer.name], where, p.layer, model)
-      : int8Params(r, stored[p.layer.name], where, p, model, scales);
+      : int8Params(r, stored[p.layer.name], where, p, model, scales, zeroPoints);
   }
   return out;
 }
@@ -161,7 +166,9 @@ function fp32Params(r: FieldReader, raw: unknown, where: string, layer: Layer, m
   };
 }
 
-function int8Params(r: FieldReader, raw: unknown, where: string, p: PlacedLayer, model: Model, scales: Record<string, number>): LayerParams {
+function int8Params(
+  r: FieldReader, raw: unknown, where: string, p: PlacedLayer, model: Model, scales: Record<string, number>, zeroPoints: Record<string, number>,
+): LayerParams {
   const o = r.exact(raw, where, ["kind", "layout", "weights", "bias", "mult", "weightScales"]);
   if (o.kind !== "int8") r.bad(`${where}.kind`, '"int8" (the layer runs in INT8)', o.kind);
   const layout = p.device === "dla" ? "nc32hw32" : "nchw4";
@@ -180,11 +187,12 @@ function int8Params(r: FieldReader, raw: unknown, where: string, p: PlacedLayer,
   };
   const op = `${r.file}: ${where}`;
   const shapes = model.shapes.layers.get(layer.name)!;
-  checkPackedInt8(op, packed, layer, shapes, layout);
+  const symmetric = (zeroPoints[firstInput(layer)] ?? 0) === 0 && (zeroPoints[layer.output] ?? 0) === 0;
+  checkPackedInt8(op, packed, layer, shapes, layout, symmetric);
   const sIn = scales[firstInput(layer)]!, sOut = scales[layer.output]!;
   for (let k = 0; k < K; k++) {
     const m = requantMultiplier(sIn, weightScales[k]!, sOut);
-    const at = packedChannelIndex(layer, shapes, k);
+    const at = packedChannelIndex(layer, shapes, k, symmetric);
     if (!Object.is(packed.mult[at], m)) r.bad(`${where}.mult[${at}]`, `${m} (input scale x weight scale / output scale)`, packed.mult[at]);
   }
   return { kind: "int8", layout, ...packed, weightScales };

@@ -8,7 +8,7 @@ import { placeAndFuse } from "../builder/partition.js";
 import { schedule, type Node } from "../builder/schedule.js";
 import type { Device, DlaVersion, Precision } from "../builder/capabilities.js";
 import { F32_NCHW, formatName, type Format } from "../core/format.js";
-import { effectiveScales, effectiveZeroPoints, int8Softmaxes } from "./scales.js";
+import { effectiveQuant, int8Softmaxes } from "./scales.js";
 import { fp32Params, int8Params, keepsFp32Params, type LayerParams } from "./layer-params.js";
 import { fail } from "../errors.js";
 import { KERNEL_ABI } from "../runtime/kernel-abi.js";
@@ -73,8 +73,11 @@ export function buildPlan(model: Model, options: BuildOptions, scales: ReadonlyM
   const needsInt8 = usesInt8(placed0, options);
   if (needsInt8 && !scales) fail("BAD_ARGUMENT", "an INT8 build needs activation scales: calibrate or give a calibration cache");
   const softmaxes = int8Softmaxes(placed0);
-  const effective = needsInt8 ? effectiveScales(model, scales!, calibration?.source ?? "scales", softmaxes) : new Map<string, number>();
-  const { placed, steps } = placeAndFuse(model, options, needsInt8 ? effective : undefined);
+  const quant = needsInt8
+    ? effectiveQuant(model, scales!, model.quantization?.zeroPoints ?? new Map(), calibration?.source ?? "scales", softmaxes)
+    : { scales: new Map<string, number>(), zeroPoints: new Map<string, number>() };
+  const effective = quant.scales;
+  const { placed, steps } = placeAndFuse(model, options, needsInt8 ? quant.scales : undefined, quant.zeroPoints);
   const nodes = schedule(steps, { input: model.graph.input.name, inputFormat: options.inputFormat, output: model.graph.output });
   const params: Record<string, LayerParams> = {};
   for (const p of placed) {
@@ -82,7 +85,8 @@ export function buildPlan(model: Model, options: BuildOptions, scales: ReadonlyM
     if (!hasWeights(layer)) continue;
     params[layer.name] = p.precision === "fp32" || keepsFp32Params(layer)
       ? fp32Params(model, layer)
-      : int8Params(model, layer, p.device === "dla" ? "nc32hw32" : "nchw4", effective.get(firstInput(layer))!, effective.get(layer.output)!);
+      : int8Params(model, layer, p.device === "dla" ? "nc32hw32" : "nchw4", effective.get(firstInput(layer))!, effective.get(layer.output)!,
+        quant.zeroPoints.get(firstInput(layer)) ?? 0, quant.zeroPoints.get(layer.output) ?? 0);
   }
   return markVerified({
     version: PLAN_VERSION,
@@ -99,7 +103,7 @@ export function buildPlan(model: Model, options: BuildOptions, scales: ReadonlyM
     },
     calibration,
     scales: Object.fromEntries(effective),
-    zeroPoints: Object.fromEntries(effectiveZeroPoints(model, needsInt8 ? softmaxes : new Set())),
+    zeroPoints: Object.fromEntries(quant.zeroPoints),
     placement: placed.map((p) => ({ layer: p.layer.name, type: p.layer.type, device: p.device, precision: p.precision, reason: p.reason })),
     nodes,
     params,

@@ -22,27 +22,59 @@ export function int8Softmaxes(placed: readonly PlacedLayer[]): Set<string> {
   return new Set(placed.filter((p) => p.layer.type === "softmax" && p.precision === "int8").map((p) => p.layer.name));
 }
 
-/** Nonzero zero points (int8-stored) of the tensors that have them. */
-export function effectiveZeroPoints(model: Model, int8Softmax: ReadonlySet<string>): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const layer of model.graph.layers) if (int8Softmax.has(layer.name)) out.set(layer.output, SOFTMAX_INT8_ZERO);
-  return out;
+export interface EffectiveQuant {
+  scales: Map<string, number>;
+  /** Nonzero zero points, int8-stored. */
+  zeroPoints: Map<string, number>;
 }
 
 export function effectiveScales(
   model: Model, calibrated: ReadonlyMap<string, number>, source: string, int8Softmax: ReadonlySet<string> = new Set(),
 ): Map<string, number> {
+  return effectiveQuant(model, calibrated, new Map(), source, int8Softmax).scales;
+}
+
+/**
+ * Scales and zero points as the engine uses them: a tensor that keeps its
+ * input's scale keeps its zero point too; `given` zero points (the model's)
+ * apply where a scale is taken as given. `missing`, when passed, collects the
+ * tensors without a scale instead of failing (to calibrate them).
+ */
+export function effectiveQuant(
+  model: Model, calibrated: ReadonlyMap<string, number>, given: ReadonlyMap<string, number>, source: string,
+  int8Softmax: ReadonlySet<string> = new Set(), missing?: Set<string>,
+): EffectiveQuant {
   const out = new Map<string, number>();
+  const zeros = new Map<string, number>();
+  const zeroOf = (t: string) => {
+    const z = given.get(t) ?? 0;
+    if (!Number.isInteger(z) || z < -128 || z > 127) fail("BAD_ARGUMENT", `${source}: tensor "${t}" has zero point ${z}; expected an integer in -128..127 (int8-stored)`);
+    return z;
+  };
+  const set = (t: string, s: number, z: number) => {
+    out.set(t, s);
+    if (z !== 0) zeros.set(t, z);
+    else zeros.delete(t);
+  };
+  const inherit = (t: string, from: string) => set(t, out.get(from)!, zeros.get(from) ?? 0);
+  const fromGiven = (t: string, scaleTensor: string, layer: string) => set(t, need(scaleTensor, layer), zeroOf(scaleTensor));
   const check = (tensor: string, s: number) => {
     if (!(s > 0) || !Number.isFinite(s)) fail("BAD_ARGUMENT", `${source}: tensor "${tensor}" has scale ${s}; expected a finite positive number`);
     return s;
   };
   const need = (tensor: string, layer: string) => {
     const s = calibrated.get(tensor);
-    if (s === undefined) fail("BAD_ARGUMENT", `${source}: no scale for tensor "${tensor}" (${layer}), which the INT8 network needs`);
+    if (s === undefined) {
+      if (missing) {
+        missing.add(tensor);
+        return 1;
+      }
+      fail("BAD_ARGUMENT", `${source}: no scale for tensor "${tensor}" (${layer}), which the INT8 network needs`);
+    }
     return check(tensor, s);
   };
-  out.set(model.graph.input.name, need(model.graph.input.name, "network input"));
+  const input = model.graph.input.name;
+  fromGiven(input, input, "network input");
   const { layers } = model.graph;
   const { consumers, producers } = model.shapes.links;
   /** A ReLU or Clip(0, max) that alone reads a conv / fc output: the conv stores its result at the activation's scale. */
@@ -69,32 +101,32 @@ export function effectiveScales(
   };
   layers.forEach((layer, i) => {
     if (layer.type === "activation" && layer.fn === "clip" && producers[i]![0]! >= 0 && absorbs(producers[i]![0]!) === layer) {
-      out.set(layer.output, out.get(firstInput(layer))!);
+      inherit(layer.output, firstInput(layer));
       return;
     }
     switch (layer.type) {
       case "softmax":
-        if (int8Softmax.has(layer.name)) out.set(layer.output, Math.fround(SOFTMAX_INT8_SCALE));
+        if (int8Softmax.has(layer.name)) set(layer.output, Math.fround(SOFTMAX_INT8_SCALE), SOFTMAX_INT8_ZERO);
         return;
       case "pooling":
       case "relu":
       case "pad":
       case "resize":
-        out.set(layer.output, out.get(firstInput(layer))!);
+        inherit(layer.output, firstInput(layer));
         return;
       case "global_pooling":
         if (layer.method === "max") {
-          out.set(layer.output, out.get(firstInput(layer))!);
+          inherit(layer.output, firstInput(layer));
           return;
         }
-        out.set(layer.output, need(layer.output, `output of ${layer.name}`));
+        fromGiven(layer.output, layer.output, `output of ${layer.name}`);
         return;
       default: {
         const activation = absorbs(i);
-        if (activation && calibrated.has(activation.output)) out.set(layer.output, need(scaleOf(activation.output), `output of ${activation.name}`));
-        else out.set(layer.output, need(scaleOf(layer.output), `output of ${layer.name}`));
+        if (activation && calibrated.has(activation.output)) fromGiven(layer.output, scaleOf(activation.output), `output of ${activation.name}`);
+        else fromGiven(layer.output, scaleOf(layer.output), `output of ${layer.name}`);
       }
     }
   });
-  return out;
+  return { scales: out, zeroPoints: zeros };
 }

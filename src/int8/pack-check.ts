@@ -119,12 +119,12 @@ export function checkPackedFc(op: string, p: PackedArrays, O: number, C: number,
 }
 
 /** Bytes of packed weights the kernel table's kernel for `layer` takes. */
-export function packedInt8WeightBytes(layer: Layer, shapes: LayerShapes, layout: Layout): number {
+export function packedInt8WeightBytes(layer: Layer, shapes: LayerShapes, layout: Layout, symmetric = true): number {
   const [C, H, W] = shapes.input, K = shapes.output[0];
   if (layer.type === "fully_connected") return packedFcWeightBytes(K, C, H, W, layout);
   if (layer.type !== "convolution") return 0;
   const [kh, kw] = layer.kernelShape;
-  switch (convKernel(layer, C)) {
+  switch (convKernel(layer, C, symmetric)) {
     case "conv": return packedConvWeightBytes(K, C, kh);
     case "conv1x1": return packedConv1x1WeightBytes(K, C, layout);
     case "dwconv": return packedDwconvWeightBytes(C, K / C, kh, kw);
@@ -134,9 +134,9 @@ export function packedInt8WeightBytes(layer: Layer, shapes: LayerShapes, layout:
 }
 
 /** Bias and multiplier entries of the packing: output channels padded to 4 (per group for convg). */
-export function packedInt8Channels(layer: Layer, shapes: LayerShapes): number {
+export function packedInt8Channels(layer: Layer, shapes: LayerShapes, symmetric = true): number {
   const K = shapes.output[0];
-  if (layer.type === "convolution" && convKernel(layer, shapes.input[0]) === "convg") return layer.group * ceilTo(K / layer.group, 4);
+  if (layer.type === "convolution" && convKernel(layer, shapes.input[0], symmetric) === "convg") return layer.group * ceilTo(K / layer.group, 4);
   return ceilTo(K, 4);
 }
 
@@ -145,17 +145,17 @@ export function packedInt8Channels(layer: Layer, shapes: LayerShapes): number {
  * packing of the int8 values they hold. The dense layouts (fc, conv1x1) are
  * checked in place; the others are unpacked and packed again.
  */
-export function checkPackedInt8(op: string, p: PackedArrays, layer: Layer, shapes: LayerShapes, layout: Layout): void {
+export function checkPackedInt8(op: string, p: PackedArrays, layer: Layer, shapes: LayerShapes, layout: Layout, symmetric = true): void {
   const [C, H, W] = shapes.input, K = shapes.output[0];
   if (layer.type === "fully_connected") return checkPackedFc(op, p, K, C, H, W, layout);
   if (layer.type !== "convolution") return fail("BAD_ARGUMENT", `${op}: a ${layer.type} layer has no packed weights`);
   const [kh, kw] = layer.kernelShape;
-  const variant = convKernel(layer, C);
+  const variant = convKernel(layer, C, symmetric);
   if (variant === "conv") return checkPackedConv(op, p, K, C, kh, layout);
   if (variant === "conv1x1") return checkPackedFc(op, p, K, C, 1, 1, layout);
-  const bytes = packedInt8WeightBytes(layer, shapes, layout);
+  const bytes = packedInt8WeightBytes(layer, shapes, layout, symmetric);
   if (p.weights.length !== bytes) fail("BAD_ARGUMENT", `${op}: packed weights are ${p.weights.length} bytes, the kernels' packing has ${bytes}; rebuild the plan`);
-  const channels = packedInt8Channels(layer, shapes);
+  const channels = packedInt8Channels(layer, shapes, symmetric);
   if (p.bias.length !== channels || p.mult.length !== channels) fail("BAD_ARGUMENT", `${op}: bias and multipliers have ${p.bias.length} and ${p.mult.length} values, expected ${channels}`);
   const v = int16s(p.weights);
   for (let i = 0; i < v.length; i++) int8At(op, v[i]!, i);
@@ -199,8 +199,8 @@ export function checkPackedInt8(op: string, p: PackedArrays, layer: Layer, shape
 }
 
 /** Where output channel k's bias and multiplier sit in the packing. */
-export function packedChannelIndex(layer: Layer, shapes: LayerShapes, k: number): number {
-  if (layer.type !== "convolution" || convKernel(layer, shapes.input[0]) !== "convg") return k;
+export function packedChannelIndex(layer: Layer, shapes: LayerShapes, k: number, symmetric = true): number {
+  if (layer.type !== "convolution" || convKernel(layer, shapes.input[0], symmetric) !== "convg") return k;
   const Kg = shapes.output[0] / layer.group;
   const g = Math.floor(k / Kg);
   return g * ceilTo(Kg, 4) + (k - g * Kg);

@@ -8,8 +8,25 @@ export interface Model {
   graph: Graph;
   shapes: GraphShapes;
   weights: WeightMap;
-  /** Activation scales carried by the model itself (ONNX QuantizeLinear/DequantizeLinear). */
-  quantization?: { scales: Map<string, number>; source: string };
+  /** Quantization carried by the model itself (ONNX QuantizeLinear/DequantizeLinear). */
+  quantization?: ModelQuantization;
+}
+
+/** A layer's weights as the model quantized them: int8 values [K][...], a scale per output channel, and the int32 bias when the model gives one. */
+export interface QuantizedWeights {
+  q: Int8Array;
+  scales: Float32Array;
+  bias?: Int32Array;
+}
+
+export interface ModelQuantization {
+  /** Activation scales, by tensor. */
+  scales: Map<string, number>;
+  /** Nonzero activation zero points, int8-stored (a uint8 zero point z is z - 128). */
+  zeroPoints: Map<string, number>;
+  /** Weights the model quantized, by layer: used as they are, never quantized again. */
+  weights: Map<string, QuantizedWeights>;
+  source: string;
 }
 
 /** Largest tensor (elements per image) a model may have: 2^26, 256 MiB of FP32. */

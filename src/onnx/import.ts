@@ -13,7 +13,7 @@
 // (node, op and why) and the import fails once, listing them all. inspectOnnx
 // (inspect.ts) shows the same per-node outcome without failing.
 import { parseGraph, describeValue, shortText, MAX_GRAPH_INT, GRAPH_FORMAT, GRAPH_VERSION, type Graph, type Layer, type Pads, type Pair } from "../model/graph.js";
-import { assembleModel, paramName, MAX_TENSOR_ELEMENTS, type Model } from "../model/model.js";
+import { assembleModel, paramName, MAX_TENSOR_ELEMENTS, type Model, type QuantizedWeights } from "../model/model.js";
 import { windowOutputSize, volume, type Chw } from "../model/shapes.js";
 import { checkFinite, type WeightMap } from "../model/weights-file.js";
 import { scaleProblem } from "../calib/cache.js";
@@ -169,6 +169,9 @@ export function runImport(bytes: Uint8Array, file: string, options: ImportOption
     const output = state.values.get(outputName)!;
     const folded = foldLayers(state.layers, state.weights, state.origins, output.tensor, new Set(state.scales.keys()));
     for (const f of folded.folds) {
+      if (f.how !== "merge" && state.modelQuantized.delete(f.into)) {
+        state.notes.push(`${shortText(f.into)}: its quantized weights change with the ${state.opOf(f.layer)} folded into it; quantized again from the folded float values`);
+      }
       const how = f.how === "batchnorm" ? "weights and bias scaled" : f.how === "bias" ? "added to its bias" : "one scale layer";
       state.setOutcome(f.layer, { kind: "folded", into: f.into, how });
       const what = `${state.opOf(f.layer)} ${shortText(state.nodeNameOf(f.layer))}`;
@@ -186,6 +189,7 @@ export function runImport(bytes: Uint8Array, file: string, options: ImportOption
     }
     const kept = new Set<string>([inputName, ...folded.layers.map((l) => l.output)]);
     for (const t of [...state.scales.keys()]) if (!kept.has(t)) state.scales.delete(t);
+    for (const t of [...state.zeroPoints.keys()]) if (!kept.has(t)) state.zeroPoints.delete(t);
     const graph: Graph = {
       name: g.name || file.replace(/^.*[\\/]/, "").replace(/\.onnx$/, ""),
       input: { name: inputName, shape: chw },
@@ -196,7 +200,10 @@ export function runImport(bytes: Uint8Array, file: string, options: ImportOption
     // The same field checks as octet's own JSON graphs (strides, windows, kernels >= 1, ...).
     const checked = parseGraph(JSON.stringify({ format: GRAPH_FORMAT, version: GRAPH_VERSION, ...graph }), file);
     const model = assembleModel(checked, state.weights, file);
-    if (state.scales.size > 0) model.quantization = { scales: state.scales, source: `QDQ nodes in ${file}` };
+    if (state.scales.size > 0 || state.modelQuantized.size > 0) {
+      const weights = new Map([...state.modelQuantized].filter(([layer]) => checked.layers.some((l) => l.name === layer)));
+      model.quantization = { scales: state.scales, zeroPoints: state.zeroPoints, weights, source: `QDQ nodes in ${file}` };
+    }
     notesOf.set(model, state.notes);
     result.model = model;
   } catch (e) {
@@ -219,6 +226,10 @@ interface Constant {
   dims: number[];
   values: Float32Array | Int32Array | number[];
   type: number;
+  /** For a Q of a float weight: its zero point(s). */
+  zero?: number[];
+  /** For the float output of a DequantizeLinear of an integer constant: the integers and their grid. */
+  quantized?: { values: Int32Array; scales: Float32Array; zero: number[]; axis: number; dims: number[]; type: number };
 }
 
 /** An ONNX activation: the octet tensor holding it and its ONNX rank (4: [N, C, H, W]; 2: [N, features], the octet tensor [C, H, W] flattened). */
@@ -249,8 +260,17 @@ class ImportState {
   readonly origins = new Map<string, LayerOrigin>();
   /** Values of nodes that were not imported: value -> the node at fault. */
   private readonly poisoned = new Map<string, string>();
-  /** Outputs of QuantizeLinear on activations: value -> [activation, scale]. */
-  private readonly quantized = new Map<string, [Value, number]>();
+  /** Nonzero activation zero points (int8-stored), by octet tensor. */
+  readonly zeroPoints = new Map<string, number>();
+  /** The model's own int8 weights, by layer. */
+  readonly modelQuantized = new Map<string, QuantizedWeights>();
+  /** Outputs of QuantizeLinear on activations: value -> activation, scale, zero point (int8-stored). */
+  private readonly quantized = new Map<string, { value: Value; scale: number; zero: number }>();
+  /** Values made by a Flatten / Reshape view, and QuantizeLinear outputs of such values -> the view. */
+  private readonly views = new Set<string>();
+  /** ReLUs restored after producers whose QDQ grid starts at 0, by the producer's tensor. */
+  private readonly restoredRelu = new Map<string, Value>();
+  private readonly viewed = new Map<string, string>();
   private readonly names = new Set<string>();
   /** Next suffix to try per base name, so that de-duplicating n equal names stays linear. */
   private readonly nextSuffix = new Map<string, number>();
@@ -429,7 +449,10 @@ class ImportState {
   }
 
   private layerName(node: NodeProto, i: number): string {
-    const base = node.name || `${node.opType}_${i}`;
+    return this.uniqueName(node.name || `${node.opType}_${i}`);
+  }
+
+  private uniqueName(base: string): string {
     let name = base;
     if (this.names.has(name)) {
       let k = this.nextSuffix.get(base) ?? 1;
@@ -689,8 +712,10 @@ class ImportState {
     if (ho < 1 || wo < 1) fail("SHAPE_MISMATCH", `${at}: kernel ${kh}x${kw} (dilations ${dilations.join("x")}) does not fit the input [${c}, ${h}, ${wd}] with pads [${p.join(", ")}]`);
     const params: Record<string, { dims: number[]; data: Float32Array }> = { weight: w };
     if (bias) params.bias = { dims: [K], data: bias.data };
+    const name = this.layerName(node, i);
+    this.modelWeights(at, node.input?.[1], 0, node.input?.[2], x, name);
     return this.push(node, i, {
-      name: this.layerName(node, i), type: "convolution", inputs: [x.tensor], output: this.out(node, i), numOutput: K,
+      name, type: "convolution", inputs: [x.tensor], output: this.out(node, i), numOutput: K,
       kernelShape: [kh, kw], strides, pads: p, dilations, group, bias: !!bias,
     }, [K, ho, wo], 4, params);
   }
@@ -818,7 +843,10 @@ class ImportState {
       weight: { dims: [O, I], data: alpha === 1 ? w.data : w.data.map((v) => Math.fround(v * alpha)) },
     };
     if (bias) params.bias = { dims: [O], data: beta === 1 ? Float32Array.from(bias) : bias.map((v) => Math.fround(v * beta)) };
-    return this.push(node, i, { name: this.layerName(node, i), type: "fully_connected", inputs: [x.tensor], output: this.out(node, i), numOutput: O, bias: !!bias }, [O, 1, 1], 2, params);
+    const name = this.layerName(node, i);
+    if (alpha === 1 && beta === 1) this.modelWeights(at, node.input?.[1], transB ? 0 : 1, node.input?.[2], x, name);
+    else if (this.consts.get(node.input![1]!)?.quantized) this.notes.push(`${shortText(name)}: alpha ${alpha} / beta ${beta} scale its quantized weights; quantized again from its float values`);
+    return this.push(node, i, { name, type: "fully_connected", inputs: [x.tensor], output: this.out(node, i), numOutput: O, bias: !!bias }, [O, 1, 1], 2, params);
   }
 
   private matmul(node: NodeProto, i: number): Outcome {
@@ -832,7 +860,9 @@ class ImportState {
     this.needRank(node, i, x, 2);
     const features = volume(this.shapes.get(x.tensor)!);
     if (features !== I) fail("SHAPE_MISMATCH", `${at}: B gives ${I} inputs per output, the input has ${features} features`);
-    return this.push(node, i, { name: this.layerName(node, i), type: "fully_connected", inputs: [x.tensor], output: this.out(node, i), numOutput: O, bias: false }, [O, 1, 1], 2, { weight: w });
+    const name = this.layerName(node, i);
+    this.modelWeights(at, node.input?.[1], 1, undefined, x, name);
+    return this.push(node, i, { name, type: "fully_connected", inputs: [x.tensor], output: this.out(node, i), numOutput: O, bias: false }, [O, 1, 1], 2, { weight: w });
   }
 
   private binary(node: NodeProto, i: number): Outcome {
@@ -1066,6 +1096,7 @@ class ImportState {
   private view(node: NodeProto, i: number, x: Value, dims: number[], what: string): Outcome {
     const s = this.shapes.get(x.tensor)!;
     const out = this.out(node, i);
+    this.views.add(out);
     if (dims.length === 1 && dims[0] === volume(s)) return this.alias(out, { tensor: x.tensor, rank: 2 }, `${what}: [N, ${dims[0]}] view of ${shortText(x.tensor)}`);
     if (dims.length === 3 && dims.every((d, k) => d === s[k])) return this.alias(out, { tensor: x.tensor, rank: 4 }, `${what}: [N, ${dims.join(", ")}] view of ${shortText(x.tensor)}`);
     return fail("MODEL_FORMAT", `${this.where(node, i)}: a view of [N, ${(x.rank === 4 ? s : [volume(s)]).join(", ")}] as [N, ${dims.join(", ")}] is not supported; octet keeps images [N, C, H, W] and vectors [N, features]`);
@@ -1125,19 +1156,34 @@ class ImportState {
 
   // ---------------------------------------------------------------- Q/DQ
 
-  private zeroPoint(node: NodeProto, i: number, allowInt32 = false): void {
+  /**
+   * The zero point of a Q or DQ node: its values as given and its type. No
+   * input means uint8 zero point 0 (ONNX's default). A value outside its type
+   * is refused.
+   */
+  private zeroPoint(node: NodeProto, i: number, allowInt32 = false): { type: number; values: number[] } {
     const at = this.where(node, i);
     const zp = node.input?.[2];
-    if (!zp) {
-      if (allowInt32) return;
-      fail("MODEL_FORMAT", `${at}: no zero point means uint8 quantization; octet supports symmetric int8 only (zero point 0, type int8)`);
-    }
+    if (!zp) return { type: allowInt32 ? DataType.INT32 : DataType.UINT8, values: [0] };
     const c = this.constant(zp, at, "zero point");
-    if (c.type !== DataType.INT8 && !(allowInt32 && c.type === DataType.INT32)) {
-      fail("MODEL_FORMAT", `${at}: zero point is ${typeName(c.type)}; octet supports symmetric int8 only (zero point 0, type int8)${c.type === DataType.UINT8 ? "; asymmetric uint8 QDQ is not supported yet" : ""}`);
-    }
-    const off = Array.from(c.values).find((v) => v !== 0);
-    if (off !== undefined) fail("MODEL_FORMAT", `${at}: zero point ${off} is not 0; octet supports symmetric int8 only`);
+    const range: Record<number, [number, number]> = { [DataType.INT8]: [-128, 127], [DataType.UINT8]: [0, 255] };
+    if (allowInt32) range[DataType.INT32] = [0, 0];
+    const r = range[c.type];
+    if (!r) fail("MODEL_FORMAT", `${at}: zero point is ${typeName(c.type)}; octet takes int8 or uint8 quantization${allowInt32 ? " (int32 with zero point 0 for a bias)" : ""}`);
+    const values = Array.from(c.values as ArrayLike<number>);
+    if (values.length === 0) fail("MODEL_FORMAT", `${at}: zero point has no values`);
+    values.forEach((v, k) => {
+      if (!Number.isInteger(v) || v < r[0] || v > r[1]) fail("MODEL_FORMAT", `${at}: zero point ${values.length > 1 ? `${k} ` : ""}${v} is outside ${typeName(c.type)}'s range ${r[0]}..${r[1]}`);
+    });
+    return { type: c.type, values };
+  }
+
+  /** An activation's zero point, int8-stored (uint8 z as z - 128); per-tensor only. */
+  private activationZero(node: NodeProto, i: number): { stored: number; type: number } {
+    const at = this.where(node, i);
+    const z = this.zeroPoint(node, i);
+    if (z.values.length !== 1) fail("MODEL_FORMAT", `${at}: activation zero point has ${z.values.length} values; octet takes per-tensor activation quantization`);
+    return { stored: z.type === DataType.UINT8 ? z.values[0]! - 128 : z.values[0]!, type: z.type };
   }
 
   private scale(node: NodeProto, at: string): { dims: number[]; data: Float32Array } {
@@ -1152,21 +1198,24 @@ class ImportState {
 
   private quantizeLinear(node: NodeProto, i: number): Outcome {
     const at = this.where(node, i);
-    this.zeroPoint(node, i);
     const x = node.input?.[0];
     const scale = this.scale(node, at);
     const out = this.out(node, i);
     if (this.isConst(x)) {
-      // Q of a float weight: fold to int8 now; the DequantizeLinear after it dequantizes.
+      // Q of a float weight (NVIDIA's form): its int8 values now; the DequantizeLinear after it gives them their scales.
+      const z = this.zeroPoint(node, i);
+      if (z.type !== DataType.INT8) fail("MODEL_FORMAT", `${at}: a weight quantized to ${typeName(z.type)}; octet's weights are symmetric int8`);
       const w = this.float(x, at, "x");
       const axis = intAttr(node, "axis") ?? 1;
-      const q = fakeQuantize(w, scale.data, axis, at);
-      return this.setConst(out, { dims: w.dims, values: q, type: DataType.INT8 });
+      const q = fakeQuantize(w, scale.data, z.values, axis, at);
+      return this.setConst(out, { dims: w.dims, values: q, type: DataType.INT8, zero: z.values });
     }
     if (scale.data.length !== 1) fail("MODEL_FORMAT", `${at}: activation scale has ${scale.data.length} values; octet takes per-tensor activation scales`);
+    const z = this.activationZero(node, i);
     const v = this.act(node, i, 0, true);
-    this.quantized.set(out, [v, scale.data[0]!]);
-    return { kind: "absorbed", how: `scale ${scale.data[0]} of ${shortText(v.tensor)} (with its DequantizeLinear)` };
+    if (x && this.views.has(x)) this.viewed.set(out, x);
+    this.quantized.set(out, { value: v, scale: scale.data[0]!, zero: z.stored });
+    return { kind: "absorbed", how: `scale ${scale.data[0]}${z.stored ? `, zero point ${z.type === DataType.UINT8 ? z.stored + 128 : z.stored}` : ""} of ${shortText(v.tensor)} (with its DequantizeLinear)` };
   }
 
   private dequantizeLinear(node: NodeProto, i: number): Outcome {
@@ -1174,21 +1223,99 @@ class ImportState {
     const q = node.input?.[0];
     this.isConst(q); // a value of a node that was not imported: skip this one
     const pending = q ? this.quantized.get(q) : undefined;
-    this.zeroPoint(node, i, !pending && !!q && this.consts.get(q)?.type === DataType.INT32);
     const scale = this.scale(node, at);
     const out = this.out(node, i);
     if (pending) {
-      const [v, s] = pending;
+      const { value: v, scale: s, zero } = pending;
+      const z = this.activationZero(node, i);
       if (scale.data.length !== 1 || scale.data[0] !== s) fail("MODEL_FORMAT", `${at}: scale differs from its QuantizeLinear's (${s})`);
+      if (z.stored !== zero) fail("MODEL_FORMAT", `${at}: zero point differs from its QuantizeLinear's`);
       const known = this.scales.get(v.tensor);
-      if (known !== undefined && known !== s) fail("MODEL_FORMAT", `${at}: tensor ${shortText(v.tensor)} is quantized with two scales (${known} and ${s})`);
-      this.scales.set(v.tensor, s);
-      return this.alias(out, v, `scale ${s} of ${shortText(v.tensor)}`);
+      const knownZero = this.zeroPoints.get(v.tensor) ?? 0;
+      if (known !== undefined && (known !== s || knownZero !== zero)) {
+        fail("MODEL_FORMAT", `${at}: tensor ${shortText(v.tensor)} is quantized twice, on two grids (scale ${known}, zero point ${knownZero} and scale ${s}, zero point ${zero}); octet keeps one grid per tensor`);
+      }
+      if (known !== undefined && this.viewed.has(q!)) {
+        this.notes.push(`QuantizeLinear/DequantizeLinear on ${shortText(this.viewed.get(q!)!)} (a view of ${shortText(v.tensor)}) requantize on its grid: elided`);
+      }
+      const relu = zero === -128 ? this.zeroPointRelu(v) : null;
+      const target = relu ?? v;
+      this.scales.set(target.tensor, s);
+      if (zero !== 0) this.zeroPoints.set(target.tensor, zero);
+      return this.alias(out, target, `scale ${s}${zero ? `, zero point ${zero} (int8-stored)` : ""} of ${shortText(v.tensor)}${relu ? `; its grid starts at 0, a ReLU: layer ${shortText(relu.tensor)}` : ""}`);
     }
     const c = this.constant(q, at, "x");
-    if (c.type !== DataType.INT8 && c.type !== DataType.INT32) fail("MODEL_FORMAT", `${at}: x is ${typeName(c.type)}; octet supports symmetric int8 only`);
+    const int32 = c.type === DataType.INT32;
+    const z = this.zeroPoint(node, i, int32);
+    if (c.type !== DataType.INT8 && c.type !== DataType.UINT8 && !int32) fail("MODEL_FORMAT", `${at}: x is ${typeName(c.type)}; octet dequantizes int8, uint8 and int32 constants`);
+    if (z.type !== c.type && !(int32 && !node.input?.[2])) fail("MODEL_FORMAT", `${at}: zero point is ${typeName(z.type)}, x is ${typeName(c.type)}`);
     const axis = intAttr(node, "axis") ?? 1;
-    return this.setConst(out, { dims: c.dims, values: dequantizeConst(c, scale.data, axis, at), type: DataType.FLOAT });
+    const values = dequantizeConst(c, scale.data, z.values, axis, at);
+    const quantized = c.type === DataType.UINT8 ? undefined : { values: Int32Array.from(c.values as ArrayLike<number>), scales: scale.data, zero: z.values, axis, dims: c.dims, type: c.type };
+    return this.setConst(out, { dims: c.dims, values, type: DataType.FLOAT, quantized });
+  }
+
+  /**
+   * A grid that starts at 0 (uint8 zero point 0, int8 -128) clamps its
+   * tensor at 0: ONNX Runtime's quantizer removes the Relu after a Conv or
+   * Gemm for that reason. The ReLU is restored as a layer after such a
+   * producer, so that the FP32 path computes what the QDQ graph does and the
+   * INT8 path fuses it (the same clamp).
+   */
+  private zeroPointRelu(v: Value): Value | null {
+    const known = this.restoredRelu.get(v.tensor);
+    if (known) return known;
+    const producer = this.layers.find((l) => l.output === v.tensor);
+    const clamps = producer && (producer.type === "convolution" || producer.type === "fully_connected" || producer.type === "scale" || (producer.type === "eltwise" && producer.op !== "mul"));
+    if (!clamps) return null;
+    const name = this.uniqueName(`${producer.name}/zero_point_relu`);
+    const relu: Layer = { name, type: "relu", inputs: [v.tensor], output: name };
+    this.layers.push(relu);
+    const row = this.layerRow.get(producer.name);
+    if (row !== undefined) this.layerRow.set(name, row);
+    const value = { tensor: name, rank: v.rank };
+    this.values.set(name, value);
+    this.shapes.set(name, this.shapes.get(v.tensor)!);
+    this.restoredRelu.set(v.tensor, value);
+    this.notes.push(`${shortText(producer.name)}: its QuantizeLinear grid starts at 0 (the quantizer removed a Relu): ReLU restored as layer ${shortText(name)}`);
+    return value;
+  }
+
+  /**
+   * The model's int8 weights of a layer whose weight constant came from a
+   * DequantizeLinear: values [K][per] in octet's order (transposed for a
+   * Gemm / MatMul B [in, out]) and one scale per output channel; its int32
+   * bias when the bias also came from one on the grid of input scale x
+   * weight scale. Weights with a zero point other than 0 are refused.
+   */
+  private modelWeights(at: string, weightValue: string | undefined, outAxis: 0 | 1, biasValue: string | undefined, input: Value, layer: string): void {
+    const c = weightValue ? this.consts.get(weightValue) : undefined;
+    const qd = c?.quantized;
+    if (!qd) return;
+    if (qd.type !== DataType.INT8) fail("MODEL_FORMAT", `${at}: weight is quantized to ${typeName(qd.type)}; octet's weights are symmetric int8`);
+    const z = qd.zero.find((v) => v !== 0);
+    if (z !== undefined) fail("MODEL_FORMAT", `${at}: weight zero point ${z} is not 0; octet's weights are symmetric int8`);
+    const dims = qd.dims;
+    const K = dims[outAxis]!;
+    const axis = qd.axis < 0 ? qd.axis + dims.length : qd.axis;
+    if (qd.scales.length !== 1 && axis !== outAxis) fail("MODEL_FORMAT", `${at}: weight scales on axis ${qd.axis}, not the output-channel axis ${outAxis}; octet scales weights per output channel`);
+    const scales = qd.scales.length === 1 ? new Float32Array(K).fill(qd.scales[0]!) : Float32Array.from(qd.scales);
+    let q: Int8Array;
+    if (outAxis === 0) q = Int8Array.from(qd.values);
+    else {
+      const [r, cc] = dims as [number, number];
+      q = new Int8Array(r * cc);
+      for (let a = 0; a < r; a++) for (let b = 0; b < cc; b++) q[b * r + a] = qd.values[a * cc + b]!;
+    }
+    const given: QuantizedWeights = { q, scales };
+    const b = biasValue ? this.consts.get(biasValue)?.quantized : undefined;
+    const sIn = this.scales.get(input.tensor);
+    if (b && b.type === DataType.INT32 && sIn !== undefined) {
+      const grid = scales.every((sw, k) => Math.fround(sIn * sw) === (b.scales.length === 1 ? b.scales[0] : b.scales[k]));
+      if (grid && b.values.length === K) given.bias = Int32Array.from(b.values);
+      else this.notes.push(`${shortText(layer)}: its int32 bias is not on the grid input scale x weight scale; quantized again from its float values`);
+    }
+    this.modelQuantized.set(layer, given);
   }
 }
 
@@ -1252,15 +1379,20 @@ function scaleIndex(dims: number[], scales: Float32Array, axis: number, at: stri
   return (i) => Math.floor(i / inner) % scales.length;
 }
 
-function dequantizeConst(c: Constant, scales: Float32Array, axis: number, at: string): Float32Array {
+/** ONNX's DequantizeLinear of a constant: (q - z) * s, per tensor or per axis (zero points as the scales). */
+function dequantizeConst(c: Constant, scales: Float32Array, zeros: number[], axis: number, at: string): Float32Array {
   const idx = scaleIndex(c.dims, scales, axis, at);
-  return Float32Array.from(c.values as ArrayLike<number>, (v, i) => Math.fround(v * scales[idx(i)]!));
+  if (zeros.length !== 1 && zeros.length !== scales.length) fail("SHAPE_MISMATCH", `${at}: ${zeros.length} zero points for ${scales.length} scales`);
+  const z = (i: number) => (zeros.length === 1 ? zeros[0]! : zeros[idx(i)]!);
+  return Float32Array.from(c.values as ArrayLike<number>, (v, i) => Math.fround((v - z(i)) * scales[idx(i)]!));
 }
 
-function fakeQuantize(w: { dims: number[]; data: Float32Array }, scales: Float32Array, axis: number, at: string): Int32Array {
+/** ONNX's QuantizeLinear of a float weight to int8: clamp(round(v / s) + z, -128, 127). */
+function fakeQuantize(w: { dims: number[]; data: Float32Array }, scales: Float32Array, zeros: number[], axis: number, at: string): Int32Array {
   const idx = scaleIndex(w.dims, scales, axis, at);
+  if (zeros.length !== 1 && zeros.length !== scales.length) fail("SHAPE_MISMATCH", `${at}: ${zeros.length} zero points for ${scales.length} scales`);
   return Int32Array.from(w.data, (v, i) => {
-    const q = roundHalfEven(v / scales[idx(i)]!);
+    const q = roundHalfEven(Math.fround(v / scales[idx(i)]!)) + (zeros.length === 1 ? zeros[0]! : zeros[idx(i)]!);
     return Math.max(-128, Math.min(127, q));
   });
 }

@@ -46,6 +46,12 @@ export class FieldReader {
     return v as T;
   }
 
+  /** An integer in lo..hi. */
+  int(v: unknown, where: string, lo: number, hi: number): number {
+    if (typeof v !== "number" || !Number.isInteger(v) || v < lo || v > hi) this.bad(where, `an integer in ${lo}..${hi}`, v);
+    return v;
+  }
+
   /** A finite, positive, normal float32 scale (no zero, subnormal, infinity or NaN). */
   scale(v: unknown, where: string): number {
     if (typeof v !== "number" || !(v >= 2 ** -126 && v <= 2 ** 64)) this.bad(where, "a scale: a normal float in 2^-126..2^64", v);

@@ -290,7 +290,7 @@ test("lowered INT8 pad writes the constant's int8 value (nchw4 and nc32hw32, = t
     const xp = k.arena.alloc(blockedBytes(n, C, H, W, layout)), yp = k.arena.alloc(blockedBytes(n, C, Ho, Wo, layout));
     k.arena.i8(xp, blockedBytes(n, C, H, W, layout)).set(packBlocked(x, n, C, H, W, layout));
     const env = (value: number, s: number) => ({
-      k, layout, layer: padLayer(value), shapes: padShapes, xs: [xp], y: yp, relu: false, scale: () => s,
+      k, layout, layer: padLayer(value), shapes: padShapes, xs: [xp], y: yp, relu: false, scale: () => s, zero: () => 0,
       int8Params: () => assert.unreachable("no weights") as never, affineParams: () => assert.unreachable("no weights") as never,
     });
     runCalls(k.exports, int8LayerCalls(env(-0.75, 0.25)))(n);
