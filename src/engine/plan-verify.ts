@@ -59,7 +59,7 @@ function verify(raw: unknown, file: string): Plan {
   const placed0 = placeLayers(model, placement0);
   const int8 = options.format.dtype === "s8" || placed0.some((p) => p.precision === "int8");
   const softmaxes = int8 ? int8Softmaxes(placed0) : new Set<string>();
-  const { scales, zeroPoints } = readQuant(r, plan.scales, plan.zeroPoints, model, int8, softmaxes);
+  const { scales, zeroPoints } = readQuant(r, plan.scales, plan.zeroPoints, model, int8, softmaxes, new Set(calibration?.modelTensors ?? []));
   const zeros = new Map(Object.entries(zeroPoints));
   const { placed, steps } = placeAndFuse(model, placement0, int8 ? new Map(Object.entries(scales)) : undefined, zeros);
   const placement: PlacementRecord[] = placed.map((p) => ({ layer: p.layer.name, type: p.layer.type, device: p.device, precision: p.precision, reason: p.reason }));
@@ -113,18 +113,24 @@ function readOptions(r: FieldReader, raw: unknown): CheckedOptions {
 
 function readCalibration(r: FieldReader, raw: unknown): CalibrationInfo | null {
   if (raw === null) return null;
-  const c = r.exact(raw, "calibration", ["algorithm", "source"]);
-  return { algorithm: r.string(c.algorithm, "calibration.algorithm"), source: r.string(c.source, "calibration.source") };
+  const c = r.object(raw, "calibration");
+  const info = r.exact(raw, "calibration", Object.hasOwn(c, "modelTensors") ? ["algorithm", "source", "modelTensors"] : ["algorithm", "source"]);
+  const out: CalibrationInfo = { algorithm: r.string(info.algorithm, "calibration.algorithm"), source: r.string(info.source, "calibration.source") };
+  if (Object.hasOwn(c, "modelTensors")) {
+    if (!Array.isArray(c.modelTensors)) r.bad("calibration.modelTensors", "an array of tensor names", c.modelTensors);
+    out.modelTensors = (c.modelTensors as unknown[]).map((t, i) => r.string(t, `calibration.modelTensors[${i}]`));
+  }
+  return out;
 }
 
 function readQuant(
-  r: FieldReader, rawScales: unknown, rawZeros: unknown, model: Model, int8: boolean, softmaxes: ReadonlySet<string>,
+  r: FieldReader, rawScales: unknown, rawZeros: unknown, model: Model, int8: boolean, softmaxes: ReadonlySet<string>, explicit: ReadonlySet<string>,
 ): { scales: Record<string, number>; zeroPoints: Record<string, number> } {
   const storedScales = r.object(rawScales, "scales"), storedZeros = r.object(rawZeros, "zeroPoints");
   const scales = new Map<string, number>(), zeros = new Map<string, number>();
   for (const [tensor, s] of Object.entries(storedScales)) scales.set(tensor, r.scale(s, `scales.${tensor}`));
   for (const [tensor, z] of Object.entries(storedZeros)) zeros.set(tensor, r.int(z, `zeroPoints.${tensor}`, -128, 127));
-  const expected = int8 ? effectiveQuant(model, scales, zeros, `${r.file}: scales`, softmaxes) : { scales: new Map<string, number>(), zeroPoints: new Map<string, number>() };
+  const expected = int8 ? effectiveQuant(model, scales, zeros, `${r.file}: scales`, softmaxes, undefined, explicit) : { scales: new Map<string, number>(), zeroPoints: new Map<string, number>() };
   same(r.file, Object.fromEntries(scales), Object.fromEntries(expected.scales), "scales");
   same(r.file, Object.fromEntries(zeros), Object.fromEntries(expected.zeroPoints), "zeroPoints");
   return { scales: Object.fromEntries(expected.scales), zeroPoints: Object.fromEntries(expected.zeroPoints) };

@@ -25,6 +25,12 @@ export interface CalibrationInfo {
   algorithm: string;
   /** Where the scales came from, e.g. "calibrated on 500 training images" or "cache lenet.cache". */
   source: string;
+  /**
+   * Tensors whose scale (and zero point) the model gave (QDQ): kept as
+   * given, where a calibrated build follows TensorRT's rules (a Concat's
+   * inputs take its scale); the rest came from `source`.
+   */
+  modelTensors?: string[];
 }
 
 export interface PlacementRecord {
@@ -73,8 +79,11 @@ export function buildPlan(model: Model, options: BuildOptions, scales: ReadonlyM
   const needsInt8 = usesInt8(placed0, options);
   if (needsInt8 && !scales) fail("BAD_ARGUMENT", "an INT8 build needs activation scales: calibrate or give a calibration cache");
   const softmaxes = int8Softmaxes(placed0);
+  const given = model.quantization;
+  const modelTensors = given && scales ? [...given.scales.keys()].filter((t) => scales.get(t) === given.scales.get(t)).sort() : [];
+  if (calibration && modelTensors.length > 0) calibration = { ...calibration, modelTensors };
   const quant = needsInt8
-    ? effectiveQuant(model, scales!, model.quantization?.zeroPoints ?? new Map(), calibration?.source ?? "scales", softmaxes)
+    ? effectiveQuant(model, scales!, given?.zeroPoints ?? new Map(), calibration?.source ?? "scales", softmaxes, undefined, new Set(modelTensors))
     : { scales: new Map<string, number>(), zeroPoints: new Map<string, number>() };
   const effective = quant.scales;
   const { placed, steps } = placeAndFuse(model, options, needsInt8 ? quant.scales : undefined, quant.zeroPoints);

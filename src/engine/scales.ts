@@ -38,11 +38,13 @@ export function effectiveScales(
  * Scales and zero points as the engine uses them: a tensor that keeps its
  * input's scale keeps its zero point too; `given` zero points (the model's)
  * apply where a scale is taken as given. `missing`, when passed, collects the
- * tensors without a scale instead of failing (to calibrate them).
+ * tensors without a scale instead of failing (to calibrate them). `explicit`
+ * tensors (the model's own QDQ scales) keep their scale where a calibrated
+ * build would give them the Concat's: the model's numbers, exactly.
  */
 export function effectiveQuant(
   model: Model, calibrated: ReadonlyMap<string, number>, given: ReadonlyMap<string, number>, source: string,
-  int8Softmax: ReadonlySet<string> = new Set(), missing?: Set<string>,
+  int8Softmax: ReadonlySet<string> = new Set(), missing?: Set<string>, explicit: ReadonlySet<string> = new Set(),
 ): EffectiveQuant {
   const out = new Map<string, number>();
   const zeros = new Map<string, number>();
@@ -91,7 +93,7 @@ export function effectiveQuant(
   layers.forEach((layer, i) => {
     if (layer.type !== "concat") return;
     producers[i]!.forEach((p, j) => {
-      if (p >= 0 && consumers[p]!.length === 1) concatScale.set(layer.inputs[j]!, layer.output);
+      if (p >= 0 && consumers[p]!.length === 1 && !explicit.has(layer.inputs[j]!)) concatScale.set(layer.inputs[j]!, layer.output);
     });
   });
   const scaleOf = (t: string): string => {

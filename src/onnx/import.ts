@@ -1246,9 +1246,10 @@ class ImportState {
     }
     const c = this.constant(q, at, "x");
     const int32 = c.type === DataType.INT32;
-    const z = this.zeroPoint(node, i, int32);
+    // Without a zero point input, x's own type with zero point 0.
+    const z = node.input?.[2] ? this.zeroPoint(node, i, int32) : { type: c.type, values: [0] };
     if (c.type !== DataType.INT8 && c.type !== DataType.UINT8 && !int32) fail("MODEL_FORMAT", `${at}: x is ${typeName(c.type)}; octet dequantizes int8, uint8 and int32 constants`);
-    if (z.type !== c.type && !(int32 && !node.input?.[2])) fail("MODEL_FORMAT", `${at}: zero point is ${typeName(z.type)}, x is ${typeName(c.type)}`);
+    if (z.type !== c.type) fail("MODEL_FORMAT", `${at}: zero point is ${typeName(z.type)}, x is ${typeName(c.type)}`);
     const axis = intAttr(node, "axis") ?? 1;
     const values = dequantizeConst(c, scale.data, z.values, axis, at);
     const quantized = c.type === DataType.UINT8 ? undefined : { values: Int32Array.from(c.values as ArrayLike<number>), scales: scale.data, zero: z.values, axis, dims: c.dims, type: c.type };

@@ -60,7 +60,9 @@ it("zero points: an INT8 softmax's round-trips; a changed, added or missing one 
   const bytes = serializePlan(p);
   assert.equal(deserializePlan(bytes, "sm.plan").zeroPoints, { prob: -128 });
   refuse(bytes, (j) => { j.zeroPoints.prob = -127; }, /x.plan: stored zeroPoints differ .*zeroPoints\.prob: -127, expected -128/);
-  refuse(gpuBytes, (j) => { j.zeroPoints.ip2 = 3; }, /x.plan: stored zeroPoints differ .*ip2/);
+  // pool1 keeps conv1's grid; conv1 with a zero point needs the general kernel's packing.
+  refuse(gpuBytes, (j) => { j.zeroPoints.pool1 = 3; }, /x.plan: stored zeroPoints differ from what the graph and options give: zeroPoints.pool1: unexpected field/);
+  refuse(gpuBytes, (j) => { j.zeroPoints.conv1 = 3; j.zeroPoints.pool1 = 3; }, /x.plan: stored placement differ .*placement\[0\]\.reason: "default device GPU", expected "default device GPU; asymmetric INT8/);
   refuse(bytes, (j) => { delete j.zeroPoints; }, /x.plan: .*zeroPoints/);
 });
 

@@ -162,17 +162,18 @@ test("senet-fashion: squeeze-excite (GAP, 1x1 convs, Sigmoid / HardSigmoid, Mul 
   await checkAgainstOrt("senet-fashion.onnx", m);
 });
 
-test("QDQ models: the symmetric int8 (s8) forms import with their scales; the uint8 (u8) forms fail with one named error", () => {
+test("QDQ models: both forms import with the model's scales, zero points and int8 weights; the uint8 forms restore the Relus the quantizer removed", () => {
   const files = readdirSync(dir).filter((f) => f.includes("-qdq-")).sort();
   assert.is(files.length, 10);
   for (const f of files) {
-    if (f.endsWith("-s8.onnx")) {
-      const m = loadModel(path(f));
-      assert.ok(m.quantization && m.quantization.scales.size > 0, f);
-      assert.ok(m.quantization!.scales.has("input") || m.quantization!.scales.has("data"), `${f}: the input's scale`);
-    } else {
-      expectOctetError(() => loadModel(path(f)), "MODEL_FORMAT", /nodes cannot be imported:\n {2}node (input|data)_QuantizeLinear \(QuantizeLinear\): zero point is uint8; .*asymmetric uint8 QDQ is not supported yet/);
-    }
+    const m = loadModel(path(f));
+    const q = m.quantization!;
+    assert.ok(q.scales.has("input") || q.scales.has("data"), `${f}: the input's scale`);
+    const weighted = m.graph.layers.filter((l) => l.type === "convolution" || l.type === "fully_connected");
+    assert.is(q.weights.size, weighted.length, `${f}: every conv and fc keeps its int8 weights`);
+    const u8 = f.endsWith("-u8.onnx");
+    assert.is(q.zeroPoints.get(q.scales.has("input") ? "input" : "data"), u8 ? -128 : undefined, `${f}: input zero point`);
+    assert.is(m.graph.layers.some((l) => l.name.endsWith("/zero_point_relu")), u8, `${f}: restored ReLUs`);
   }
 });
 
@@ -244,9 +245,8 @@ test("inspectOnnx and `octet inspect`: one row per node with its op, shape and w
   assert.is(row("Identity_0").octet, "constant");
   assert.ok(r.model && r.error === undefined);
   const u8 = inspectOnnx(readFileSync(path("resnet-mnist-qdq-u8.onnx")), "u8.onnx");
-  assert.ok(!u8.model && u8.unsupported === 12);
-  assert.match(u8.rows.find((x) => x.name === "input_QuantizeLinear")!.octet, /^unsupported: zero point is uint8/);
-  assert.match(u8.rows.find((x) => x.name === "/stem/stem.0/Conv")!.octet, /^not imported: reads ".*" from node .*, which was not imported/);
+  assert.ok(u8.model && u8.unsupported === 0);
+  assert.match(u8.rows.find((x) => x.name === "input_QuantizeLinear")!.octet, /^absorbed \(scale 0.0039\d+, zero point 0 of input/);
 
   const out: string[] = [], err: string[] = [];
   const io = { out: (l: string) => out.push(l), err: (l: string) => err.push(l) };
@@ -257,8 +257,8 @@ test("inspectOnnx and `octet inspect`: one row per node with its op, shape and w
   assert.match(text, /node_Reshape_109\s+Reshape\s+\[N, 32\]\s+absorbed/);
   assert.match(text, /Imports as 15 octet layers \(convolution 6, relu 5, eltwise 2, global_pooling 1, fully_connected 1\)/);
   out.length = 0;
-  assert.is(await main(["inspect", "--model", path("squeezenet-mnist-qdq-u8.onnx")], io), 1);
-  assert.match(out.join("\n"), /Does not import: 23 of 96 nodes are unsupported/);
+  assert.is(await main(["inspect", "--model", path("squeezenet-mnist-qdq-u8.onnx")], io), 0);
+  assert.match(out.join("\n"), /Imports as \d+ octet layers .*activation scales from QDQ nodes/);
   assert.is(await main(["inspect"], io), 2);
   assert.match(err.join("\n"), /which model\? `octet inspect model.onnx`/);
   assert.is(await main(["inspect", "models/lenet.json"], io), 2);
