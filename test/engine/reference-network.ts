@@ -17,11 +17,11 @@ import { concatIntoS8Ref } from "../../src/reference/concat-s8.js";
 import { lutS8Ref, preluS8Ref, scaleShiftS8Ref } from "../../src/reference/activation-s8.js";
 import { padConstantRef, resizeNearestRef } from "../../src/reference/pad-resize-s8.js";
 import { buildActivationTable } from "../../src/int8/activation-table.js";
-import { dequantizeZp, quantize, symmetricQuant } from "../../src/int8/numerics.js";
+import { dequantizeZp, quantize, quantizeZp } from "../../src/int8/numerics.js";
 import { softmaxS8Ref } from "../../src/reference/softmax-s8.js";
 import { softmaxTable, SOFTMAX_INT8_ZERO } from "../../src/int8/softmax-table.js";
 import { fcS8Ref } from "../../src/reference/fc-s8.js";
-import { dequantizeRef, quantizeRef } from "../../src/reference/reformat-s8.js";
+import { dequantizeRef } from "../../src/reference/reformat-s8.js";
 import { convRef, fcRef, poolRef, softmaxRef } from "../../src/reference/fp32-reference.js";
 
 export interface Int8Reference {
@@ -38,37 +38,51 @@ function weightsOf(model: Model, layer: Layer): { w: Float32Array; b: Float32Arr
 }
 
 /** The INT8 network on `N` FP32 images, at `scales` (a plan's effective scales). */
-export function int8Reference(model: Model, scales: Readonly<Record<string, number>>, input: Float32Array, N: number): Int8Reference {
+export function int8Reference(
+  model: Model, scales: Readonly<Record<string, number>>, input: Float32Array, N: number, zeroPoints: Readonly<Record<string, number>> = {},
+): Int8Reference {
   const int8 = new Map<string, Int8Array>();
   const inputName = model.graph.input.name;
-  int8.set(inputName, quantizeRef(input, scales[inputName]!));
+  const z = (t: string) => zeroPoints[t] ?? 0;
+  int8.set(inputName, Int8Array.from(input, (v) => quantizeZp(v, scales[inputName]!, z(inputName))));
   let prob: Float32Array | null = null;
   model.graph.layers.forEach((layer) => {
     const x = int8.get(layer.inputs[0]!)!;
     const shapes = model.shapes.layers.get(layer.name)!;
     const [C, H, W] = shapes.input;
     const sIn = scales[layer.inputs[0]!]!;
-    const q = (t: string) => symmetricQuant(scales[t]!);
+    const q = (t: string) => ({ scale: scales[t]!, zeroPoint: z(t) });
+    const zx = z(layer.inputs[0]!), zy = z(layer.output);
     switch (layer.type) {
       case "convolution":
       case "fully_connected": {
         const { w, b } = weightsOf(model, layer);
         const K = layer.numOutput;
-        const qw = quantizeWeights(w, K);
-        const params = { w: qw.q, bias: quantizeBias(b, sIn, qw.scales), mult: requantMultipliers(sIn, qw.scales, scales[layer.output]!) };
+        // The model's own int8 weights (QDQ) as they are, else per-channel max/127.
+        const given = model.quantization?.weights.get(layer.name);
+        const qw = given ?? quantizeWeights(w, K);
+        const bias = given?.bias ? given.bias.slice() : quantizeBias(b, sIn, qw.scales);
+        // sum w (x - zx) = sum w x - zx sum w: padding taps read zx, so the fold is exact.
+        const per = qw.q.length / K;
+        for (let k = 0; k < K; k++) {
+          let sum = 0;
+          for (let i = 0; i < per; i++) sum += qw.q[k * per + i]!;
+          bias[k] = bias[k]! - zx * sum;
+        }
+        const params = { w: qw.q, bias, mult: requantMultipliers(sIn, qw.scales, scales[layer.output]!) };
         if (layer.type === "fully_connected") {
-          int8.set(layer.output, fcS8Ref(x, N, C * H * W, params.w, params.bias, params.mult, K, false));
+          int8.set(layer.output, fcS8Ref(x, N, C * H * W, params.w, params.bias, params.mult, K, false, zy));
           break;
         }
         const { kernelShape: [kh, kw], strides: [sh, sw], dilations: [dh, dw], pads: [padTop, padLeft, padBottom, padRight] } = layer;
         int8.set(layer.output, convgS8Ref({
           x, N, C, H, W, ...params, K, groups: layer.group,
-          geometry: { kh, kw, sh, sw, dh, dw, padTop, padLeft, padBottom, padRight }, epilogue: { xZero: 0, yZero: 0, lo: -128, hi: 127 },
+          geometry: { kh, kw, sh, sw, dh, dw, padTop, padLeft, padBottom, padRight }, epilogue: { xZero: zx, yZero: zy, lo: -128, hi: 127 },
         }).y);
         break;
       }
       case "pooling": {
-        if (isPlainPooling(layer)) {
+        if (isPlainPooling(layer) && (layer.method === "max" || zx === 0)) {
           // LeNet's pooling numerics (docs/int8-numerics.md "Pooling").
           const args = { x, N, C, H, W, window: layer.kernelShape[0], stride: layer.strides[0] };
           int8.set(layer.output, (layer.method === "max" ? maxPoolS8Ref(args) : avgPoolS8Ref(args)).y);
@@ -85,10 +99,10 @@ export function int8Reference(model: Model, scales: Readonly<Record<string, numb
           : pool2dS8Ref({ x, N, C, H, W, geometry: { kh: H, kw: W, sh: 1, sw: 1, pads: [0, 0, 0, 0], ceilMode: false }, method: "max", countIncludePad: false, qx: q(layer.inputs[0]!), qy: q(layer.output) }).y);
         break;
       case "relu":
-        int8.set(layer.output, Int8Array.from(x, (v) => Math.max(v, 0)));
+        int8.set(layer.output, Int8Array.from(x, (v) => Math.max(v, zy)));
         break;
       case "activation":
-        int8.set(layer.output, lutS8Ref(x, activationTable(layer, sIn, scales[layer.output]!)));
+        int8.set(layer.output, lutS8Ref(x, activationTable(layer, sIn, scales[layer.output]!, zx, zy)));
         break;
       case "eltwise": {
         const [bc, bh, bw] = shapes.inputs[1]!;
@@ -118,8 +132,8 @@ export function int8Reference(model: Model, scales: Readonly<Record<string, numb
       }
       case "pad": {
         // The constant on the input's grid (the output keeps that scale); exact, or the layer would not run in INT8.
-        const q = quantize(layer.value, sIn);
-        if (Math.fround(q * sIn) !== Math.fround(layer.value)) throw new Error(`pad ${layer.name}: value ${layer.value} is not exact at scale ${sIn}`);
+        const q = quantize(layer.value, sIn) + zx;
+        if (Math.fround((q - zx) * sIn) !== Math.fround(layer.value)) throw new Error(`pad ${layer.name}: value ${layer.value} is not exact at scale ${sIn}`);
         int8.set(layer.output, padConstantRef(x, N, C, H, W, layer.pads, q));
         break;
       }
@@ -144,7 +158,7 @@ export function int8Reference(model: Model, scales: Readonly<Record<string, numb
 }
 
 /** The 256-entry table of an activation, from its FP32 definition (ONNX's formulas, written out here). */
-function activationTable(layer: Extract<Layer, { type: "activation" }>, sIn: number, sOut: number): Int8Array {
+function activationTable(layer: Extract<Layer, { type: "activation" }>, sIn: number, sOut: number, zIn = 0, zOut = 0): Int8Array {
   const fn = ((): (x: number) => number => {
     switch (layer.fn) {
       case "clip": return (v) => Math.min(Math.max(v, layer.min), layer.max);
@@ -155,7 +169,7 @@ function activationTable(layer: Extract<Layer, { type: "activation" }>, sIn: num
       case "hard_swish": return (v) => v * Math.max(0, Math.min(1, v / 6 + 0.5));
     }
   })();
-  return buildActivationTable(fn, sIn, 0, sOut, 0);
+  return buildActivationTable(fn, sIn, zIn, sOut, zOut);
 }
 
 /** The FP32 network on `N` images (sums in f64). */
