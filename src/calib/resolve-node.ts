@@ -11,6 +11,7 @@ import type { CalibrationInfo } from "../engine/plan.js";
 import { parseCalibrationTable, writeCalibrationTable, headerName } from "./cache.js";
 import { collectStats, scalesFrom, type CalibrationOptions, type TensorStats } from "./calibrate.js";
 import type { CalibrationAlgorithm } from "./algorithms.js";
+import { effectiveQuant } from "../engine/scales.js";
 
 export interface ResolveOptions extends CalibrationOptions {
   algorithm: CalibrationAlgorithm;
@@ -26,7 +27,30 @@ export interface ResolvedScales {
   stats?: Map<string, TensorStats>;
 }
 
+/**
+ * The scales of a model that quantizes itself (QDQ): its own where it has
+ * them; the tensors it leaves without one (NVIDIA's form quantizes only
+ * layer inputs) from a cache or calibration, named in the log.
+ */
+export function resolveModelScales(model: Model, calibrationSet: () => ImageSet, kernels: () => Kernels, o: ResolveOptions): ResolvedScales {
+  const q = model.quantization!;
+  const missing = new Set<string>();
+  effectiveQuant(model, q.scales, q.zeroPoints, q.source, new Set(), missing);
+  if (missing.size === 0) {
+    o.log(`[I] Explicit quantization: ${q.scales.size} activation scales from ${q.source}; skipping calibration`);
+    return { scales: q.scales, info: { algorithm: "explicit (QDQ)", source: q.source } };
+  }
+  const list = [...missing];
+  o.log(`[I] Explicit quantization: ${q.scales.size} activation scales from ${q.source}; ${list.length} tensors have none ` +
+    `(${list.slice(0, 4).join(", ")}${list.length > 4 ? ", ..." : ""}): they take a cache's or calibration's`);
+  const rest = resolveScales({ ...model, quantization: undefined }, calibrationSet, kernels, o);
+  const scales = new Map(rest.scales);
+  for (const [t, s] of q.scales) scales.set(t, s);
+  return { scales, stats: rest.stats, info: { algorithm: rest.info.algorithm, source: `${q.source} and ${rest.info.source}` } };
+}
+
 export function resolveScales(model: Model, calibrationSet: () => ImageSet, kernels: () => Kernels, o: ResolveOptions): ResolvedScales {
+  if (model.quantization) return resolveModelScales(model, calibrationSet, kernels, o);
   if (o.cachePath && existsSync(o.cachePath)) {
     const table = parseCalibrationTable(readCache(o.cachePath), o.cachePath);
     if (table.algorithmName === headerName(o.algorithm)) {

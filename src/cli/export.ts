@@ -50,7 +50,7 @@ export function runExport(argv: string[], io: Io): number {
   if (args.flag("qdq")) {
     const dataDir = args.str("data") ?? defaultMnistDir();
     const progress = new Progress("[I] Calibrating");
-    scales = model.quantization?.scales ?? resolveScales(model, () => loadMnistTrain(dataDir), () => loadKernels("release"), {
+    scales = resolveScales(model, () => loadMnistTrain(dataDir), () => loadKernels("release"), {
       algorithm: args.str("calib") as CalibrationAlgorithm, images: args.int("calib-images"), batch: 50, percentile: args.num("percentile"),
       cachePath: args.str("calib-cache"), log: (l) => io.out(l), onProgress: (d, t) => progress.update(d, t),
     }).scales;

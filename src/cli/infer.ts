@@ -69,10 +69,6 @@ export function runInfer(argv: string[], io: Io): number {
     log: (l: string) => io.out(l),
   };
   const scales = lazy(() => {
-    if (model.quantization && !calibration.cachePath) {
-      io.out(`[I] Explicit quantization: ${model.quantization.scales.size} activation scales from ${model.quantization.source}; skipping calibration`);
-      return { scales: model.quantization.scales, info: { algorithm: "explicit (QDQ)", source: model.quantization.source } } as ReturnType<typeof resolveScales>;
-    }
     const progress = new Progress("[I] Calibrating");
     const r = resolveScales(model, train, () => loadKernels("release"), { ...calibration, onProgress: (d, t) => progress.update(d, t) });
     progress.done();

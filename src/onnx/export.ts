@@ -5,7 +5,7 @@
 import type { Model } from "../model/model.js";
 import { paramName } from "../model/model.js";
 import { quantizeWeights } from "../int8/numerics.js";
-import { effectiveScales } from "../engine/scales.js";
+import { effectiveQuant } from "../engine/scales.js";
 import { reluFuses } from "../builder/fuse.js";
 import { onnx, DataType, type NodeProto, type TensorProto } from "./proto.js";
 
@@ -36,7 +36,9 @@ const str = (name: string, v: string) => ({ name, type: onnx.AttributeProto.Attr
 
 export function exportOnnx(model: Model, options: ExportOptions = {}): Uint8Array {
   const g = model.graph;
-  const qdq = options.scales ? effectiveScales(model, options.scales, "export scales") : null;
+  // The model's own zero points and int8 weights (an imported QDQ model) are written as they are.
+  const quant = options.scales ? effectiveQuant(model, options.scales, model.quantization?.zeroPoints ?? new Map(), "export scales") : null;
+  const qdq = quant?.scales ?? null;
   const nodes: NodeProto[] = [];
   const initializer: TensorProto[] = [];
   /** octet tensor -> ONNX value currently holding it. */
@@ -49,8 +51,11 @@ export function exportOnnx(model: Model, options: ExportOptions = {}): Uint8Arra
     const s = qdq.get(tensor)!;
     const scaleName = `${tensor}_scale`;
     if (!initializer.some((t) => t.name === scaleName)) initializer.push(floatTensor(scaleName, [], new Float32Array([s])));
-    nodes.push({ name: `${tensor}_QuantizeLinear`, opType: "QuantizeLinear", input: [onnxName, scaleName, zero], output: [`${tensor}_quantized`] });
-    nodes.push({ name: `${tensor}_DequantizeLinear`, opType: "DequantizeLinear", input: [`${tensor}_quantized`, scaleName, zero], output: [`${tensor}_dequantized`] });
+    const z = quant!.zeroPoints.get(tensor) ?? 0;
+    const zeroName = z === 0 ? zero : `${tensor}_zero_point`;
+    if (z !== 0 && !initializer.some((t) => t.name === zeroName)) initializer.push(int8Tensor(zeroName, [], Int8Array.of(z)));
+    nodes.push({ name: `${tensor}_QuantizeLinear`, opType: "QuantizeLinear", input: [onnxName, scaleName, zeroName], output: [`${tensor}_quantized`] });
+    nodes.push({ name: `${tensor}_DequantizeLinear`, opType: "DequantizeLinear", input: [`${tensor}_quantized`, scaleName, zeroName], output: [`${tensor}_dequantized`] });
     return `${tensor}_dequantized`;
   };
 
@@ -60,7 +65,7 @@ export function exportOnnx(model: Model, options: ExportOptions = {}): Uint8Arra
       initializer.push(floatTensor(name, dims, w));
       return name;
     }
-    const q = quantizeWeights(w, dims[0]!);
+    const q = model.quantization?.weights.get(layer) ?? quantizeWeights(w, dims[0]!);
     initializer.push(int8Tensor(`${name}_quantized`, dims, Int8Array.from(q.q)));
     initializer.push(floatTensor(`${name}_scale`, [dims[0]!], q.scales));
     initializer.push(int8Tensor(`${name}_zero_point`, [dims[0]!], new Int8Array(dims[0]!)));

@@ -187,6 +187,7 @@ export function runImport(bytes: Uint8Array, file: string, options: ImportOption
       state.setOutcome(d, { kind: "dropped", why: "its output reaches no graph output" });
       state.notes.push(`node ${shortText(state.nodeNameOf(d))} (${state.opOf(d)}) dropped: its output reaches no graph output`);
     }
+    propagateGrids(folded.layers, state.scales, state.zeroPoints, state.notes);
     const kept = new Set<string>([inputName, ...folded.layers.map((l) => l.output)]);
     for (const t of [...state.scales.keys()]) if (!kept.has(t)) state.scales.delete(t);
     for (const t of [...state.zeroPoints.keys()]) if (!kept.has(t)) state.zeroPoints.delete(t);
@@ -1355,6 +1356,28 @@ export function firstNonReplicated(transform: ResizeTransform, rounding: Nearest
     if (source !== Math.floor(o / f)) return { out: o, source };
   }
   return null;
+}
+
+/**
+ * TensorRT's Q/DQ propagation: a tensor the model leaves without a grid
+ * whose only reader is a layer that keeps its input's grid (max pooling, a
+ * ReLU, a pad, a nearest resize) takes that layer's output grid, as if the
+ * Q/DQ pair sat before it (NVIDIA's form quantizes only layer inputs, after
+ * the pooling). Backward along chains of such layers.
+ */
+function propagateGrids(layers: readonly Layer[], scales: Map<string, number>, zeros: Map<string, number>, notes: string[]): void {
+  const readers = new Map<string, Layer[]>();
+  for (const l of layers) for (const t of l.inputs) readers.set(t, [...(readers.get(t) ?? []), l]);
+  const keeps = (l: Layer) => (l.type === "pooling" && l.method === "max") || l.type === "relu" || l.type === "pad" || l.type === "resize" || (l.type === "global_pooling" && l.method === "max");
+  for (let i = layers.length - 1; i >= 0; i--) {
+    const t = layers[i]!.output;
+    const r = readers.get(t) ?? [];
+    if (scales.has(t) || r.length !== 1 || !keeps(r[0]!) || !scales.has(r[0]!.output)) continue;
+    scales.set(t, scales.get(r[0]!.output)!);
+    const z = zeros.get(r[0]!.output);
+    if (z !== undefined) zeros.set(t, z);
+    notes.push(`${shortText(t)} has no QuantizeLinear; it takes the grid of ${shortText(r[0]!.output)} through ${r[0]!.type} ${shortText(r[0]!.name)} (TensorRT's Q/DQ propagation)`);
+  }
 }
 
 /** [before, after] pads of auto_pad SAME_UPPER / SAME_LOWER: output ceil(size / stride), the odd pad after (UPPER) or before (LOWER). */

@@ -18,6 +18,7 @@ export function buildSummary(plan: Plan, batch = 1): string[] {
     ...table(["Layer", "Type", "Device", "Precision", "Why"],
       plan.placement.map((p) => [p.layer, p.type, p.device.toUpperCase(), p.precision.toUpperCase(), p.reason])).map((l) => `[I]   ${l}`),
   ];
+  lines.push(...scaleOrigins(plan));
   for (const n of plan.nodes) if (n.kind === "compute" && n.step.split) lines.push(`[W] ${n.step.split}`);
   for (const device of ["dla", "gpu"] as const) {
     const steps = plan.nodes.filter((n) => n.kind === "compute" && n.device === device).map((n) => n.name);
@@ -70,4 +71,34 @@ function concatLines({ slices, copies }: ConcatPlan): string[] {
   ].sort((a, b) => a[0]!.localeCompare(b[0]!) || Number(a[1]) - Number(b[1]));
   return [`[I] Concat inputs (${slices.size} written in place, ${copies.length} copied):`,
     ...table(["Concat", "Input", "Tensor", "Device", "How"], rows).map((l) => `[I]   ${l}`)];
+}
+
+/**
+ * Where every tensor's scale came from: the model (QDQ), calibration, a
+ * cache, its input (a layer that keeps its input's grid), or none (the
+ * tensor stays FP32). One line for a build whose scales all have one
+ * source; a table when a model that quantizes itself is involved.
+ */
+function scaleOrigins(plan: Plan): string[] {
+  const c = plan.calibration;
+  if (!c) return [];
+  const model = new Set(c.modelTensors ?? []);
+  const rest = c.source.startsWith("cache") || / and cache /.test(c.source) ? "the cache" : model.size > 0 && !/ and /.test(c.source) ? "the model (QDQ)" : `calibration (${c.algorithm})`;
+  const tensors = [plan.graph.input.name, ...new Set(plan.graph.layers.map((l) => l.output))];
+  const keeps = new Map(plan.graph.layers.filter((l) => ["pooling", "relu", "pad", "resize"].includes(l.type) || (l.type === "global_pooling" && l.method === "max")).map((l) => [l.output, l.inputs[0]!]));
+  const origin = (t: string): string => {
+    if (plan.scales[t] === undefined) return "none (FP32)";
+    if (model.has(t)) return "the model (QDQ)";
+    if (keeps.has(t) && plan.scales[t] === plan.scales[keeps.get(t)!]) return `kept from ${keeps.get(t)}`;
+    return rest;
+  };
+  const rows = tensors.map((t) => [t, origin(t), plan.scales[t] === undefined ? "-" : plan.scales[t]!.toPrecision(6), String(plan.zeroPoints[t] ?? (plan.scales[t] === undefined ? "-" : 0))]);
+  if (model.size === 0) {
+    const fp32 = rows.filter((r) => r[1] === "none (FP32)").length;
+    return [`[I] Scales: ${rows.length - fp32} tensors from ${rest}${fp32 ? `, ${fp32} without one (FP32)` : ""}`];
+  }
+  const counts = new Map<string, number>();
+  for (const r of rows) counts.set(r[1]!.startsWith("kept from") ? "kept from its input" : r[1]!, (counts.get(r[1]!.startsWith("kept from") ? "kept from its input" : r[1]!) ?? 0) + 1);
+  return [`[I] Scales of ${rows.length} tensors: ${[...counts].map(([k, v]) => `${v} ${k}`).join(", ")}`,
+    ...table(["Tensor", "Scale from", "Scale", "Zero point"], rows).map((l) => `[I]   ${l}`)];
 }
