@@ -10,6 +10,7 @@ export type OctetErrorCode =
   | "BAD_OPTION"
   | "WASM_UNSUPPORTED"
   | "OUT_OF_BOUNDS"
+  | "DEVICE_FAULT"
   | "BAD_ARGUMENT";
 
 export class OctetError extends Error {

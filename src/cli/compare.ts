@@ -15,6 +15,7 @@ import type { MeasureOptions } from "../engine/measure.js";
 import type { Plan } from "../engine/plan.js";
 import { timeShares } from "../profiler/reports/perf-summary.js";
 import { classify, timeRuns } from "./engine-node.js";
+import { runConcurrent } from "../streams/concurrent.js";
 import { table } from "./reports/table.js";
 import { F32_NCHW, imageBytes } from "../core/format.js";
 import type { GraphShapes } from "../model/shapes.js";
@@ -128,4 +129,48 @@ export function runCompare(
   io.out(`[W] INT8 placements' output probabilities are not bit-identical on ${images} images:`);
   for (const line of mismatches) io.out(line);
   if (top1s.size > 1) io.out(`[W] INT8 placements disagree on top-1: ${[...top1s].join(", ")}`);
+}
+
+/** --streams N: N contexts of the plan at once, each on its own thread, over the test images. */
+export async function streamsReport(plan: Plan, n: number, test: ImageSet, batch: number, images: number): Promise<string[]> {
+  const alone = await runConcurrent([{ label: "stream 0", plan }], test, batch, images);
+  const r = await runConcurrent(Array.from({ length: n }, (_, k) => ({ label: `stream ${k}`, plan })), test, batch, images);
+  return [
+    `[I] Streams: ${n} execution contexts of the plan at once, each on its own thread, over ${images} images in batches of ${batch}:`,
+    `[I]   aggregate ${Math.round(r.imagesPerSecond).toLocaleString("en-US")} images/s, ${(r.imagesPerSecond / alone.imagesPerSecond).toFixed(2)}x one stream's ${Math.round(alone.imagesPerSecond).toLocaleString("en-US")}`,
+    ...table(["Stream", "images", "median latency", "utilisation", "top-1"], r.streams.map((s) => [
+      s.label, String(s.images), `${s.latency.median.toFixed(3)} ms`, `${(100 * s.utilisation).toFixed(0)}%`, s.top1.toFixed(4),
+    ])).map((l) => `[I]   ${l}`),
+  ];
+}
+
+/**
+ * --compare's concurrent rows, what the DLA is for: the GPU context alone,
+ * then a GPU context and a DLA context (core 0) at once, then GPU and DLA
+ * cores 0 and 1, each context on its own thread, over the test images.
+ */
+export async function concurrentCompare(
+  model: Model, scales: Map<string, number>, info: CalibrationInfo, base: BuildOptions, test: ImageSet, images: number, batch: number,
+): Promise<string[]> {
+  const gpu = buildPlan(model, { ...base, device: "gpu", layerDevice: new Map() }, scales, info);
+  const dla = buildPlan(model, { ...base, device: "dla", gpuFallback: true, layerDevice: new Map() }, scales, info);
+  const configs = [
+    { label: "GPU alone", plans: [{ label: "GPU", plan: gpu }] },
+    { label: "GPU + DLA core 0", plans: [{ label: "GPU", plan: gpu }, { label: "DLA core 0", plan: dla }] },
+    { label: "GPU + DLA cores 0 and 1", plans: [{ label: "GPU", plan: gpu }, { label: "DLA core 0", plan: dla }, { label: "DLA core 1", plan: dla }] },
+  ];
+  const rows: { label: string; ips: number; worst: number; result: Awaited<ReturnType<typeof runConcurrent>> }[] = [];
+  for (const c of configs) {
+    const result = await runConcurrent(c.plans, test, batch, images);
+    rows.push({ label: c.label, ips: result.imagesPerSecond, worst: Math.max(...result.streams.map((s) => s.latency.median)), result });
+  }
+  const lines = [`[I] Concurrent contexts (each on its own thread; batch ${batch}, ${images} test images shared out by batch):`];
+  lines.push(...table(["Configuration", "aggregate images/s", "vs GPU alone", "per stream: median latency, utilisation, top-1"], rows.map((r) => [
+    r.label, Math.round(r.ips).toLocaleString("en-US"), `${(r.ips / rows[0]!.ips).toFixed(2)}x`,
+    r.result.streams.map((s) => `${s.label} ${s.latency.median.toFixed(2)} ms, ${(100 * s.utilisation).toFixed(0)}%, ${s.top1.toFixed(4)}`).join("; "),
+  ])).map((l) => `[I]   ${l}`));
+  const most = rows.reduce((a, b) => (b.ips > a.ips ? b : a));
+  const lowest = rows.reduce((a, b) => (b.worst < a.worst ? b : a));
+  lines.push(`[I] Most throughput: ${most.label} (${Math.round(most.ips).toLocaleString("en-US")} images/s); lowest latency: ${lowest.label} (median ${lowest.worst.toFixed(2)} ms per batch of ${batch}).`);
+  return lines;
 }

@@ -23,7 +23,7 @@ import { profileTable } from "../profiler/reports/profile-table.js";
 import { exportProfile } from "../profiler/reports/export-profile.js";
 import { chromeTrace } from "../profiler/reports/chrome-trace.js";
 import { accuracy, classify, timeRuns } from "./engine-node.js";
-import { runCompare } from "./compare.js";
+import { runCompare, concurrentCompare, streamsReport } from "./compare.js";
 import { fail } from "../errors.js";
 import type { Model } from "../model/model.js";
 import type { ImageSet } from "../data/dataset.js";
@@ -36,7 +36,7 @@ export function inferHelp(): string {
   return helpText("octet infer [options]", "Builds LeNet for the GPU and DLA devices (or loads a plan), reports the build, FP32 vs INT8 accuracy on the MNIST test set, a trtexec-style performance summary and the time of every range.", INFER_OPTIONS);
 }
 
-export function runInfer(argv: string[], io: Io): number {
+export async function runInfer(argv: string[], io: Io): Promise<number> {
   const settings = inferSettings(argv);
   if (!settings) {
     io.out(inferHelp());
@@ -102,6 +102,7 @@ export function runInfer(argv: string[], io: Io): number {
   if (args.flag("compare")) {
     const s = scales();
     runCompare(model, s.scales, s.info, options, test, images, batch, measureOptions, io);
+    for (const l of await concurrentCompare(model, s.scales, s.info, options, test, images, batch)) io.out(l);
     io.out("&&&& PASSED octet infer --compare");
     return 0;
   }
@@ -152,6 +153,8 @@ export function runInfer(argv: string[], io: Io): number {
       io.out(`[I] Wrote Chrome trace ${tracePath} (open in https://ui.perfetto.dev or chrome://tracing)`);
     }
   }
+  const streams = args.int("streams");
+  if (streams > 1) for (const l of await streamsReport(plan, streams, test, batch, images)) io.out(l);
   io.out(`&&&& ${passed ? "PASSED" : "FAILED"} octet infer`);
   return passed ? 0 : 1;
 }

@@ -7,7 +7,7 @@ import { runTrain } from "./train.js";
 import { runExport } from "./export.js";
 import { runInspect } from "./inspect.js";
 
-const COMMANDS: Record<string, { summary: string; run(argv: string[], io: Io): number }> = {
+const COMMANDS: Record<string, { summary: string; run(argv: string[], io: Io): number | Promise<number> }> = {
   infer: { summary: "run a model on the MNIST test set and report accuracy and speed", run: runInfer },
   train: { summary: "train the FP32 LeNet weights from scratch", run: runTrain },
   export: { summary: "write the model as ONNX (FP32, or QDQ INT8 with --qdq)", run: runExport },
@@ -31,7 +31,7 @@ export async function main(argv: string[], io: Io = consoleIo): Promise<number> 
     return 2;
   }
   try {
-    return entry.run(rest, io);
+    return await entry.run(rest, io);
   } catch (e) {
     if (e instanceof OctetError) {
       io.err(`octet ${command}: error [${e.code}]: ${e.message}`);

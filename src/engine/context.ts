@@ -13,7 +13,7 @@ import { inferShapes, volume, type Chw, type GraphShapes } from "../model/shapes
 import { F32_NCHW, imageBytes, parseFormat, type Format } from "../core/format.js";
 import { lowerCompute, lowerReformat, lowerCopy, type Runner } from "./lower.js";
 import { Profiler, ENQUEUE_RANGE, type RangeInfo } from "../profiler/profiler.js";
-import { fail } from "../errors.js";
+import { fail, OctetError } from "../errors.js";
 import { unpackBlocked, type Layout as BlockedLayout } from "../int8/layout.js";
 import { dequantizeZp } from "../int8/numerics.js";
 import { isVerified } from "./plan-trust.js";
@@ -162,19 +162,27 @@ export class ExecutionContext {
     if (!(n >= 1 && n <= this.maxBatch && Number.isInteger(n))) fail("BAD_ARGUMENT", `enqueue: batch of ${n} images, expected 1..${this.maxBatch}`);
     const runners = this.runners;
     const p = this.profiler;
-    if (p === null) {
-      for (let i = 0; i < runners.length; i++) runners[i]!(n, false);
-      return;
+    let i = 0;
+    try {
+      if (p === null) {
+        for (; i < runners.length; i++) runners[i]!(n, false);
+        return;
+      }
+      p.batch = n;
+      p.begin(0);
+      for (; i < runners.length; i++) {
+        p.begin(i + 1);
+        runners[i]!(n, this.profileDla);
+        p.end(i + 1);
+      }
+      p.end(0);
+      p.finishEnqueue();
+    } catch (e) {
+      if (e instanceof OctetError && e.code !== "OUT_OF_BOUNDS") throw e;
+      const node = this.plan.nodes[i];
+      const where = node ? `${node.device.toUpperCase()} step ${node.name}` : "enqueue";
+      fail(e instanceof OctetError ? e.code : "DEVICE_FAULT", `${where}: ${(e as Error).message}`);
     }
-    p.batch = n;
-    p.begin(0);
-    for (let i = 0; i < runners.length; i++) {
-      p.begin(i + 1);
-      runners[i]!(n, this.profileDla);
-      p.end(i + 1);
-    }
-    p.end(0);
-    p.finishEnqueue();
   }
 
   /**

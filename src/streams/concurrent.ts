@@ -1,0 +1,87 @@
+// Several streams at once over a test set: each stream takes every S-th
+// batch of images, all run concurrently on their own threads, and the run
+// reports what trtexec's --streams and the DLA questions need: aggregate
+// images/s over the wall time, each stream's median enqueue latency, its
+// utilisation (time in enqueue / wall), its top-1 on the images it ran, and
+// every stream's output probabilities (to compare with the same plan alone).
+import type { Plan } from "../engine/plan.js";
+import type { ImageSet } from "../data/dataset.js";
+import { imagesToFloat } from "../data/dataset.js";
+import { TopKCounter } from "../metrics/topk.js";
+import { summarize, type Summary } from "../profiler/reports/stats.js";
+import { Stream } from "./stream.js";
+import { fail } from "../errors.js";
+
+export interface StreamResult {
+  label: string;
+  images: number;
+  top1: number;
+  latency: Summary;
+  utilisation: number;
+  /** Output values of the images it ran, at their places in the test set (others 0). */
+  outputs: Float32Array;
+}
+
+export interface ConcurrentResult {
+  wallMs: number;
+  imagesPerSecond: number;
+  streams: StreamResult[];
+}
+
+/**
+ * Runs `plans` as concurrent streams over the first `images` test images in
+ * batches of `batch`, `rounds` times over (more rounds, steadier figures;
+ * top-1 counts the first round).
+ */
+export async function runConcurrent(
+  plans: { label: string; plan: Plan }[], test: ImageSet, batch: number, images: number, rounds = 1,
+): Promise<ConcurrentResult> {
+  if (plans.length === 0) fail("BAD_ARGUMENT", "runConcurrent: no plans");
+  if (!(images >= 1 && images <= test.count)) fail("BAD_ARGUMENT", `runConcurrent: ${images} images, the test set has ${test.count}`);
+  const streams = await Promise.all(plans.map((p) => Stream.create(p.plan, batch, { label: p.label })));
+  try {
+    const S = streams.length;
+    const batches = Math.ceil(images / batch);
+    const perImage = streams[0]!.outputSize;
+    const staging = streams.map(() => new Float32Array(batch * test.rows * test.cols));
+    const results = streams.map((s) => ({ s, lat: [] as number[], counter: new TopKCounter(), outputs: new Float32Array(images * perImage), images: 0 }));
+    // Warm-up: one batch each.
+    await Promise.all(streams.map(async (s, k) => {
+      imagesToFloat(test, 0, Math.min(batch, images), staging[k]!);
+      (s.input(Math.min(batch, images)) as Float32Array).set(staging[k]!.subarray(0, Math.min(batch, images) * test.rows * test.cols));
+      await s.enqueueAsync(Math.min(batch, images));
+    }));
+    const busy0 = streams.map((s) => s.busyMicroseconds());
+    const t0 = performance.now();
+    await Promise.all(results.map(async (r, k) => {
+      for (let round = 0; round < rounds; round++) {
+        for (let b = k; b < batches; b += S) {
+          const start = b * batch, n = Math.min(batch, images - start);
+          if (round === 0) imagesToFloat(test, start, n, staging[k]!);
+          if (r.s.inputSize !== test.rows * test.cols) fail("BAD_ARGUMENT", `${r.s.label}: the plan takes ${r.s.inputSize} values per image, the images have ${test.rows * test.cols}`);
+          (r.s.input(n) as Float32Array).set(staging[k]!.subarray(0, n * r.s.inputSize));
+          const e0 = performance.now();
+          await r.s.enqueueAsync(n);
+          r.lat.push(performance.now() - e0);
+          if (round === 0) {
+            const out = r.s.output(n);
+            r.outputs.set(out, start * perImage);
+            r.counter.add(out, test.labels.subarray(start, start + n), perImage);
+            r.images += n;
+          }
+        }
+      }
+    }));
+    const wallMs = performance.now() - t0;
+    return {
+      wallMs,
+      imagesPerSecond: (1000 * images * rounds) / wallMs,
+      streams: results.map((r, k) => ({
+        label: r.s.label, images: r.images, top1: r.counter.top1Rate, latency: summarize(r.lat),
+        utilisation: (r.s.busyMicroseconds() - busy0[k]!) / 1000 / wallMs, outputs: r.outputs,
+      })),
+    };
+  } finally {
+    await Promise.all(streams.map((s) => s.dispose()));
+  }
+}

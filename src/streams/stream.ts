@@ -1,0 +1,147 @@
+// Streams: execution contexts that run on their own threads, so several run
+// at the same time (trtexec's --streams; a GPU context and a DLA context side
+// by side, what the DLA is for). Each stream is a worker (Node
+// worker_threads) holding one execution context of the plan, with the
+// plan's weights uploaded once into its own device instances; the caller
+// writes images into shared memory and awaits enqueueAsync, which moves no
+// messages (protocol.ts). A fault inside the worker comes back as a typed
+// error naming the stream, the device and the step; dispose() ends the
+// worker, so a process exits by itself.
+import { Worker } from "node:worker_threads";
+import { serializePlan } from "../engine/plan-file.js";
+import type { Plan } from "../engine/plan.js";
+import { fail, OctetError, type OctetErrorCode } from "../errors.js";
+import { inferShapes, volume } from "../model/shapes.js";
+import { imageBytes, parseFormat } from "../core/format.js";
+import { BATCH, BUSY_US, CONTROL_WORDS, DONE, EXIT, FAULT, RUN, STATE, type StreamFault, type StreamInit, type StreamReady } from "./protocol.js";
+
+export interface StreamOptions {
+  flavor?: "release" | "debug";
+  /** A name for errors and reports, e.g. "GPU" or "DLA core 1". */
+  label?: string;
+  /** Tests: the step that traps on every enqueue. */
+  faultAt?: string;
+}
+
+export class Stream {
+  readonly label: string;
+  readonly maxBatch: number;
+  readonly inputSize: number;
+  readonly outputSize: number;
+  private readonly control: Int32Array;
+  private readonly inputView: Float32Array | Int8Array;
+  private readonly outputView: Float32Array;
+  private lastFault: StreamFault | null = null;
+  private faultWaiters: ((f: StreamFault) => void)[] = [];
+  private busy = false;
+  private closed = false;
+  private readonly startedAt = performance.now();
+  /** Resolves with the worker's exit code once its thread has ended. */
+  readonly exited: Promise<number>;
+
+  private constructor(private readonly worker: Worker, init: StreamInit, ready: Extract<StreamReady, { kind: "ready" }>, label: string, floatInput: boolean) {
+    this.label = label;
+    this.maxBatch = init.maxBatch;
+    this.inputSize = ready.inputSize;
+    this.outputSize = ready.outputSize;
+    this.control = new Int32Array(init.control);
+    this.inputView = floatInput ? new Float32Array(init.input) : new Int8Array(init.input);
+    this.outputView = new Float32Array(init.output);
+    this.exited = new Promise((resolve) => worker.once("exit", resolve));
+    worker.on("message", (m: StreamFault) => {
+      if (m.kind !== "fault") return;
+      this.lastFault = m;
+      for (const w of this.faultWaiters.splice(0)) w(m);
+    });
+    // After the listeners: a stream the caller forgets to dispose does not keep the process alive.
+    worker.unref();
+  }
+
+  /** Starts a worker with its own execution context of `plan` for batches up to maxBatch. */
+  static async create(plan: Plan, maxBatch: number, options: StreamOptions = {}): Promise<Stream> {
+    if (typeof SharedArrayBuffer === "undefined" || typeof Atomics.waitAsync !== "function") {
+      fail("WASM_UNSUPPORTED", "streams need SharedArrayBuffer and Atomics.waitAsync, which this platform lacks; run contexts one at a time");
+    }
+    if (!Number.isInteger(maxBatch) || maxBatch < 1) fail("BAD_ARGUMENT", `batch size must be a positive integer, got ${maxBatch}`);
+    const format = parseFormat(plan.options.inputFormat, "plan input format");
+    const floatInput = format.dtype === "f32";
+    const perImage = imageBytes(format, plan.graph.input.shape);
+    const outputs = volume(inferShapes(plan.graph).tensors.get(plan.graph.output)!);
+    const init: StreamInit = {
+      plan: serializePlan(plan), maxBatch, flavor: options.flavor ?? "release",
+      control: new SharedArrayBuffer(CONTROL_WORDS * 4),
+      input: new SharedArrayBuffer(perImage * maxBatch),
+      output: new SharedArrayBuffer(4 * maxBatch * outputs),
+      faultAt: options.faultAt,
+    };
+    const worker = new Worker(new URL("./stream-worker.js", import.meta.url), { workerData: init });
+    const ready = await new Promise<StreamReady>((resolve, reject) => {
+      worker.once("message", resolve);
+      worker.once("error", reject);
+    });
+    if (ready.kind === "error") {
+      await worker.terminate();
+      throw new OctetError(ready.code as OctetErrorCode, `stream ${options.label ?? ""}: ${ready.message}`.replace("stream : ", "stream: "));
+    }
+    return new Stream(worker, init, ready, options.label ?? "stream", floatInput);
+  }
+
+  /** The input buffer for n images (the plan's input format). */
+  input(n = this.maxBatch): Float32Array | Int8Array {
+    return this.inputView.subarray(0, n * this.inputSize);
+  }
+
+  /** The output of the last enqueue: n images' values. */
+  output(n = this.maxBatch): Float32Array {
+    return this.outputView.subarray(0, n * this.outputSize);
+  }
+
+  /** Runs n images on the stream's thread; resolves when its outputs are in output(n). */
+  async enqueueAsync(n: number): Promise<void> {
+    if (this.closed) fail("BAD_ARGUMENT", `${this.label}: the stream is disposed`);
+    if (!(Number.isInteger(n) && n >= 1 && n <= this.maxBatch)) fail("BAD_ARGUMENT", `enqueue: batch of ${n} images, expected 1..${this.maxBatch}`);
+    if (this.busy) fail("BAD_ARGUMENT", `${this.label}: an enqueue is already running on this stream; await it first`);
+    this.busy = true;
+    // A pending Atomics.waitAsync does not keep the event loop alive; the worker does, while it runs.
+    this.worker.ref();
+    try {
+      const c = this.control;
+      c[BATCH] = n;
+      Atomics.store(c, STATE, RUN);
+      Atomics.notify(c, STATE);
+      const wait = Atomics.waitAsync(c, STATE, RUN);
+      // Always yield once, so a second enqueue on this stream meanwhile is refused whatever the worker's speed.
+      await (wait.async ? wait.value : null);
+      const state = Atomics.load(c, STATE);
+      if (state === FAULT) {
+        const f = this.lastFault ?? await new Promise<StreamFault>((resolve) => this.faultWaiters.push(resolve));
+        this.lastFault = null;
+        throw new OctetError(f.code as OctetErrorCode, `${this.label}: ${f.message}`);
+      }
+      if (state !== DONE) fail("DEVICE_FAULT", `${this.label}: the stream's worker is gone (state ${state})`);
+    } finally {
+      this.busy = false;
+      this.worker.unref();
+    }
+  }
+
+  /** Fraction of the stream's life its worker spent in enqueue. */
+  utilisation(sinceMs = this.startedAt, busyUsAtStart = 0): number {
+    const wall = performance.now() - sinceMs;
+    return wall > 0 ? (Atomics.load(this.control, BUSY_US) - busyUsAtStart) / 1000 / wall : 0;
+  }
+
+  busyMicroseconds(): number {
+    return Atomics.load(this.control, BUSY_US);
+  }
+
+  /** Ends the worker; the stream cannot be used again. */
+  async dispose(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    Atomics.store(this.control, STATE, EXIT);
+    Atomics.notify(this.control, STATE);
+    await this.worker.terminate();
+  }
+}
+
