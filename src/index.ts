@@ -12,6 +12,7 @@ export { serializePlan, deserializePlan } from "./engine/plan-file.js";
 export { verifyPlan } from "./engine/plan-verify.js";
 export { planMemory, type MemoryPlan } from "./engine/memory-plan.js";
 export { ExecutionContext, type ContextOptions, type KernelFactory } from "./engine/context.js";
+export { Engine } from "./engine/engine.js";
 export { ContextRunner } from "./engine/context-runner.js";
 export { measure, type Measurement } from "./engine/measure.js";
 export { parseCalibrationTable, writeCalibrationTable } from "./calib/cache.js";

@@ -50,8 +50,10 @@ export class ExecutionContext {
   private readonly memory: MemoryPlan;
   private readonly bases = new Map<Device, number>();
   private readonly inspectable: boolean;
-  private readonly inputView: Float32Array | Int8Array;
-  private readonly outputView: Float32Array;
+  private inputView: Float32Array | Int8Array;
+  private outputView: Float32Array;
+  private readonly inputPtr: number;
+  private readonly outputPtr: number;
   private readonly inputPerImage: number;
   private readonly outputPerImage: number;
   private readonly profileDla: boolean;
@@ -79,6 +81,8 @@ export class ExecutionContext {
     const outputValue: Value = { tensor: output, device: "gpu", format: F32_NCHW };
     const inputPtr = this.buffer(inputValue);
     const outputPtr = this.buffer(outputValue);
+    this.inputPtr = inputPtr;
+    this.outputPtr = outputPtr;
     const env = { plan, shapes: this.shapes, maxBatch, buffer: (v: Value) => this.buffer(v), kernels: (d: Device) => this.devices.get(d)!,
       slice: (v: Value) => this.memory.concats.slices.get(valueKey(v)) };
     const ranges: RangeInfo[] = [{ name: ENQUEUE_RANGE, kind: "enqueue", device: "host", parent: -1 }];
@@ -145,12 +149,24 @@ export class ExecutionContext {
 
   /** The network input buffer (format: plan's input format) for n images. */
   input(n = this.maxBatch): Float32Array | Int8Array {
+    this.refreshViews();
     return n === this.maxBatch ? this.inputView : this.inputView.subarray(0, n * this.inputPerImage);
   }
 
   /** Class probabilities (FP32 nchw) of the last enqueue. */
   output(n = this.maxBatch): Float32Array {
+    this.refreshViews();
     return n === this.maxBatch ? this.outputView : this.outputView.subarray(0, n * this.outputPerImage);
+  }
+
+  /** Another context on the same device instance (an Engine's) may have grown its memory, which detaches old views. */
+  private refreshViews(): void {
+    const buffer = this.devices.get("gpu")!.exports.memory.buffer;
+    if (this.outputView.buffer === buffer) return;
+    const f32 = this.inputFormat.dtype === "f32";
+    const inputs = this.inputPerImage * this.maxBatch;
+    this.inputView = f32 ? new Float32Array(buffer, this.inputPtr, inputs) : new Int8Array(buffer, this.inputPtr, inputs);
+    this.outputView = new Float32Array(buffer, this.outputPtr, this.outputPerImage * this.maxBatch);
   }
 
   get outputSize(): number {

@@ -23,6 +23,7 @@ import { checkInt, checkMultiplier } from "../int8/validate.js";
 import { buildActivationTable, clip, hardSigmoid, leakyRelu, type ActivationFn } from "../int8/activation-table.js";
 import { packPrelu, packScaleShift } from "../int8/channel-params.js";
 import { uploadParams } from "../int8/ops.js";
+import { uploadOnce } from "../runtime/weight-cache.js";
 import { softmaxTable, SOFTMAX_INT8_SCALE } from "../int8/softmax-table.js";
 import { fail } from "../errors.js";
 
@@ -108,7 +109,8 @@ export function int8LayerCalls(env: Int8LayerEnv): KernelCall[] {
   switch (layer.type) {
     case "convolution": {
       const g = geometry(layer);
-      const dev = uploadParams(k, env.int8Params());
+      const params = env.int8Params();
+      const dev = uploadOnce(k, params.weights, () => uploadParams(k, params));
       const { hi } = epilogue;
       const variant = convKernel(layer, C, zx === 0 && zy === 0);
       if (variant === "conv") {
@@ -135,7 +137,8 @@ export function int8LayerCalls(env: Int8LayerEnv): KernelCall[] {
       }
     }
     case "fully_connected": {
-      const dev = uploadParams(k, env.int8Params());
+      const params = env.int8Params();
+      const dev = uploadOnce(k, params.weights, () => uploadParams(k, params));
       checkEpilogue(op, epilogue);
       return [call(`fc_${L}_s8`, [x, 0, C, H, W, dev.weights, dev.bias, dev.mult, K, epilogue.yZero, epilogue.lo, epilogue.hi, y])];
     }

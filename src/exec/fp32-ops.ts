@@ -6,6 +6,7 @@ import type { Layer } from "../model/graph.js";
 import { isPlainConvolution, isPlainPooling } from "../model/graph.js";
 import { volume, type LayerShapes } from "../model/shapes.js";
 import { fail } from "../errors.js";
+import { uploadOnce } from "../runtime/weight-cache.js";
 import { BROADCAST_CODE } from "../int8/broadcast.js";
 
 export interface Fp32Weights {
@@ -21,11 +22,11 @@ export function fp32Layer(k: Kernels, layer: Layer, shapes: LayerShapes, xs: num
   const [C, H, W] = shapes.input;
   const { output } = shapes;
   const x = xs[0]!;
-  const upload = (a: Float32Array) => {
+  const upload = (a: Float32Array) => uploadOnce(k, a, () => {
     const p = k.arena.allocF32(a.length);
     k.arena.f32(p, a.length).set(a);
     return p;
-  };
+  });
   const needWeights = (): Fp32Weights => weights ?? fail("BAD_ARGUMENT", `plan: layer ${layer.name} has no FP32 weights`);
   const r = relu ? 1 : 0;
   const count = volume(output);

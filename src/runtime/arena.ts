@@ -40,6 +40,11 @@ export class Arena {
     return ptr;
   }
 
+  /** Bytes reserved so far. */
+  used(): number {
+    return this.top - this.base;
+  }
+
   /** Position to return to with `release`, for scratch that lives one call. */
   mark(): number {
     return this.top;
