@@ -16,6 +16,8 @@ import type { Plan } from "../engine/plan.js";
 import { timeShares } from "../profiler/reports/perf-summary.js";
 import { classify, timeRuns } from "./engine-node.js";
 import { runConcurrent } from "../streams/concurrent.js";
+import { streamsTrace } from "../profiler/reports/chrome-trace.js";
+import { writeOutput } from "./io.js";
 import { table } from "./reports/table.js";
 import { F32_NCHW, imageBytes } from "../core/format.js";
 import type { GraphShapes } from "../model/shapes.js";
@@ -132,15 +134,21 @@ export function runCompare(
 }
 
 /** --streams N: N contexts of the plan at once, each on its own thread, over the test images. */
-export async function streamsReport(plan: Plan, n: number, test: ImageSet, batch: number, images: number): Promise<string[]> {
+export async function streamsReport(plan: Plan, n: number, test: ImageSet, batch: number, images: number, tracePath?: string): Promise<string[]> {
   const alone = await runConcurrent([{ label: "stream 0", plan }], test, batch, images);
   const r = await runConcurrent(Array.from({ length: n }, (_, k) => ({ label: `stream ${k}`, plan })), test, batch, images);
+  const traced: string[] = [];
+  if (tracePath) {
+    writeOutput(tracePath, JSON.stringify(streamsTrace(r.streams, { batch, streams: n })), "--export-trace");
+    traced.push(`[I] Wrote Chrome trace ${tracePath} of the ${n} streams (a track per stream, on one clock)`);
+  }
   return [
     `[I] Streams: ${n} execution contexts of the plan at once, each on its own thread, over ${images} images in batches of ${batch}:`,
     `[I]   aggregate ${Math.round(r.imagesPerSecond).toLocaleString("en-US")} images/s, ${(r.imagesPerSecond / alone.imagesPerSecond).toFixed(2)}x one stream's ${Math.round(alone.imagesPerSecond).toLocaleString("en-US")}`,
     ...table(["Stream", "images", "median latency", "utilisation", "top-1"], r.streams.map((s) => [
       s.label, String(s.images), `${s.latency.median.toFixed(3)} ms`, `${(100 * s.utilisation).toFixed(0)}%`, s.top1.toFixed(4),
     ])).map((l) => `[I]   ${l}`),
+    ...traced,
   ];
 }
 

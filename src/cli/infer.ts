@@ -154,7 +154,10 @@ export async function runInfer(argv: string[], io: Io): Promise<number> {
     }
   }
   const streams = args.int("streams");
-  if (streams > 1) for (const l of await streamsReport(plan, streams, test, batch, images)) io.out(l);
+  if (streams > 1) {
+    const tracePath = args.str("export-trace");
+    for (const l of await streamsReport(plan, streams, test, batch, images, tracePath ? tracePath.replace(/(\.json)?$/, ".streams.json") : undefined)) io.out(l);
+  }
   io.out(`&&&& ${passed ? "PASSED" : "FAILED"} octet infer`);
   return passed ? 0 : 1;
 }

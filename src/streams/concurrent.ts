@@ -20,6 +20,8 @@ export interface StreamResult {
   utilisation: number;
   /** Output values of the images it ran, at their places in the test set (others 0). */
   outputs: Float32Array;
+  /** Each timed enqueue's start and end (ms, performance.now on the caller's clock). */
+  spans: { start: number; end: number }[];
 }
 
 export interface ConcurrentResult {
@@ -44,7 +46,7 @@ export async function runConcurrent(
     const batches = Math.ceil(images / batch);
     const perImage = streams[0]!.outputSize;
     const staging = streams.map(() => new Float32Array(batch * test.rows * test.cols));
-    const results = streams.map((s) => ({ s, lat: [] as number[], counter: new TopKCounter(), outputs: new Float32Array(images * perImage), images: 0 }));
+    const results = streams.map((s) => ({ s, lat: [] as number[], spans: [] as { start: number; end: number }[], counter: new TopKCounter(), outputs: new Float32Array(images * perImage), images: 0 }));
     // Warm-up: one batch each.
     await Promise.all(streams.map(async (s, k) => {
       imagesToFloat(test, 0, Math.min(batch, images), staging[k]!);
@@ -62,7 +64,9 @@ export async function runConcurrent(
           (r.s.input(n) as Float32Array).set(staging[k]!.subarray(0, n * r.s.inputSize));
           const e0 = performance.now();
           await r.s.enqueueAsync(n);
-          r.lat.push(performance.now() - e0);
+          const e1 = performance.now();
+          r.lat.push(e1 - e0);
+          r.spans.push({ start: e0, end: e1 });
           if (round === 0) {
             const out = r.s.output(n);
             r.outputs.set(out, start * perImage);
@@ -78,7 +82,7 @@ export async function runConcurrent(
       imagesPerSecond: (1000 * images * rounds) / wallMs,
       streams: results.map((r, k) => ({
         label: r.s.label, images: r.images, top1: r.counter.top1Rate, latency: summarize(r.lat),
-        utilisation: (r.s.busyMicroseconds() - busy0[k]!) / 1000 / wallMs, outputs: r.outputs,
+        utilisation: (r.s.busyMicroseconds() - busy0[k]!) / 1000 / wallMs, outputs: r.outputs, spans: r.spans,
       })),
     };
   } finally {

@@ -36,3 +36,24 @@ export function chromeTrace(p: Profiler, meta: Record<string, unknown> = {}): { 
   }
   return { traceEvents: events, displayTimeUnit: "ns", otherData: meta };
 }
+
+/**
+ * Concurrent streams on one clock: a track per stream (its thread), every
+ * enqueue as a range, so a GPU stream's and a DLA stream's enqueues are seen
+ * overlapping.
+ */
+export function streamsTrace(
+  streams: { label: string; spans: { start: number; end: number }[] }[], meta: Record<string, unknown> = {},
+): { traceEvents: TraceEvent[]; displayTimeUnit: string; otherData: Record<string, unknown> } {
+  const events: TraceEvent[] = [{ name: "process_name", ph: "M", pid: 2, tid: 0, args: { name: "octet streams" } }];
+  const origin = Math.min(...streams.flatMap((s) => s.spans.map((x) => x.start)));
+  streams.forEach((s, k) => {
+    events.push({ name: "thread_name", ph: "M", pid: 2, tid: k + 1, args: { name: s.label } });
+    events.push({ name: "thread_sort_index", ph: "M", pid: 2, tid: k + 1, args: { sort_index: k + 1 } });
+    s.spans.forEach((x, e) => events.push({
+      name: `enqueue (${s.label})`, ph: "X", pid: 2, tid: k + 1, cat: "enqueue",
+      ts: Math.round((x.start - origin) * 1e6) / 1000, dur: Math.round((x.end - x.start) * 1e6) / 1000, args: { enqueue: e },
+    }));
+  });
+  return { traceEvents: events, displayTimeUnit: "ns", otherData: meta };
+}
