@@ -109,9 +109,16 @@ export class Stream {
       c[BATCH] = n;
       Atomics.store(c, STATE, RUN);
       Atomics.notify(c, STATE);
-      const wait = Atomics.waitAsync(c, STATE, RUN);
-      // Always yield once, so a second enqueue on this stream meanwhile is refused whatever the worker's speed.
-      await (wait.async ? wait.value : null);
+      // Always yield at least once, so a second enqueue on this stream meanwhile is refused whatever the
+      // worker's speed; and wait again after a wake that finds the worker still running.
+      let yielded = false;
+      while (Atomics.load(c, STATE) === RUN) {
+        const wait = Atomics.waitAsync(c, STATE, RUN);
+        if (!wait.async) break;
+        await wait.value;
+        yielded = true;
+      }
+      if (!yielded) await null;
       const state = Atomics.load(c, STATE);
       if (state === FAULT) {
         const f = this.lastFault ?? await new Promise<StreamFault>((resolve) => this.faultWaiters.push(resolve));
@@ -141,6 +148,8 @@ export class Stream {
     this.closed = true;
     Atomics.store(this.control, STATE, EXIT);
     Atomics.notify(this.control, STATE);
+    // Awaiting the thread's end must keep the event loop alive.
+    this.worker.ref();
     await this.worker.terminate();
   }
 }
