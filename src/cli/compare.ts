@@ -16,6 +16,9 @@ import type { Plan } from "../engine/plan.js";
 import { timeShares } from "../profiler/reports/perf-summary.js";
 import { classify, timeRuns } from "./engine-node.js";
 import { runConcurrent } from "../streams/concurrent.js";
+import { ThreadedContext } from "../streams/threaded.js";
+import { summarize } from "../profiler/reports/stats.js";
+import { imagesToFloat } from "../data/dataset.js";
 import { streamsTrace } from "../profiler/reports/chrome-trace.js";
 import { writeOutput } from "./io.js";
 import { table } from "./reports/table.js";
@@ -180,5 +183,34 @@ export async function concurrentCompare(
   const most = rows.reduce((a, b) => (b.ips > a.ips ? b : a));
   const lowest = rows.reduce((a, b) => (b.worst < a.worst ? b : a));
   lines.push(`[I] Most throughput: ${most.label} (${Math.round(most.ips).toLocaleString("en-US")} images/s); lowest latency: ${lowest.label} (median ${lowest.worst.toFixed(2)} ms per batch of ${batch}).`);
+  return lines;
+}
+
+/** --threads N: the plan's batches split over N threads, against one thread through the same path, at the run's batch and at batch 1. */
+export async function threadsReport(plan: Plan, threads: number, test: ImageSet, batch: number, m: MeasureOptions): Promise<string[]> {
+  const time = async (t: number, b: number) => {
+    const ctx = await ThreadedContext.create(plan, b, t);
+    try {
+      imagesToFloat(test, 0, b, ctx.input(b));
+      for (let i = 0; i < m.warmup; i++) await ctx.enqueueAsync(b);
+      const lat: number[] = [];
+      const t0 = performance.now();
+      while (lat.length < m.iterations || performance.now() - t0 < m.minDurationMs) {
+        const e0 = performance.now();
+        await ctx.enqueueAsync(b);
+        lat.push(performance.now() - e0);
+      }
+      return summarize(lat).median;
+    } finally {
+      await ctx.dispose();
+    }
+  };
+  const lines = [`[I] Threads: batches split over ${threads} threads (each a context of the plan on its own thread), against one thread through the same path:`];
+  for (const b of [...new Set([batch, 1])]) {
+    const one = await time(1, b), many = await time(threads, b);
+    lines.push(`[I]   batch ${b}: ${Math.round((1000 * b) / many).toLocaleString("en-US")} images/s at the median (${many.toFixed(3)} ms), ` +
+      `one thread ${Math.round((1000 * b) / one).toLocaleString("en-US")} (${one.toFixed(3)} ms): ${(one / many).toFixed(2)}x` +
+      (b < threads ? `; a batch of ${b} cannot be split over ${threads} threads` : ""));
+  }
   return lines;
 }

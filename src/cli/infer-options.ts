@@ -41,6 +41,7 @@ export const INFER_OPTIONS: readonly OptionSpec[] = [
   { name: "export-trace", kind: "string", arg: "file", help: "write a Chrome trace (one track per device; open in Perfetto)" },
   { name: "dump-layer-info", kind: "flag", help: "print every step's layers, device, precision, formats and scales" },
   { name: "compare", kind: "flag", help: "build and run every placement (all-GPU, DLA, each split) side by side" },
+  { name: "threads", kind: "int", min: 1, max: 16, default: 1, help: "also time the plan with each batch split over N threads (batch parallelism; each thread a context of the plan)" },
   { name: "streams", kind: "int", min: 1, max: 16, default: 1, help: "also run N execution contexts concurrently, each on its own thread (trtexec's --streams): aggregate throughput, per-stream latency" },
   { name: "help", kind: "flag", help: "show this help" },
 ];

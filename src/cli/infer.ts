@@ -23,7 +23,7 @@ import { profileTable } from "../profiler/reports/profile-table.js";
 import { exportProfile } from "../profiler/reports/export-profile.js";
 import { chromeTrace } from "../profiler/reports/chrome-trace.js";
 import { accuracy, classify, timeRuns } from "./engine-node.js";
-import { runCompare, concurrentCompare, streamsReport } from "./compare.js";
+import { runCompare, concurrentCompare, streamsReport, threadsReport } from "./compare.js";
 import { fail } from "../errors.js";
 import type { Model } from "../model/model.js";
 import type { ImageSet } from "../data/dataset.js";
@@ -153,6 +153,8 @@ export async function runInfer(argv: string[], io: Io): Promise<number> {
       io.out(`[I] Wrote Chrome trace ${tracePath} (open in https://ui.perfetto.dev or chrome://tracing)`);
     }
   }
+  const threads = args.int("threads");
+  if (threads > 1) for (const l of await threadsReport(plan, threads, test, batch, measureOptions)) io.out(l);
   const streams = args.int("streams");
   if (streams > 1) {
     const tracePath = args.str("export-trace");

@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { plan as lenetPlan, test as mnist } from "../engine/fixtures.js";
 import { Stream } from "../../src/streams/stream.js";
 import { runConcurrent } from "../../src/streams/concurrent.js";
+import { ThreadedContext } from "../../src/streams/threaded.js";
 import { ExecutionContext } from "../../src/engine/context.js";
 import { loadKernels } from "../../src/runtime/wasm-source-node.js";
 import { imagesToFloat } from "../../src/data/dataset.js";
@@ -99,6 +100,32 @@ test("a trap inside a worker is a DEVICE_FAULT naming the stream, device and ste
   await first;
   await ok.dispose();
   await ok.exited;
+});
+
+test("threaded contexts: 1, 2 and 4 threads give one context's output bits (LeNet over 10,000 images, SqueezeNet over 1,000)", async () => {
+  const squeeze = loadModel(fileURLToPath(new URL("../../../models/cnn/squeezenet-mnist.onnx", import.meta.url)));
+  const scales = scalesFrom(collectStats(loadKernels("release"), squeeze, loadMnistTrain(), { ...DEFAULT_CALIBRATION, images: 100 }), "minmax", 99.99);
+  for (const [label, p, images] of [["LeNet", lenetPlan(), mnist.count], ["SqueezeNet", buildPlan(squeeze, DEFAULT_BUILD, scales, { algorithm: "minmax", source: "test" }), 1000]] as const) {
+    const want = alone(p, images);
+    for (const threads of [1, 2, 4]) {
+      const ctx = await ThreadedContext.create(p, 64, threads);
+      const got = new Float32Array(want.length);
+      // Batches of 64 and a last odd one: shares of 16 / 32, and uneven ones.
+      for (let s = 0; s < images; s += 64) {
+        const n = Math.min(64, images - s);
+        imagesToFloat(mnist, s, n, ctx.input(n));
+        await ctx.enqueueAsync(n);
+        got.set(ctx.output(n), s * ctx.outputSize);
+      }
+      sameBits(got, want, `${label}, ${threads} threads`);
+      for (const n of [1, 3]) {
+        imagesToFloat(mnist, 0, n, ctx.input(n));
+        await ctx.enqueueAsync(n);
+        sameBits(Float32Array.from(ctx.output(n)), want.subarray(0, n * ctx.outputSize), `${label}, ${threads} threads, batch ${n}`);
+      }
+      await ctx.dispose();
+    }
+  }
 });
 
 async function expectAsyncError(fn: () => Promise<unknown>, code: string, pattern: RegExp): Promise<void> {
