@@ -7,6 +7,7 @@ export { importOnnx, importNotes } from "./onnx/import.js";
 export { inspectOnnx, formatInspection, deviceCapability, type Inspection } from "./onnx/inspect.js";
 export { exportOnnx } from "./onnx/export.js";
 export { resolveScales } from "./calib/resolve-node.js";
-export { Stream, type StreamOptions } from "./streams/stream.js";
+export { createStream, nodeSpawn } from "./streams/spawn-node.js";
+export { ThreadedContext } from "./streams/threaded.js";
 export { runConcurrent, type ConcurrentResult, type StreamResult } from "./streams/concurrent.js";
 export * from "./index.js";

@@ -9,7 +9,7 @@ import type { ImageSet } from "../data/dataset.js";
 import { imagesToFloat } from "../data/dataset.js";
 import { TopKCounter } from "../metrics/topk.js";
 import { summarize, type Summary } from "../profiler/reports/stats.js";
-import { Stream } from "./stream.js";
+import { createStream } from "./spawn-node.js";
 import { fail } from "../errors.js";
 
 export interface StreamResult {
@@ -40,7 +40,7 @@ export async function runConcurrent(
 ): Promise<ConcurrentResult> {
   if (plans.length === 0) fail("BAD_ARGUMENT", "runConcurrent: no plans");
   if (!(images >= 1 && images <= test.count)) fail("BAD_ARGUMENT", `runConcurrent: ${images} images, the test set has ${test.count}`);
-  const streams = await Promise.all(plans.map((p) => Stream.create(p.plan, batch, { label: p.label })));
+  const streams = await Promise.all(plans.map((p) => createStream(p.plan, batch, { label: p.label })));
   try {
     const S = streams.length;
     const batches = Math.ceil(images / batch);

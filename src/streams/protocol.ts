@@ -25,6 +25,8 @@ export interface StreamInit {
   output: SharedArrayBuffer;
   /** For tests of fault handling: the step whose kernel traps on the next enqueue. */
   faultAt?: string;
+  /** The compiled wasm (a browser worker cannot read the build from disk; a Module can be posted). */
+  module?: WebAssembly.Module;
 }
 
 /** The worker's first message: ready, with the sizes it found, or why it could not start. */

@@ -1,60 +1,9 @@
-// A stream's worker: builds an execution context from the plan bytes (its
-// own wasm instance per device, weights uploaded once), then serves
-// enqueues signalled through the control block until told to exit.
+// A stream's worker thread in Node: the init arrives as workerData, the wasm
+// is read from the build on disk.
 import { parentPort, workerData } from "node:worker_threads";
-import { deserializePlan } from "../engine/plan-file.js";
-import { ExecutionContext } from "../engine/context.js";
 import { loadKernels } from "../runtime/wasm-source-node.js";
-import { OctetError } from "../errors.js";
-import { BATCH, BUSY_US, DONE, EXIT, FAULT, RUN, STATE, type StreamInit, type StreamReady } from "./protocol.js";
+import { serveStream } from "./serve.js";
+import type { StreamInit } from "./protocol.js";
 
 const init = workerData as StreamInit;
-const port = parentPort!;
-let ctx: ExecutionContext;
-try {
-  const plan = deserializePlan(init.plan, "stream plan");
-  ctx = new ExecutionContext(plan, () => loadKernels(init.flavor), init.maxBatch);
-  if (init.faultAt !== undefined) injectFault(ctx, init.faultAt);
-  const inputSize = ctx.input(1).length, outputSize = ctx.outputSize;
-  port.postMessage({ kind: "ready", inputSize, outputSize, steps: plan.nodes.length } satisfies StreamReady);
-} catch (e) {
-  port.postMessage({ kind: "error", code: e instanceof OctetError ? e.code : "BAD_ARGUMENT", message: (e as Error).message } satisfies StreamReady);
-  process.exit(0);
-}
-serve();
-
-function serve(): void {
-  const control = new Int32Array(init.control);
-  const floatInput = ctx.inputFormat.dtype === "f32";
-  const input = floatInput ? new Float32Array(init.input) : new Int8Array(init.input);
-  const output = new Float32Array(init.output);
-  for (;;) {
-    const seen = Atomics.load(control, STATE);
-    if (seen !== RUN && seen !== EXIT) Atomics.wait(control, STATE, seen);
-    const state = Atomics.load(control, STATE);
-    if (state === EXIT) return;
-    if (state !== RUN) continue;
-    const n = control[BATCH]!;
-    try {
-      const t0 = performance.now();
-      (ctx.input(n) as Float32Array).set((input as Float32Array).subarray(0, n * ctx.input(1).length));
-      ctx.enqueue(n);
-      output.set(ctx.output(n));
-      Atomics.add(control, BUSY_US, Math.round((performance.now() - t0) * 1000));
-      Atomics.store(control, STATE, DONE);
-    } catch (e) {
-      port.postMessage({ kind: "fault", code: e instanceof OctetError ? e.code : "DEVICE_FAULT", message: (e as Error).message });
-      Atomics.store(control, STATE, FAULT);
-    }
-    Atomics.notify(control, STATE);
-  }
-}
-
-/** Replaces one step's runner by one that traps as a kernel would (tests of fault handling). */
-function injectFault(c: ExecutionContext, step: string): void {
-  const i = c.plan.nodes.findIndex((nd) => nd.name === step);
-  if (i < 0) throw new OctetError("BAD_OPTION", `faultAt: no step named "${step}"`);
-  (c as unknown as { runners: ((n: number, p: boolean) => void)[] }).runners[i] = () => {
-    throw new WebAssembly.RuntimeError("unreachable");
-  };
-}
+serveStream(init, () => loadKernels(init.flavor), (m) => parentPort!.postMessage(m));

@@ -1,19 +1,33 @@
 // Streams: execution contexts that run on their own threads, so several run
 // at the same time (trtexec's --streams; a GPU context and a DLA context side
-// by side, what the DLA is for). Each stream is a worker (Node
-// worker_threads) holding one execution context of the plan, with the
-// plan's weights uploaded once into its own device instances; the caller
-// writes images into shared memory and awaits enqueueAsync, which moves no
-// messages (protocol.ts). A fault inside the worker comes back as a typed
-// error naming the stream, the device and the step; dispose() ends the
-// worker, so a process exits by itself.
-import { Worker } from "node:worker_threads";
+// by side, what the DLA is for). Each stream is a worker (Node's
+// worker_threads: spawn-node.ts; a browser's Web Worker: spawn-browser.ts)
+// holding one execution context of the plan, with the plan's weights
+// uploaded once into its own device instances; the caller writes images into
+// shared memory and awaits enqueueAsync, which moves no messages
+// (protocol.ts). A fault inside the worker comes back as a typed error
+// naming the stream, the device and the step; dispose() ends the worker, so
+// a process exits by itself.
 import { serializePlan } from "../engine/plan-file.js";
 import type { Plan } from "../engine/plan.js";
 import { fail, OctetError, type OctetErrorCode } from "../errors.js";
 import { inferShapes, volume } from "../model/shapes.js";
 import { imageBytes, parseFormat } from "../core/format.js";
 import { BATCH, BUSY_US, CONTROL_WORDS, DONE, EXIT, FAULT, RUN, STATE, type StreamFault, type StreamInit, type StreamReady } from "./protocol.js";
+
+/** A started worker, whatever the platform: messages from it, its end, keeping the caller alive while it works. */
+export interface WorkerPort {
+  onMessage(f: (m: unknown) => void): void;
+  onError(f: (e: unknown) => void): void;
+  exited: Promise<number>;
+  /** Node: whether the worker keeps the process alive (a browser page has no such notion). */
+  ref(): void;
+  unref(): void;
+  terminate(): Promise<void>;
+}
+
+/** Starts the stream worker with its init message. */
+export type Spawn = (init: StreamInit) => WorkerPort;
 
 export interface StreamOptions {
   flavor?: "release" | "debug";
@@ -39,7 +53,7 @@ export class Stream {
   /** Resolves with the worker's exit code once its thread has ended. */
   readonly exited: Promise<number>;
 
-  private constructor(private readonly worker: Worker, init: StreamInit, ready: Extract<StreamReady, { kind: "ready" }>, label: string, floatInput: boolean) {
+  private constructor(private readonly worker: WorkerPort, init: StreamInit, ready: Extract<StreamReady, { kind: "ready" }>, label: string, floatInput: boolean) {
     this.label = label;
     this.maxBatch = init.maxBatch;
     this.inputSize = ready.inputSize;
@@ -47,8 +61,9 @@ export class Stream {
     this.control = new Int32Array(init.control);
     this.inputView = floatInput ? new Float32Array(init.input) : new Int8Array(init.input);
     this.outputView = new Float32Array(init.output);
-    this.exited = new Promise((resolve) => worker.once("exit", resolve));
-    worker.on("message", (m: StreamFault) => {
+    this.exited = worker.exited;
+    worker.onMessage((msg) => {
+      const m = msg as StreamFault;
       if (m.kind !== "fault") return;
       this.lastFault = m;
       for (const w of this.faultWaiters.splice(0)) w(m);
@@ -57,8 +72,8 @@ export class Stream {
     worker.unref();
   }
 
-  /** Starts a worker with its own execution context of `plan` for batches up to maxBatch. */
-  static async create(plan: Plan, maxBatch: number, options: StreamOptions = {}): Promise<Stream> {
+  /** Starts a worker (with `spawn`) holding its own execution context of `plan` for batches up to maxBatch. */
+  static async start(spawn: Spawn, plan: Plan, maxBatch: number, options: StreamOptions = {}, module?: WebAssembly.Module): Promise<Stream> {
     if (typeof SharedArrayBuffer === "undefined" || typeof Atomics.waitAsync !== "function") {
       fail("WASM_UNSUPPORTED", "streams need SharedArrayBuffer and Atomics.waitAsync, which this platform lacks; run contexts one at a time");
     }
@@ -72,12 +87,16 @@ export class Stream {
       control: new SharedArrayBuffer(CONTROL_WORDS * 4),
       input: new SharedArrayBuffer(perImage * maxBatch),
       output: new SharedArrayBuffer(4 * maxBatch * outputs),
-      faultAt: options.faultAt,
+      faultAt: options.faultAt, module,
     };
-    const worker = new Worker(new URL("./stream-worker.js", import.meta.url), { workerData: init });
+    const worker = spawn(init);
+    let first = true;
     const ready = await new Promise<StreamReady>((resolve, reject) => {
-      worker.once("message", resolve);
-      worker.once("error", reject);
+      worker.onMessage((m) => {
+        if (first) resolve(m as StreamReady);
+        first = false;
+      });
+      worker.onError(reject);
     });
     if (ready.kind === "error") {
       await worker.terminate();

@@ -8,7 +8,8 @@
 import type { Plan } from "../engine/plan.js";
 import { fail } from "../errors.js";
 import { inferShapes, volume } from "../model/shapes.js";
-import { Stream } from "./stream.js";
+import type { Stream } from "./stream.js";
+import { createStream } from "./spawn-node.js";
 
 export class ThreadedContext {
   readonly maxBatch: number;
@@ -32,7 +33,7 @@ export class ThreadedContext {
     if (!Number.isInteger(threads) || threads < 1 || threads > 64) fail("BAD_OPTION", `--threads ${threads}: expected an integer in 1..64`);
     if (!plan.options.inputFormat.startsWith("fp32")) fail("BAD_OPTION", `--threads: the plan's input is ${plan.options.inputFormat}; threaded contexts take fp32:nchw input`);
     const share = Math.ceil(maxBatch / threads);
-    const streams = await Promise.all(Array.from({ length: threads }, (_, k) => Stream.create(plan, share, { label: `thread ${k}`, flavor })));
+    const streams = await Promise.all(Array.from({ length: threads }, (_, k) => createStream(plan, share, { label: `thread ${k}`, flavor })));
     const ctx = new ThreadedContext(streams, maxBatch);
     const expected = volume(inferShapes(plan.graph).tensors.get(plan.graph.input.name)!);
     if (ctx.inputSize !== expected) fail("BAD_ARGUMENT", `threaded context: ${ctx.inputSize} input values per image, the graph has ${expected}`);

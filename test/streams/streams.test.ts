@@ -8,7 +8,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { fileURLToPath } from "node:url";
 import { plan as lenetPlan, test as mnist } from "../engine/fixtures.js";
-import { Stream } from "../../src/streams/stream.js";
+import { createStream } from "../../src/streams/spawn-node.js";
 import { runConcurrent } from "../../src/streams/concurrent.js";
 import { ThreadedContext } from "../../src/streams/threaded.js";
 import { ExecutionContext } from "../../src/engine/context.js";
@@ -77,7 +77,7 @@ test("a GPU context and a DLA context at once (SqueezeNet, 2,000 images): each s
 
 test("a trap inside a worker is a DEVICE_FAULT naming the stream, device and step; dispose ends the thread; a new stream works", async () => {
   const p = lenetPlan();
-  const broken = await Stream.create(p, 4, { label: "stream 7", faultAt: "ip1 + relu1" });
+  const broken = await createStream(p, 4, { label: "stream 7", faultAt: "ip1 + relu1" });
   broken.input(4).fill(0.5);
   try {
     await broken.enqueueAsync(4);
@@ -90,7 +90,7 @@ test("a trap inside a worker is a DEVICE_FAULT naming the stream, device and ste
   await broken.dispose();
   assert.is(typeof (await broken.exited), "number", "the worker thread ended");
   await expectAsyncError(() => broken.enqueueAsync(1), "BAD_ARGUMENT", /stream 7: the stream is disposed/);
-  const ok = await Stream.create(p, 4, { label: "stream 8" });
+  const ok = await createStream(p, 4, { label: "stream 8" });
   imagesToFloat(mnist, 0, 4, ok.input(4) as Float32Array);
   await ok.enqueueAsync(4);
   sameBits(Float32Array.from(ok.output(4)), alone(p, 4), "after a fault, a new stream");
