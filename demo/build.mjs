@@ -34,7 +34,8 @@ export async function buildDemo(out = OUT) {
   mkdirSync(out, { recursive: true });
   rmSync(join(out, "chunks"), { recursive: true, force: true });
   const { metafile } = await build({
-    entryPoints: [join(ROOT, "demo/src/app.ts")], outdir: out, entryNames: "[name]", chunkNames: "chunks/[name]-[hash]",
+    entryPoints: { app: join(ROOT, "demo/src/app.ts"), "stream-worker": join(ROOT, "src/streams/stream-worker-browser.ts") },
+    outdir: out, entryNames: "[name]", chunkNames: "chunks/[name]-[hash]",
     bundle: true, splitting: true, metafile: true, minify: true, format: "esm", platform: "browser", target: "es2022",
     legalComments: "none", logLevel: "warning",
   });

@@ -8,6 +8,7 @@
 import {
   kernelFactory, deserializePlan, buildPlan, parseGraph, decodeWeights, assembleModel, parseCalibrationTable,
   ExecutionContext, DEFAULT_BUILD, mnistPreprocess, profileTable, chromeTrace, summarize,
+  createBrowserStream, browserStreamsAvailable,
   type Plan, type BuildOptions, type Device, type KernelFactory, type Model,
 } from "../../src/index.js";
 import { DrawPad } from "./draw-pad.js";
@@ -51,6 +52,8 @@ interface LoadedModel {
 
 interface State {
   kernels: KernelFactory;
+  /** The compiled wasm, for the stream workers. */
+  module: WebAssembly.Module;
   calibrationImages: number;
   entries: ModelEntry[];
   loaded: Map<string, LoadedModel>;
@@ -76,8 +79,9 @@ async function main(): Promise<void> {
     scales: parseCalibrationTable(cache, "lenet.cache").scales, cacheFile: "lenet.cache",
     prebuilt: deserializePlan(planBytes, "lenet-gpu-int8.plan"), origin: "lenet.json and lenet.weights", logits: false,
   };
+  const module = await WebAssembly.compile(wasm as Uint8Array<ArrayBuffer>);
   const state: State = {
-    kernels: await kernelFactory(wasm), calibrationImages, entries, loaded: new Map([["lenet", lenet]]), current: lenet, wanted: "lenet",
+    kernels: await kernelFactory(module), module, calibrationImages, entries, loaded: new Map([["lenet", lenet]]), current: lenet, wanted: "lenet",
     plan: null, ctx: null, plain: null, input: null,
   };
   const chooser = $<HTMLSelectElement>("model");
@@ -96,6 +100,9 @@ async function main(): Promise<void> {
   });
   $("trace").addEventListener("click", () => downloadTrace(state));
   $("burst").addEventListener("click", () => burst(state));
+  $("threaded-burst").addEventListener("click", () => {
+    threadedBurst(state).catch((e) => showError(e as Error));
+  });
   useModel(state, lenet);
   $("status").textContent = `Ready: ${(wasm.length / 1024).toFixed(1)} KB wasm, plan ${(planBytes.length / 1024).toFixed(0)} KB.`;
   document.body.dataset.ready = "true";
@@ -239,6 +246,65 @@ function burst(state: State): void {
   const s = summarize(times);
   $("burst-result").textContent = `500 runs at batch 1: median latency ${(s.median * 1000).toFixed(1)} us, p99 ${(s.p99 * 1000).toFixed(1)} us, ` +
     `${Math.round((500 * 1000) / total).toLocaleString("en-US")} images/s, without the profiler (${state.current.entry.id}).`;
+}
+
+/**
+ * Two streams of the current plan, each on its own Web Worker, run batches
+ * of 8 copies of the current digit at the same time; their probabilities are
+ * compared bit for bit with one context on the page's thread running the
+ * same batch, and the two threads' enqueues are drawn on one clock.
+ */
+async function threadedBurst(state: State): Promise<void> {
+  const out = $("threads-result");
+  if (!browserStreamsAvailable()) {
+    out.textContent = "This page is not cross-origin isolated (no SharedArrayBuffer): it runs on one thread.";
+    return;
+  }
+  document.body.dataset.busy = "threads";
+  const B = 8, RUNS = 40;
+  // The same batch on this thread (FP32 sums depend on how images are grouped, so the batch matters).
+  const single = new ExecutionContext(state.plan!, state.kernels, B);
+  const input = state.input ?? new Float32Array(single.input(1).length);
+  for (let i = 0; i < B; i++) (single.input(B) as Float32Array).set(input, i * input.length);
+  single.enqueue(B);
+  const want = Float32Array.from(single.output(B));
+  const streams = await Promise.all([0, 1].map((k) => createBrowserStream("stream-worker.js", state.module, state.plan!, B, { label: `thread ${k}` })));
+  try {
+    const spans: { start: number; end: number }[][] = [[], []];
+    let identical = true, first = "";
+    const t0 = performance.now();
+    await Promise.all(streams.map(async (s, k) => {
+      for (let i = 0; i < B; i++) (s.input(B) as Float32Array).set(input, i * input.length);
+      for (let r = 0; r < RUNS; r++) {
+        const e0 = performance.now();
+        await s.enqueueAsync(B);
+        spans[k]!.push({ start: e0, end: performance.now() });
+        const got = s.output(B);
+        for (let i = 0; i < got.length; i++) {
+          if (Object.is(got[i], want[i])) continue;
+          if (identical) first = ` (thread ${k}, run ${r}, value ${i}: ${got[i]} vs ${want[i]})`;
+          identical = false;
+        }
+      }
+    }));
+    const wall = performance.now() - t0;
+    out.textContent = `2 threads x ${RUNS} runs at batch ${B}: ${Math.round((2 * RUNS * B * 1000) / wall).toLocaleString("en-US")} images/s together; ` +
+      `probabilities ${identical ? "bit-identical to" : "DIFFERENT from"} the single-thread run${first} (${state.current.entry.id}).`;
+    out.dataset.identical = String(identical);
+    $("threads-timeline").innerHTML = threadsTimeline(spans, t0, wall);
+  } finally {
+    await Promise.all(streams.map((s) => s.dispose()));
+    delete document.body.dataset.busy;
+  }
+}
+
+/** One row per thread, each enqueue a bar, on one clock. */
+function threadsTimeline(spans: { start: number; end: number }[][], t0: number, wall: number): string {
+  const W = 640, row = 18;
+  const bars = spans.flatMap((list, k) => list.map((s) =>
+    `<rect x="${((s.start - t0) / wall) * W}" y="${k * row + 2}" width="${Math.max(1, ((s.end - s.start) / wall) * W)}" height="${row - 4}" class="thread-${k}"><title>thread ${k}: ${(s.end - s.start).toFixed(2)} ms</title></rect>`));
+  const labels = spans.map((_, k) => `<text x="${W + 6}" y="${k * row + 13}">thread ${k}</text>`);
+  return `<svg width="${W + 70}" height="${spans.length * row}" role="img" aria-label="the two threads' enqueues over time">${bars.join("")}${labels.join("")}</svg>`;
 }
 
 function downloadTrace(state: State): void {

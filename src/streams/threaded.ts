@@ -2,7 +2,8 @@
 // stream (stream.ts) of the same plan, taking a contiguous share of the
 // images (batch parallelism: every kernel runs as it does on one thread, on
 // fewer images). enqueueAsync(n) hands each share to its thread and resolves
-// when all are done; the outputs are the same bits as one context's. Each
+// when all are done; the outputs are the same bits as one context's (for INT8
+// plans: an FP32 plan's sums depend on how images are grouped). Each
 // thread holds its own copy of the weights (its own memory); threads that
 // share one memory (wasm threads) are the next step (issue 12).
 import type { Plan } from "../engine/plan.js";

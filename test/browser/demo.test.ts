@@ -118,6 +118,17 @@ test("strip digits are recognised, and every INT8 placement gives bit-identical 
   }
 });
 
+test("a threaded burst: two Web Workers run the plan at once, their probabilities bit-identical to the single-thread run, drawn on one clock", async () => {
+  assert.is(await page.evaluate(() => globalThis.crossOriginIsolated), true);
+  await page.locator("#strip canvas").nth(1).click();
+  await page.click("#threaded-burst");
+  await page.waitForFunction(() => document.getElementById("threads-result")!.dataset.identical !== undefined, null, { timeout: 60_000 });
+  const text = (await page.textContent("#threads-result"))!;
+  assert.match(text, /^2 threads x 40 runs at batch 8: [\d,]+ images\/s together; probabilities bit-identical to the single-thread run/);
+  assert.is(await page.locator("#threads-timeline rect.thread-0").count(), 40);
+  assert.is(await page.locator("#threads-timeline rect.thread-1").count(), 40);
+});
+
 test("the graph and the timeline show devices, reformatters and the layers inside the DLA subgraph", async () => {
   await choose("dla");
   await page.locator("#strip canvas").nth(2).click();
