@@ -9,6 +9,7 @@ import { runE2e } from "./e2e.js";
 import { runPeers } from "./peers.js";
 import { runColdStart } from "./coldstart.js";
 import { runSize } from "./size.js";
+import { runThreads } from "./threads.js";
 
 const suites: Record<string, (filter: string) => unknown> = {
   kernels: runKernelBench,
@@ -16,6 +17,7 @@ const suites: Record<string, (filter: string) => unknown> = {
   peers: runPeers,
   coldstart: runColdStart,
   size: runSize,
+  threads: runThreads,
 };
 
 const [name = "all", filter = ""] = process.argv.slice(2);

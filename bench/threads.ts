@@ -1,0 +1,79 @@
+// `npm run bench -- threads`: octet's LeNet INT8 GPU plan on 1 and 2 threads
+// (a batch split over threaded contexts) and as 2 concurrent streams, and a
+// GPU context with a DLA context at once, against one thread and against
+// ONNX Runtime Web INT8 (the same QDQ export) with numThreads 2 (when
+// bench/peers is installed); interleaved rounds, batch 1 and 32.
+import { cpus } from "node:os";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { interleave, type Contender } from "./harness.js";
+import { ThreadedContext } from "../src/streams/threaded.js";
+import { createStream } from "../src/streams/spawn-node.js";
+import { loadModel } from "../src/model/model-node.js";
+import { loadMnistTest, loadMnistTrain } from "../src/data/mnist-node.js";
+import { imagesToFloat } from "../src/data/dataset.js";
+import { loadKernels } from "../src/runtime/wasm-source-node.js";
+import { collectStats, scalesFrom, DEFAULT_CALIBRATION } from "../src/calib/calibrate.js";
+import { buildPlan, DEFAULT_BUILD } from "../src/engine/plan.js";
+import { exportOnnx } from "../src/onnx/export.js";
+import { octetContender } from "./e2e.js";
+
+const PEERS = fileURLToPath(new URL("../../bench/peers/node_modules/", import.meta.url));
+const ROUNDS = Number(process.env.OCTET_BENCH_ROUNDS ?? 5);
+
+async function threaded(name: string, plan: ReturnType<typeof buildPlan>, threads: number, batch: number): Promise<Contender & { dispose(): Promise<void> }> {
+  const ctx = await ThreadedContext.create(plan, batch, threads);
+  imagesToFloat(loadMnistTest(), 0, batch, ctx.input(batch));
+  return { name, images: batch, call: () => ctx.enqueueAsync(batch), dispose: () => ctx.dispose() };
+}
+
+/** Two streams, each running a batch, awaited together: one call is 2 batches. */
+async function pair(name: string, plans: ReturnType<typeof buildPlan>[], batch: number): Promise<Contender & { dispose(): Promise<void> }> {
+  const streams = await Promise.all(plans.map((p, k) => createStream(p, batch, { label: `stream ${k}` })));
+  for (const s of streams) imagesToFloat(loadMnistTest(), 0, batch, s.input(batch) as Float32Array);
+  return { name, images: batch * streams.length, call: () => Promise.all(streams.map((s) => s.enqueueAsync(batch))), dispose: async () => { await Promise.all(streams.map((s) => s.dispose())); } };
+}
+
+export async function runThreads(): Promise<unknown> {
+  const model = loadModel();
+  const scales = scalesFrom(collectStats(loadKernels(), model, loadMnistTrain(), DEFAULT_CALIBRATION), "entropy", 99.99);
+  const info = { algorithm: "entropy", source: "calibrated on 500 training images" };
+  const gpu = buildPlan(model, DEFAULT_BUILD, scales, info);
+  const dla = buildPlan(model, { ...DEFAULT_BUILD, device: "dla" }, scales, info);
+  const qdq = exportOnnx(model, { scales });
+  const ortPath = join(PEERS, "onnxruntime-web/dist/ort.node.min.mjs");
+  const haveOrt = existsSync(join(PEERS, "onnxruntime-web"));
+  const results: Record<string, unknown>[] = [];
+  console.log(`LeNet INT8, ${cpus().length} cores; median of ${ROUNDS} interleaved rounds:`);
+  for (const batch of [1, 32]) {
+    const contenders: (Contender & { dispose?(): Promise<void> })[] = [
+      octetContender("octet 1 thread (main thread)", gpu, batch),
+      await threaded("octet 1 thread (worker)", gpu, 1, batch),
+      await threaded("octet 2 threads (batch split)", gpu, 2, batch),
+      await pair("octet 2 streams (GPU, GPU)", [gpu, gpu], batch),
+      await pair("octet GPU + DLA core 0 streams", [gpu, dla], batch),
+    ];
+    if (haveOrt) {
+      // ORT Web sets its thread count once per process, at its first session: numThreads 2 here
+      // (its one-thread figures are the peers suite's).
+      const mod = await import(pathToFileURL(ortPath).href);
+      const ort = mod.default ?? mod;
+      ort.env.wasm.numThreads = 2;
+      ort.env.wasm.wasmPaths = join(PEERS, "onnxruntime-web/dist") + "/";
+      const session = await ort.InferenceSession.create(qdq, { executionProviders: ["wasm"] });
+      const x = new Float32Array(batch * 784);
+      imagesToFloat(loadMnistTest(), 0, batch, x);
+      const tensor = new ort.Tensor("float32", x, [batch, 1, 28, 28]);
+      contenders.push({ name: "ORT Web INT8 (QDQ), numThreads 2", images: batch, call: () => session.run({ [session.inputNames[0]]: tensor }) });
+    }
+    const t = await interleave(contenders, ROUNDS, 250);
+    for (const c of contenders) await c.dispose?.();
+    const one = t.find((x) => x.name === "octet 1 thread (main thread)")!;
+    for (const x of t) {
+      console.log(`  b${String(batch).padEnd(3)} ${x.name.padEnd(40)} ${Math.round(x.imagesPerSecond).toLocaleString("en-US").padStart(8)} images/s  median ${(x.medianMs * 1000).toFixed(1).padStart(8)} us/call  ${(x.imagesPerSecond / one.imagesPerSecond).toFixed(2)}x one thread  cpu/wall ${x.cpuPerWall.toFixed(2)}`);
+      results.push({ batch, name: x.name, imagesPerSecond: x.imagesPerSecond, medianMs: x.medianMs, vsOneThread: x.imagesPerSecond / one.imagesPerSecond, cpuPerWall: x.cpuPerWall });
+    }
+  }
+  return results;
+}
