@@ -13,7 +13,7 @@ export { verifyPlan } from "./engine/plan-verify.js";
 export { planMemory, type MemoryPlan } from "./engine/memory-plan.js";
 export { ExecutionContext, type ContextOptions, type KernelFactory } from "./engine/context.js";
 export { Engine } from "./engine/engine.js";
-export { Stream, type StreamOptions, type Spawn, type WorkerPort } from "./streams/stream.js";
+export { Stream, streamsMissing, type StreamOptions, type Spawn, type WorkerPort } from "./streams/stream.js";
 export { createBrowserStream, browserSpawn, browserStreamsAvailable } from "./streams/spawn-browser.js";
 export { ContextRunner } from "./engine/context-runner.js";
 export { measure, type Measurement } from "./engine/measure.js";

@@ -24,6 +24,7 @@ import { exportProfile } from "../profiler/reports/export-profile.js";
 import { chromeTrace } from "../profiler/reports/chrome-trace.js";
 import { accuracy, classify, timeRuns } from "./engine-node.js";
 import { runCompare, concurrentCompare, streamsReport, threadsReport } from "./compare.js";
+import { streamsMissing } from "../streams/stream.js";
 import { fail } from "../errors.js";
 import type { Model } from "../model/model.js";
 import type { ImageSet } from "../data/dataset.js";
@@ -102,7 +103,9 @@ export async function runInfer(argv: string[], io: Io): Promise<number> {
   if (args.flag("compare")) {
     const s = scales();
     runCompare(model, s.scales, s.info, options, test, images, batch, measureOptions, io);
-    for (const l of await concurrentCompare(model, s.scales, s.info, options, test, images, batch)) io.out(l);
+    const missing = streamsMissing();
+    if (missing) io.out(`[W] Concurrent contexts: ${missing}; the placements above ran one at a time`);
+    else for (const l of await concurrentCompare(model, s.scales, s.info, options, test, images, batch)) io.out(l);
     io.out("&&&& PASSED octet infer --compare");
     return 0;
   }
@@ -153,10 +156,11 @@ export async function runInfer(argv: string[], io: Io): Promise<number> {
       io.out(`[I] Wrote Chrome trace ${tracePath} (open in https://ui.perfetto.dev or chrome://tracing)`);
     }
   }
-  const threads = args.int("threads");
-  if (threads > 1) for (const l of await threadsReport(plan, threads, test, batch, measureOptions)) io.out(l);
-  const streams = args.int("streams");
-  if (streams > 1) {
+  const threads = args.int("threads"), streams = args.int("streams");
+  const missing = threads > 1 || streams > 1 ? streamsMissing() : null;
+  if (missing) io.out(`[W] --threads ${threads} / --streams ${streams}: ${missing}; everything above ran on one thread, and that is all this run measures`);
+  if (threads > 1 && !missing) for (const l of await threadsReport(plan, threads, test, batch, measureOptions)) io.out(l);
+  if (streams > 1 && !missing) {
     const tracePath = args.str("export-trace");
     for (const l of await streamsReport(plan, streams, test, batch, images, tracePath ? tracePath.replace(/(\.json)?$/, ".streams.json") : undefined)) io.out(l);
   }

@@ -37,6 +37,13 @@ export interface StreamOptions {
   faultAt?: string;
 }
 
+/** Why this platform cannot run streams (no SharedArrayBuffer or Atomics.waitAsync), or null when it can. */
+export function streamsMissing(): string | null {
+  if (typeof SharedArrayBuffer === "undefined") return "threads need SharedArrayBuffer, which this platform lacks (a browser page must be cross-origin isolated)";
+  if (typeof Atomics.waitAsync !== "function") return "threads need Atomics.waitAsync, which this platform lacks";
+  return null;
+}
+
 export class Stream {
   readonly label: string;
   readonly maxBatch: number;
@@ -74,9 +81,8 @@ export class Stream {
 
   /** Starts a worker (with `spawn`) holding its own execution context of `plan` for batches up to maxBatch. */
   static async start(spawn: Spawn, plan: Plan, maxBatch: number, options: StreamOptions = {}, module?: WebAssembly.Module): Promise<Stream> {
-    if (typeof SharedArrayBuffer === "undefined" || typeof Atomics.waitAsync !== "function") {
-      fail("WASM_UNSUPPORTED", "streams need SharedArrayBuffer and Atomics.waitAsync, which this platform lacks; run contexts one at a time");
-    }
+    const missing = streamsMissing();
+    if (missing) fail("WASM_UNSUPPORTED", missing);
     if (!Number.isInteger(maxBatch) || maxBatch < 1) fail("BAD_ARGUMENT", `batch size must be a positive integer, got ${maxBatch}`);
     const format = parseFormat(plan.options.inputFormat, "plan input format");
     const floatInput = format.dtype === "f32";

@@ -43,4 +43,18 @@ test("--compare: the concurrent rows GPU alone, GPU + DLA core 0, GPU + DLA core
   assert.match(r.out, /Most throughput: GPU.* \([\d,]+ images\/s\); lowest latency: GPU.*\(median [\d.]+ ms per batch of 32\)\./);
 });
 
+test("where the platform has no Atomics.waitAsync, --streams and --threads say so and the run stays on one thread", async () => {
+  const saved = Atomics.waitAsync;
+  (Atomics as { waitAsync?: unknown }).waitAsync = undefined;
+  try {
+    const r = await run(["infer", "--streams", "2", "--threads", "2", "--skip-accuracy", "--iterations", "3", "--warmup", "1", "--no-profile"]);
+    assert.is(r.code, 0, r.err);
+    assert.match(r.out, /\[W\] --threads 2 \/ --streams 2: threads need Atomics.waitAsync, which this platform lacks; everything above ran on one thread/);
+    assert.not.match(r.out, /\[I\] Streams:|\[I\] Threads:/);
+    assert.match(r.out, /&&&& PASSED octet infer/);
+  } finally {
+    (Atomics as { waitAsync?: unknown }).waitAsync = saved;
+  }
+});
+
 test.run();
