@@ -42,6 +42,9 @@ export async function runConcurrent(
   if (!(images >= 1 && images <= test.count)) fail("BAD_ARGUMENT", `runConcurrent: ${images} images, the test set has ${test.count}`);
   const streams = await Promise.all(plans.map((p) => createStream(p.plan, batch, { label: p.label })));
   try {
+    for (const s of streams) {
+      if (s.inputSize !== test.rows * test.cols) fail("BAD_ARGUMENT", `${s.label}: the plan takes ${s.inputSize} values per image, the images have ${test.rows * test.cols}`);
+    }
     const S = streams.length;
     const batches = Math.ceil(images / batch);
     const perImage = streams[0]!.outputSize;
@@ -60,7 +63,6 @@ export async function runConcurrent(
         for (let b = k; b < batches; b += S) {
           const start = b * batch, n = Math.min(batch, images - start);
           if (round === 0) imagesToFloat(test, start, n, staging[k]!);
-          if (r.s.inputSize !== test.rows * test.cols) fail("BAD_ARGUMENT", `${r.s.label}: the plan takes ${r.s.inputSize} values per image, the images have ${test.rows * test.cols}`);
           (r.s.input(n) as Float32Array).set(staging[k]!.subarray(0, n * r.s.inputSize));
           const e0 = performance.now();
           await r.s.enqueueAsync(n);

@@ -31,7 +31,7 @@ export interface StreamInit {
 
 /** The worker's first message: ready, with the sizes it found, or why it could not start. */
 export type StreamReady =
-  | { kind: "ready"; inputSize: number; outputSize: number; steps: number }
+  | { kind: "ready"; inputSize: number; outputSize: number }
   | { kind: "error"; code: string; message: string };
 
 /** After a FAULT: what went wrong. */

@@ -12,7 +12,7 @@ export function serveStream(init: StreamInit, makeKernels: KernelFactory, post: 
     const plan = deserializePlan(init.plan, "stream plan");
     ctx = new ExecutionContext(plan, makeKernels, init.maxBatch);
     if (init.faultAt !== undefined) injectFault(ctx, init.faultAt);
-    post({ kind: "ready", inputSize: ctx.input(1).length, outputSize: ctx.outputSize, steps: plan.nodes.length } satisfies StreamReady);
+    post({ kind: "ready", inputSize: ctx.input(1).length, outputSize: ctx.outputSize } satisfies StreamReady);
   } catch (e) {
     post({ kind: "error", code: e instanceof OctetError ? e.code : "BAD_ARGUMENT", message: (e as Error).message } satisfies StreamReady);
     return;

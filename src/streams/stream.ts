@@ -56,7 +56,6 @@ export class Stream {
   private faultWaiters: ((f: StreamFault) => void)[] = [];
   private busy = false;
   private closed = false;
-  private readonly startedAt = performance.now();
   /** Resolves with the worker's exit code once its thread has ended. */
   readonly exited: Promise<number>;
 
@@ -157,12 +156,7 @@ export class Stream {
     }
   }
 
-  /** Fraction of the stream's life its worker spent in enqueue. */
-  utilisation(sinceMs = this.startedAt, busyUsAtStart = 0): number {
-    const wall = performance.now() - sinceMs;
-    return wall > 0 ? (Atomics.load(this.control, BUSY_US) - busyUsAtStart) / 1000 / wall : 0;
-  }
-
+  /** The worker's time in enqueue so far, in microseconds (utilisation = its growth over a wall time). */
   busyMicroseconds(): number {
     return Atomics.load(this.control, BUSY_US);
   }

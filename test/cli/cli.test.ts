@@ -2,15 +2,8 @@
 // and `infer` prints parseable sample_int8-style results.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { main } from "../../src/cli/main.js";
-import type { Io } from "../../src/cli/io.js";
+import { runCli as run } from "./run-cli.js";
 
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [], err: string[] = [];
-  const io: Io = { out: (l) => out.push(l), err: (l) => err.push(l) };
-  const code = await main(argv, io);
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
 
 test("infer --help lists every option", async () => {
   const r = await run(["infer", "--help"]);

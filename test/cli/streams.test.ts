@@ -8,15 +8,8 @@ import * as assert from "uvu/assert";
 import { mkdtempSync, readFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { main } from "../../src/cli/main.js";
-import type { Io } from "../../src/cli/io.js";
+import { runCli as run } from "./run-cli.js";
 
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [], err: string[] = [];
-  const io: Io = { out: (l) => out.push(l), err: (l) => err.push(l) };
-  const code = await main(argv, io);
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
 
 test("--streams 3: a row per stream, their images adding up to the test set, and a trace with a track per stream", async () => {
   const dir = mkdtempSync(join(tmpdir(), "octet-streams-"));

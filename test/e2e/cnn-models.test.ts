@@ -21,6 +21,7 @@ import { evaluate } from "../../src/exec/evaluate.js";
 import type { Model } from "../../src/model/model.js";
 import { int8Reference } from "../engine/reference-network.js";
 import { storedInt8 } from "../engine/stored-tensors.js";
+import { planOutputs } from "../engine/plan-outputs.js";
 
 ort.env.wasm.numThreads = 1;
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -35,17 +36,7 @@ const CASES: Case[] = [
   { name: "senet-fashion", data: FASHION, split: "/pool/GlobalAveragePool" },
 ];
 
-function outputs(p: Plan, set: ImageSet, images: number): Float32Array {
-  const ctx = new ExecutionContext(p, () => loadKernels("release"), BATCH);
-  const out = new Float32Array(images * ctx.outputSize);
-  for (let s = 0; s < images; s += BATCH) {
-    const n = Math.min(BATCH, images - s);
-    imagesToFloat(set, s, n, ctx.input(n) as Float32Array);
-    ctx.enqueue(n);
-    out.set(ctx.output(n), s * ctx.outputSize);
-  }
-  return out;
-}
+const outputs = (p: Plan, set: ImageSet, images: number) => planOutputs(p, set, images, BATCH);
 
 async function ortOutputs(bytes: Uint8Array, set: ImageSet, images: number): Promise<Float32Array> {
   const session = await ort.InferenceSession.create(bytes);

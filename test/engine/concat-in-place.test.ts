@@ -14,12 +14,12 @@ import { assembleModel, paramName } from "../../src/model/model.js";
 import type { WeightMap } from "../../src/model/weights-file.js";
 import { buildPlan, DEFAULT_BUILD, type BuildOptions } from "../../src/engine/plan.js";
 import { ExecutionContext } from "../../src/engine/context.js";
-import { Fp32Network } from "../../src/exec/fp32-network.js";
 import { loadKernels } from "../../src/runtime/wasm-source-node.js";
 import { planMemory } from "../../src/engine/memory-plan.js";
 import { dequantize } from "../../src/int8/numerics.js";
 import { randomF32 } from "../helpers.js";
 import { int8Reference } from "./reference-network.js";
+import { minmaxScalesOn } from "./minmax-scales.js";
 
 const conv = (name: string, input: string, K: number, extra: Record<string, unknown> = {}) => ({
   name, type: "convolution", inputs: [input], output: name, numOutput: K, kernelShape: [3, 3], strides: [1, 1], pads: [1, 1, 1, 1], ...extra,
@@ -55,19 +55,7 @@ const model = assembleModel(graph, w, "w");
 const N = 3;
 const input = randomF32(N * 3 * 16 * 14, 31, 0, 1);
 
-function minmaxScales(): Map<string, number> {
-  const net = new Fp32Network(loadKernels("release"), model, N);
-  net.input(N).set(input);
-  net.run(N);
-  const out = new Map<string, number>();
-  for (const name of [graph.input.name, ...graph.layers.map((l) => l.output)]) {
-    let m = 0;
-    for (const v of net.tensor(name, N)) m = Math.max(m, Math.abs(v));
-    out.set(name, m > 0 ? Math.fround(m / 127) : 1);
-  }
-  return out;
-}
-const scales = minmaxScales();
+const scales = minmaxScalesOn(model, input, N);
 
 for (const [where, options, inPlace] of [
   ["on the GPU", {}, 7],

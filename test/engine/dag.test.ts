@@ -21,6 +21,7 @@ import { loadKernels } from "../../src/runtime/wasm-source-node.js";
 import { exportOnnx } from "../../src/onnx/export.js";
 import { randomF32 } from "../helpers.js";
 import { int8Reference } from "./reference-network.js";
+import { minmaxScalesOn } from "./minmax-scales.js";
 import { storedInt8 } from "./stored-tensors.js";
 import type { Layer } from "../../src/model/graph.js";
 import type { LayerShapes } from "../../src/model/shapes.js";
@@ -117,20 +118,7 @@ test("the FP32 reference network (calibration's) agrees too", () => {
   close(net.output(N), expected, "Fp32Network");
 });
 
-/** Scales from the FP32 network's largest |value| per tensor over the test input (minmax calibration). */
-function minmaxScales(): Map<string, number> {
-  const net = new Fp32Network(loadKernels("release"), model, N);
-  net.input(N).set(input);
-  net.run(N);
-  const out = new Map<string, number>();
-  for (const name of [graph.input.name, ...graph.layers.map((l) => l.output)]) {
-    const v = net.tensor(name, N);
-    let m = 0;
-    for (let i = 0; i < v.length; i++) m = Math.max(m, Math.abs(v[i]!));
-    out.set(name, m > 0 ? Math.fround(m / 127) : 1);
-  }
-  return out;
-}
+const minmaxScales = () => minmaxScalesOn(model, input, N);
 
 test("INT8 on the GPU runs every layer of the DAG in INT8 (debug build) and stays near FP32", () => {
   const plan = buildPlan(model, DEFAULT_BUILD, minmaxScales(), { algorithm: "minmax", source: "test" });

@@ -10,8 +10,8 @@ import { fileURLToPath } from "node:url";
 import { plan as lenetPlan, test as mnist } from "../engine/fixtures.js";
 import { createStream } from "../../src/streams/spawn-node.js";
 import { runConcurrent } from "../../src/streams/concurrent.js";
+import { planOutputs } from "../engine/plan-outputs.js";
 import { ThreadedContext } from "../../src/streams/threaded.js";
-import { ExecutionContext } from "../../src/engine/context.js";
 import { loadKernels } from "../../src/runtime/wasm-source-node.js";
 import { imagesToFloat } from "../../src/data/dataset.js";
 import { loadModel } from "../../src/model/model-node.js";
@@ -21,17 +21,7 @@ import { buildPlan, DEFAULT_BUILD, type Plan } from "../../src/engine/plan.js";
 
 const BATCH = 50;
 
-function alone(p: Plan, images: number): Float32Array {
-  const ctx = new ExecutionContext(p, () => loadKernels("release"), BATCH);
-  const out = new Float32Array(images * ctx.outputSize);
-  for (let s = 0; s < images; s += BATCH) {
-    const n = Math.min(BATCH, images - s);
-    imagesToFloat(mnist, s, n, ctx.input(n) as Float32Array);
-    ctx.enqueue(n);
-    out.set(ctx.output(n), s * ctx.outputSize);
-  }
-  return out;
-}
+const alone = (p: Plan, images: number) => planOutputs(p, mnist, images, BATCH);
 
 function sameBits(a: Float32Array, b: Float32Array, what: string): void {
   assert.is(a.length, b.length, `${what}: length`);

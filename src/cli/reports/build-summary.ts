@@ -98,7 +98,10 @@ function scaleOrigins(plan: Plan): string[] {
     return [`[I] Scales: ${rows.length - fp32} tensors from ${rest}${fp32 ? `, ${fp32} without one (FP32)` : ""}`];
   }
   const counts = new Map<string, number>();
-  for (const r of rows) counts.set(r[1]!.startsWith("kept from") ? "kept from its input" : r[1]!, (counts.get(r[1]!.startsWith("kept from") ? "kept from its input" : r[1]!) ?? 0) + 1);
+  for (const r of rows) {
+    const kind = r[1]!.startsWith("kept from") ? "kept from its input" : r[1]!;
+    counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  }
   return [`[I] Scales of ${rows.length} tensors: ${[...counts].map(([k, v]) => `${v} ${k}`).join(", ")}`,
     ...table(["Tensor", "Scale from", "Scale", "Zero point"], rows).map((l) => `[I]   ${l}`)];
 }
