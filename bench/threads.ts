@@ -1,5 +1,6 @@
 // `npm run bench -- threads`: octet's LeNet INT8 GPU plan on 1 and 2 threads
-// (a batch split over threaded contexts) and as 2 concurrent streams, and a
+// (a batch split over threaded contexts) and as 2 concurrent streams (both
+// sharing one engine's weights in shared wasm memory, as --streams does), and a
 // GPU context with a DLA context at once, against one thread and against
 // ONNX Runtime Web INT8 (the same QDQ export) with numThreads 2 (when
 // bench/peers is installed); interleaved rounds, batch 1 and 32.
@@ -9,7 +10,9 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { interleave, type Contender } from "./harness.js";
 import { ThreadedContext } from "../src/streams/threaded.js";
-import { createStream } from "../src/streams/spawn-node.js";
+import { nodeSpawn } from "../src/streams/spawn-node.js";
+import { startSharedEngine } from "../src/streams/shared-engine.js";
+import type { Stream } from "../src/streams/stream.js";
 import { loadModel } from "../src/model/model-node.js";
 import { loadMnistTest, loadMnistTrain } from "../src/data/mnist-node.js";
 import { imagesToFloat } from "../src/data/dataset.js";
@@ -28,9 +31,11 @@ async function threaded(name: string, plan: ReturnType<typeof buildPlan>, thread
   return { name, images: batch, call: () => ctx.enqueueAsync(batch), dispose: () => ctx.dispose() };
 }
 
-/** Two streams, each running a batch, awaited together: one call is 2 batches. */
+/** Two streams, each running a batch, awaited together: one call is 2 batches. Streams of one plan share an engine. */
 async function pair(name: string, plans: ReturnType<typeof buildPlan>[], batch: number): Promise<Contender & { dispose(): Promise<void> }> {
-  const streams = await Promise.all(plans.map((p, k) => createStream(p, batch, { label: `stream ${k}` })));
+  const streams: Stream[] = plans[0] === plans[1]
+    ? await startSharedEngine(nodeSpawn, plans[0]!, batch, 2)
+    : (await Promise.all(plans.map((p) => startSharedEngine(nodeSpawn, p, batch, 1)))).flat();
   for (const s of streams) imagesToFloat(loadMnistTest(), 0, batch, s.input(batch) as Float32Array);
   return { name, images: batch * streams.length, call: () => Promise.all(streams.map((s) => s.enqueueAsync(batch))), dispose: async () => { await Promise.all(streams.map((s) => s.dispose())); } };
 }

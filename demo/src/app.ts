@@ -8,7 +8,7 @@
 import {
   kernelFactory, deserializePlan, buildPlan, parseGraph, decodeWeights, assembleModel, parseCalibrationTable,
   ExecutionContext, DEFAULT_BUILD, mnistPreprocess, profileTable, chromeTrace, summarize,
-  createBrowserStream, browserStreamsAvailable,
+  startBrowserThreads, browserStreamsAvailable,
   type Plan, type BuildOptions, type Device, type KernelFactory, type Model,
 } from "../../src/index.js";
 import { DrawPad } from "./draw-pad.js";
@@ -52,8 +52,6 @@ interface LoadedModel {
 
 interface State {
   kernels: KernelFactory;
-  /** The compiled wasm, for the stream workers. */
-  module: WebAssembly.Module;
   calibrationImages: number;
   entries: ModelEntry[];
   loaded: Map<string, LoadedModel>;
@@ -81,7 +79,7 @@ async function main(): Promise<void> {
   };
   const module = await WebAssembly.compile(wasm as Uint8Array<ArrayBuffer>);
   const state: State = {
-    kernels: await kernelFactory(module), module, calibrationImages, entries, loaded: new Map([["lenet", lenet]]), current: lenet, wanted: "lenet",
+    kernels: await kernelFactory(module), calibrationImages, entries, loaded: new Map([["lenet", lenet]]), current: lenet, wanted: "lenet",
     plan: null, ctx: null, plain: null, input: null,
   };
   const chooser = $<HTMLSelectElement>("model");
@@ -248,9 +246,13 @@ function burst(state: State): void {
     `${Math.round((500 * 1000) / total).toLocaleString("en-US")} images/s, without the profiler (${state.current.entry.id}).`;
 }
 
+let threadsBuild: Promise<WebAssembly.Module> | null = null;
+
 /**
- * Two streams of the current plan, each on its own Web Worker, run batches
- * of 8 copies of the current digit at the same time; their probabilities are
+ * Two threads sharing one engine of the current plan (the weights once, in
+ * shared wasm memories: the threads build, fetched on first use), each a Web
+ * Worker with its own context, run batches of 8 copies of the current digit
+ * at the same time; their probabilities are
  * compared bit for bit with one context on the page's thread running the
  * same batch, and the two threads' enqueues are drawn on one clock.
  */
@@ -268,7 +270,8 @@ async function threadedBurst(state: State): Promise<void> {
   for (let i = 0; i < B; i++) (single.input(B) as Float32Array).set(input, i * input.length);
   single.enqueue(B);
   const want = Float32Array.from(single.output(B));
-  const streams = await Promise.all([0, 1].map((k) => createBrowserStream("stream-worker.js", state.module, state.plan!, B, { label: `thread ${k}` })));
+  threadsBuild ??= fetchBytes("octet.threads.wasm").then((b) => WebAssembly.compile(b as Uint8Array<ArrayBuffer>));
+  const streams = await startBrowserThreads("stream-worker.js", await threadsBuild, state.plan!, B, 2);
   try {
     const spans: { start: number; end: number }[][] = [[], []];
     let identical = true, first = "";

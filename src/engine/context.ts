@@ -37,6 +37,17 @@ export interface ContextOptions {
   inspectTensors?: boolean;
 }
 
+/** The devices a context of the plan instantiates, in the order it makes them (the GPU holds the network's input and output). */
+export function planDevices(plan: Plan): Device[] {
+  const devices = new Set<Device>();
+  for (const node of plan.nodes) {
+    const values = node.kind === "compute" ? [...node.from, ...node.to] : [node.from, node.to];
+    for (const device of [node.device, ...values.map((v) => v.device)]) devices.add(device);
+  }
+  devices.add("gpu");
+  return [...devices];
+}
+
 export class ExecutionContext {
   readonly plan: Plan;
   readonly maxBatch: number;
@@ -52,8 +63,9 @@ export class ExecutionContext {
   private readonly inspectable: boolean;
   private inputView: Float32Array | Int8Array;
   private outputView: Float32Array;
-  private readonly inputPtr: number;
-  private readonly outputPtr: number;
+  /** Where the network input and output live in the GPU device's memory (threads on a shared memory read them there). */
+  readonly inputPtr: number;
+  readonly outputPtr: number;
   private readonly inputPerImage: number;
   private readonly outputPerImage: number;
   private readonly profileDla: boolean;
@@ -67,13 +79,7 @@ export class ExecutionContext {
     const input = plan.graph.input.name, output = plan.graph.output;
     this.inputShape = this.shapes.tensors.get(input)!;
     this.outputShape = this.shapes.tensors.get(output)!;
-    for (const node of plan.nodes) {
-      const values = node.kind === "compute" ? [...node.from, ...node.to] : [node.from, node.to];
-      for (const device of [node.device, ...values.map((v) => v.device)]) {
-        if (!this.devices.has(device)) this.devices.set(device, makeKernels(device));
-      }
-    }
-    if (!this.devices.has("gpu")) this.devices.set("gpu", makeKernels("gpu"));
+    for (const device of planDevices(plan)) this.devices.set(device, makeKernels(device));
     this.inspectable = Boolean(options.inspectTensors);
     this.memory = planMemory(plan, this.shapes, maxBatch, !this.inspectable);
     for (const [device, bytes] of this.memory.planned) this.bases.set(device, this.devices.get(device)!.arena.alloc(bytes));

@@ -99,6 +99,16 @@ export interface KernelExports {
 
 export type BuildFlavor = "release" | "debug";
 
+/** Pages the threads build's shared memory may grow to (asconfig.json's threads target: 2 GiB). */
+export const SHARED_MEMORY_MAX_PAGES = 32768;
+/** Pages the builds start with (asconfig.json's initialMemory). */
+export const INITIAL_MEMORY_PAGES = 2;
+
+/** A memory for the threads build, shared by every thread's instance of one device. */
+export function sharedMemory(): WebAssembly.Memory {
+  return new WebAssembly.Memory({ initial: INITIAL_MEMORY_PAGES, maximum: SHARED_MEMORY_MAX_PAGES, shared: true });
+}
+
 export class Kernels {
   readonly exports: KernelExports;
   readonly arena: Arena;
@@ -112,8 +122,12 @@ export class Kernels {
     this.arena = new Arena(exports.memory, exports.heapBase(), (lo, hi) => exports.setArena(lo, hi));
   }
 
-  /** Instantiates a compiled module (see wasm-source-node.ts for Node). */
-  static fromModule(module: WebAssembly.Module, flavor: BuildFlavor): Kernels {
+  /**
+   * Instantiates a compiled module (see wasm-source-node.ts for Node). The
+   * threads build (octet.threads.wasm) imports its memory: `memory` is then
+   * a shared WebAssembly.Memory that other threads' instances also use.
+   */
+  static fromModule(module: WebAssembly.Module, flavor: BuildFlavor, memory?: WebAssembly.Memory): Kernels {
     // eslint-disable-next-line prefer-const
     let kernels: Kernels;
     const imports: Record<string, Record<string, unknown>> = {
@@ -121,6 +135,7 @@ export class Kernels {
         octetDlaLayerDone(command: number): void {
           kernels.onDlaLayerDone(command);
         },
+        ...(memory ? { memory } : {}),
         octetBoundsViolation(ptr: number, bytes: number, lo: number, hi: number): void {
           throw new OctetError(
             "OUT_OF_BOUNDS",
@@ -129,6 +144,10 @@ export class Kernels {
         },
       },
     };
+    const wantsMemory = WebAssembly.Module.imports(module).some((i) => i.kind === "memory");
+    if (wantsMemory !== Boolean(memory)) {
+      fail("WASM_UNSUPPORTED", wantsMemory ? "the threads wasm build imports a shared memory; none was given" : "a shared memory was given to a wasm build that has its own memory");
+    }
     const { instance } = instantiateSync(module, imports as Parameters<typeof instantiateSync>[1]);
     const exports = instance.exports as unknown as KernelExports;
     if (Boolean(exports.isDebugBuild()) !== (flavor === "debug")) {

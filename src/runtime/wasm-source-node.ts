@@ -4,19 +4,30 @@ import { fileURLToPath } from "node:url";
 import { Kernels, assertWasmFeatures, type BuildFlavor } from "./kernels.js";
 import { fail } from "../errors.js";
 
-const modules = new Map<BuildFlavor, WebAssembly.Module>();
+type Build = BuildFlavor | "threads";
+const modules = new Map<Build, WebAssembly.Module>();
 
-export function wasmPath(flavor: BuildFlavor): string {
-  const name = flavor === "debug" ? "octet.debug.wasm" : "octet.wasm";
+export function wasmPath(build: Build): string {
+  const name = build === "debug" ? "octet.debug.wasm" : build === "threads" ? "octet.threads.wasm" : "octet.wasm";
   // This file runs from build/src/runtime/; the wasm lives in build/wasm/.
   return fileURLToPath(new URL(`../../wasm/${name}`, import.meta.url));
 }
 
 /** A fresh kernel instance (its own memory) of the given build. */
 export function loadKernels(flavor: BuildFlavor = "release"): Kernels {
-  let module = modules.get(flavor);
+  return Kernels.fromModule(wasmModule(flavor), flavor);
+}
+
+/** An instance of the threads build (release kernels, imported shared memory) on `memory`. */
+export function loadSharedKernels(memory: WebAssembly.Memory): Kernels {
+  return Kernels.fromModule(wasmModule("threads"), "release", memory);
+}
+
+/** The compiled module of a build, compiled once per thread. */
+export function wasmModule(build: Build): WebAssembly.Module {
+  let module = modules.get(build);
   if (!module) {
-    const path = wasmPath(flavor);
+    const path = wasmPath(build);
     let bytes: Uint8Array<ArrayBuffer>;
     try {
       bytes = new Uint8Array(readFileSync(path));
@@ -25,7 +36,7 @@ export function loadKernels(flavor: BuildFlavor = "release"): Kernels {
     }
     assertWasmFeatures();
     module = new WebAssembly.Module(bytes);
-    modules.set(flavor, module);
+    modules.set(build, module);
   }
-  return Kernels.fromModule(module, flavor);
+  return module;
 }

@@ -4,12 +4,18 @@
 // images/s over the wall time, each stream's median enqueue latency, its
 // utilisation (time in enqueue / wall), its top-1 on the images it ran, and
 // every stream's output probabilities (to compare with the same plan alone).
+// Streams of the same plan are contexts of one engine on shared memories
+// (the weights once, shared-engine.ts), as trtexec's streams share one
+// engine; a different plan (a DLA context beside a GPU one) is an engine of
+// its own.
 import type { Plan } from "../engine/plan.js";
 import type { ImageSet } from "../data/dataset.js";
 import { imagesToFloat } from "../data/dataset.js";
 import { TopKCounter } from "../metrics/topk.js";
 import { summarize, type Summary } from "../profiler/reports/stats.js";
-import { createStream } from "./spawn-node.js";
+import { nodeSpawn } from "./spawn-node.js";
+import { startSharedEngine } from "./shared-engine.js";
+import type { Stream } from "./stream.js";
 import { fail } from "../errors.js";
 
 export interface StreamResult {
@@ -40,7 +46,7 @@ export async function runConcurrent(
 ): Promise<ConcurrentResult> {
   if (plans.length === 0) fail("BAD_ARGUMENT", "runConcurrent: no plans");
   if (!(images >= 1 && images <= test.count)) fail("BAD_ARGUMENT", `runConcurrent: ${images} images, the test set has ${test.count}`);
-  const streams = await Promise.all(plans.map((p) => createStream(p.plan, batch, { label: p.label })));
+  const streams = await streamsOf(plans, batch);
   try {
     for (const s of streams) {
       if (s.inputSize !== test.rows * test.cols) fail("BAD_ARGUMENT", `${s.label}: the plan takes ${s.inputSize} values per image, the images have ${test.rows * test.cols}`);
@@ -90,4 +96,21 @@ export async function runConcurrent(
   } finally {
     await Promise.all(streams.map((s) => s.dispose()));
   }
+}
+
+/** One shared engine per distinct plan, a thread (context) of it per entry; streams in the entries' order. */
+async function streamsOf(plans: { label: string; plan: Plan }[], batch: number): Promise<Stream[]> {
+  const groups = new Map<Plan, number[]>();
+  plans.forEach((p, i) => groups.set(p.plan, [...(groups.get(p.plan) ?? []), i]));
+  const streams: Stream[] = new Array(plans.length);
+  const started = await Promise.allSettled([...groups].map(async ([plan, entries]) => {
+    const threads = await startSharedEngine(nodeSpawn, plan, batch, entries.length, { labels: entries.map((i) => plans[i]!.label) });
+    threads.forEach((t, j) => (streams[entries[j]!] = t));
+  }));
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) {
+    await Promise.all(streams.filter(Boolean).map((s) => s.dispose()));
+    throw failed.reason;
+  }
+  return streams;
 }

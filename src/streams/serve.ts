@@ -1,27 +1,35 @@
 // The worker's side of a stream, whatever the platform: build the context,
 // say ready (or why not), then serve enqueues signalled through the control
-// block until told to exit.
+// block until told to exit. A thread of a shared engine builds its contexts
+// on the shared memories and reads and writes its images there; a stream of
+// its own copies them between its blocks and its memory.
 import { deserializePlan } from "../engine/plan-file.js";
 import { ExecutionContext, type KernelFactory } from "../engine/context.js";
+import { Engine } from "../engine/engine.js";
 import { OctetError } from "../errors.js";
-import { BATCH, BUSY_US, DONE, EXIT, FAULT, RUN, STATE, type StreamInit, type StreamReady } from "./protocol.js";
+import { BATCH, BUSY_US, DONE, EXIT, FAULT, RUN, STATE, type SharedReady, type StreamInit, type StreamReady } from "./protocol.js";
 
 export function serveStream(init: StreamInit, makeKernels: KernelFactory, post: (m: unknown) => void): void {
   let ctx: ExecutionContext;
+  let shared: SharedReady | undefined;
   try {
     const plan = deserializePlan(init.plan, "stream plan");
-    ctx = new ExecutionContext(plan, makeKernels, init.maxBatch);
+    if (init.shared) {
+      const engine = new Engine(plan, makeKernels);
+      const contexts = Array.from({ length: init.shared.index + 1 }, () => engine.createContext(init.maxBatch));
+      ctx = contexts[init.shared.index]!;
+      shared = { inputs: contexts.map((c) => c.inputPtr), inputPtr: ctx.inputPtr, outputPtr: ctx.outputPtr, top: engine.kernels("gpu").arena.mark() };
+    } else {
+      ctx = new ExecutionContext(plan, makeKernels, init.maxBatch);
+    }
     if (init.faultAt !== undefined) injectFault(ctx, init.faultAt);
-    post({ kind: "ready", inputSize: ctx.input(1).length, outputSize: ctx.outputSize } satisfies StreamReady);
+    post({ kind: "ready", inputSize: ctx.input(1).length, outputSize: ctx.outputSize, shared } satisfies StreamReady);
   } catch (e) {
     post({ kind: "error", code: e instanceof OctetError ? e.code : "BAD_ARGUMENT", message: (e as Error).message } satisfies StreamReady);
     return;
   }
   const control = new Int32Array(init.control);
-  const floatInput = ctx.inputFormat.dtype === "f32";
-  const input = floatInput ? new Float32Array(init.input) : new Int8Array(init.input);
-  const output = new Float32Array(init.output);
-  const per = ctx.input(1).length;
+  const run = shared ? (n: number) => ctx.enqueue(n) : copyingRun(ctx, init);
   for (;;) {
     const seen = Atomics.load(control, STATE);
     if (seen !== RUN && seen !== EXIT) Atomics.wait(control, STATE, seen);
@@ -31,9 +39,7 @@ export function serveStream(init: StreamInit, makeKernels: KernelFactory, post: 
     const n = control[BATCH]!;
     try {
       const t0 = performance.now();
-      (ctx.input(n) as Float32Array).set((input as Float32Array).subarray(0, n * per));
-      ctx.enqueue(n);
-      output.set(ctx.output(n));
+      run(n);
       Atomics.add(control, BUSY_US, Math.round((performance.now() - t0) * 1000));
       Atomics.store(control, STATE, DONE);
     } catch (e) {
@@ -42,6 +48,19 @@ export function serveStream(init: StreamInit, makeKernels: KernelFactory, post: 
     }
     Atomics.notify(control, STATE);
   }
+}
+
+/** A stream with its own memory: images in from the input block, probabilities out to the output block. */
+function copyingRun(ctx: ExecutionContext, init: StreamInit): (n: number) => void {
+  const floatInput = ctx.inputFormat.dtype === "f32";
+  const input = floatInput ? new Float32Array(init.input) : new Int8Array(init.input);
+  const output = new Float32Array(init.output);
+  const per = ctx.input(1).length;
+  return (n) => {
+    (ctx.input(n) as Float32Array).set((input as Float32Array).subarray(0, n * per));
+    ctx.enqueue(n);
+    output.set(ctx.output(n));
+  };
 }
 
 /** Replaces one step's runner by one that traps as a kernel would (tests of fault handling). */

@@ -1,7 +1,9 @@
 // A stream's Web Worker in the browser: the init (with the compiled wasm
-// module) arrives as the first message; then the worker blocks in
-// Atomics.wait between enqueues, which workers may do.
+// module: the threads build for a thread of a shared engine) arrives as the
+// first message; then the worker blocks in Atomics.wait between enqueues,
+// which workers may do.
 import { Kernels } from "../runtime/kernels.js";
+import { fail } from "../errors.js";
 import { serveStream } from "./serve.js";
 import type { StreamInit } from "./protocol.js";
 
@@ -9,5 +11,8 @@ const scope = globalThis as unknown as { onmessage: ((e: MessageEvent) => void) 
 scope.onmessage = (e: MessageEvent) => {
   scope.onmessage = null;
   const init = e.data as StreamInit;
-  serveStream(init, () => Kernels.fromModule(init.module!, init.flavor), (m) => scope.postMessage(m));
+  const shared = init.shared;
+  serveStream(init, shared
+    ? (device) => Kernels.fromModule(init.module!, "release", shared.memories[device] ?? fail("BAD_ARGUMENT", `thread ${shared.index}: no shared memory for the ${device.toUpperCase()}`))
+    : () => Kernels.fromModule(init.module!, init.flavor), (m) => scope.postMessage(m));
 };

@@ -13,7 +13,7 @@ import type { Plan } from "../engine/plan.js";
 import { fail, OctetError, type OctetErrorCode } from "../errors.js";
 import { inferShapes, volume } from "../model/shapes.js";
 import { imageBytes, parseFormat } from "../core/format.js";
-import { BATCH, BUSY_US, CONTROL_WORDS, DONE, EXIT, FAULT, RUN, STATE, type StreamFault, type StreamInit, type StreamReady } from "./protocol.js";
+import { BATCH, BUSY_US, CONTROL_WORDS, DONE, EXIT, FAULT, RUN, STATE, type SharedEngineInit, type StreamFault, type StreamInit, type StreamReady } from "./protocol.js";
 
 /** A started worker, whatever the platform: messages from it, its end, keeping the caller alive while it works. */
 export interface WorkerPort {
@@ -35,6 +35,8 @@ export interface StreamOptions {
   label?: string;
   /** Tests: the step that traps on every enqueue. */
   faultAt?: string;
+  /** A thread of a shared engine (shared-engine.ts): the memories every thread uses and this thread's context. */
+  shared?: SharedEngineInit;
 }
 
 /** Why this platform cannot run streams (no SharedArrayBuffer or Atomics.waitAsync), or null when it can. */
@@ -59,14 +61,26 @@ export class Stream {
   /** Resolves with the worker's exit code once its thread has ended. */
   readonly exited: Promise<number>;
 
+  /** For a thread of a shared engine: where its contexts are in the shared memory. */
+  readonly shared: Extract<StreamReady, { kind: "ready" }>["shared"];
+
   private constructor(private readonly worker: WorkerPort, init: StreamInit, ready: Extract<StreamReady, { kind: "ready" }>, label: string, floatInput: boolean) {
     this.label = label;
     this.maxBatch = init.maxBatch;
     this.inputSize = ready.inputSize;
     this.outputSize = ready.outputSize;
     this.control = new Int32Array(init.control);
-    this.inputView = floatInput ? new Float32Array(init.input) : new Int8Array(init.input);
-    this.outputView = new Float32Array(init.output);
+    this.shared = ready.shared;
+    if (init.shared && ready.shared) {
+      // A shared memory's buffer never detaches: views made now stay valid when other threads grow it.
+      const memory = init.shared.memories.gpu!.buffer;
+      const n = init.maxBatch;
+      this.inputView = floatInput ? new Float32Array(memory, ready.shared.inputPtr, n * this.inputSize) : new Int8Array(memory, ready.shared.inputPtr, n * this.inputSize);
+      this.outputView = new Float32Array(memory, ready.shared.outputPtr, n * this.outputSize);
+    } else {
+      this.inputView = floatInput ? new Float32Array(init.input) : new Int8Array(init.input);
+      this.outputView = new Float32Array(init.output);
+    }
     this.exited = worker.exited;
     worker.onMessage((msg) => {
       const m = msg as StreamFault;
@@ -87,12 +101,14 @@ export class Stream {
     const floatInput = format.dtype === "f32";
     const perImage = imageBytes(format, plan.graph.input.shape);
     const outputs = volume(inferShapes(plan.graph).tensors.get(plan.graph.output)!);
+    const shared = options.shared;
+    if (shared && !shared.memories.gpu) fail("BAD_ARGUMENT", "a thread of a shared engine needs the GPU's shared memory");
     const init: StreamInit = {
       plan: serializePlan(plan), maxBatch, flavor: options.flavor ?? "release",
       control: new SharedArrayBuffer(CONTROL_WORDS * 4),
-      input: new SharedArrayBuffer(perImage * maxBatch),
-      output: new SharedArrayBuffer(4 * maxBatch * outputs),
-      faultAt: options.faultAt, module,
+      input: new SharedArrayBuffer(shared ? 0 : perImage * maxBatch),
+      output: new SharedArrayBuffer(shared ? 0 : 4 * maxBatch * outputs),
+      faultAt: options.faultAt, module, shared,
     };
     const worker = spawn(init);
     let first = true;

@@ -3,14 +3,17 @@
 // images (batch parallelism: every kernel runs as it does on one thread, on
 // fewer images). enqueueAsync(n) hands each share to its thread and resolves
 // when all are done; the outputs are the same bits as one context's (for INT8
-// plans: an FP32 plan's sums depend on how images are grouped). Each
-// thread holds its own copy of the weights (its own memory); threads that
-// share one memory (wasm threads) are the next step (issue 12).
+// plans: an FP32 plan's sums depend on how images are grouped). The threads
+// share one engine (shared-engine.ts): each device's memory is one shared
+// WebAssembly memory holding the weights once and every thread's
+// activations; the debug build (bounds-checked, no shared memory) gives each
+// thread its own memory instead.
 import type { Plan } from "../engine/plan.js";
 import { fail } from "../errors.js";
 import { inferShapes, volume } from "../model/shapes.js";
-import type { Stream } from "./stream.js";
-import { createStream } from "./spawn-node.js";
+import type { Spawn, Stream } from "./stream.js";
+import { createStream, nodeSpawn } from "./spawn-node.js";
+import { startSharedEngine } from "./shared-engine.js";
 
 export class ThreadedContext {
   readonly maxBatch: number;
@@ -29,12 +32,18 @@ export class ThreadedContext {
     this.outputBuffer = new Float32Array(maxBatch * this.outputSize);
   }
 
-  /** `threads` workers of `plan`, for batches up to maxBatch (FP32 input plans). */
-  static async create(plan: Plan, maxBatch: number, threads: number, flavor: "release" | "debug" = "release"): Promise<ThreadedContext> {
+  /**
+   * `threads` workers of `plan`, for batches up to maxBatch (FP32 input
+   * plans), sharing one engine; in a browser, give `spawn` (browserSpawn) and
+   * the compiled threads build.
+   */
+  static async create(plan: Plan, maxBatch: number, threads: number, flavor: "release" | "debug" = "release", browser?: { spawn: Spawn; module: WebAssembly.Module }): Promise<ThreadedContext> {
     if (!Number.isInteger(threads) || threads < 1 || threads > 64) fail("BAD_OPTION", `--threads ${threads}: expected an integer in 1..64`);
     if (!plan.options.inputFormat.startsWith("fp32")) fail("BAD_OPTION", `--threads: the plan's input is ${plan.options.inputFormat}; threaded contexts take fp32:nchw input`);
     const share = Math.ceil(maxBatch / threads);
-    const streams = await Promise.all(Array.from({ length: threads }, (_, k) => createStream(plan, share, { label: `thread ${k}`, flavor })));
+    const streams = flavor === "debug"
+      ? await Promise.all(Array.from({ length: threads }, (_, k) => createStream(plan, share, { label: `thread ${k}`, flavor })))
+      : await startSharedEngine(browser?.spawn ?? nodeSpawn, plan, share, threads, { module: browser?.module });
     const ctx = new ThreadedContext(streams, maxBatch);
     const expected = volume(inferShapes(plan.graph).tensors.get(plan.graph.input.name)!);
     if (ctx.inputSize !== expected) fail("BAD_ARGUMENT", `threaded context: ${ctx.inputSize} input values per image, the graph has ${expected}`);

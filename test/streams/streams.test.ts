@@ -12,6 +12,9 @@ import { createStream } from "../../src/streams/spawn-node.js";
 import { runConcurrent } from "../../src/streams/concurrent.js";
 import { planOutputs } from "../engine/plan-outputs.js";
 import { ThreadedContext } from "../../src/streams/threaded.js";
+import { startSharedEngine } from "../../src/streams/shared-engine.js";
+import { nodeSpawn } from "../../src/streams/spawn-node.js";
+import { Engine } from "../../src/engine/engine.js";
 import { loadKernels } from "../../src/runtime/wasm-source-node.js";
 import { imagesToFloat } from "../../src/data/dataset.js";
 import { loadModel } from "../../src/model/model-node.js";
@@ -116,6 +119,34 @@ test("threaded contexts: 1, 2 and 4 threads give one context's output bits (LeNe
       await ctx.dispose();
     }
   }
+});
+
+test("threads of a shared engine: one memory holds the weights once, each thread adds what a second context of a one-thread Engine adds", async () => {
+  const p = lenetPlan();
+  const engine = new Engine(p, () => loadKernels("release"));
+  const gpu = engine.kernels("gpu");
+  const start = gpu.arena.mark();
+  const marks = [0, 1, 2].map(() => (engine.createContext(8), gpu.arena.mark()));
+  const threads = await startSharedEngine(nodeSpawn, p, 8, 3);
+  try {
+    const tops = threads.map((t) => t.shared!.top);
+    assert.equal(tops, marks, "thread k's memory ends where context k of a one-thread Engine does: the weights once, then one context's activations per thread");
+    const perContext = marks[1]! - marks[0]!;
+    assert.ok(perContext < (marks[0]! - start) / 2, `a context (${perContext} bytes) is less than half of the weights and a context (${marks[0]! - start})`);
+    // Each thread runs its own images at once, on the shared weights.
+    const want = alone(p, 24);
+    await Promise.all(threads.map(async (t, k) => {
+      imagesToFloat(mnist, 8 * k, 8, t.input(8) as Float32Array);
+      await t.enqueueAsync(8);
+    }));
+    threads.forEach((t, k) => sameBits(Float32Array.from(t.output(8)), want.subarray(8 * k * t.outputSize, 8 * (k + 1) * t.outputSize), `thread ${k}`));
+  } finally {
+    await Promise.all(threads.map((t) => t.dispose()));
+  }
+  await Promise.all(threads.map((t) => t.exited));
+  const faulty = await startSharedEngine(nodeSpawn, p, 4, 2, { faultAt: p.nodes.at(-2)!.name });
+  await expectAsyncError(() => faulty[1]!.enqueueAsync(2), "DEVICE_FAULT", new RegExp(`^thread 1: GPU step ${p.nodes.at(-2)!.name}: unreachable`));
+  await Promise.all(faulty.map((t) => t.dispose()));
 });
 
 async function expectAsyncError(fn: () => Promise<unknown>, code: string, pattern: RegExp): Promise<void> {
