@@ -15,7 +15,7 @@ import type { MeasureOptions } from "../engine/measure.js";
 import type { Plan } from "../engine/plan.js";
 import { timeShares } from "../profiler/reports/perf-summary.js";
 import { classify, timeRuns } from "./engine-node.js";
-import { runConcurrent } from "../streams/concurrent.js";
+import { runConcurrent, type StreamResult } from "../streams/concurrent.js";
 import { ThreadedContext } from "../streams/threaded.js";
 import { summarize } from "../profiler/reports/stats.js";
 import { imagesToFloat } from "../data/dataset.js";
@@ -136,6 +136,19 @@ export function runCompare(
   if (top1s.size > 1) io.out(`[W] INT8 placements disagree on top-1: ${[...top1s].join(", ")}`);
 }
 
+/** A stream's utilisation: one figure, or one per device thread of a split context. */
+function utilisationOf(s: StreamResult): string {
+  if (s.devices.length === 1) return `${(100 * s.utilisation).toFixed(0)}%`;
+  return s.devices.map((d) => `${d.device.toUpperCase()} ${(100 * d.utilisation).toFixed(0)}%`).join(", ");
+}
+
+/** Busy time / wall summed over every thread of each device: how much of one core each device kept busy. */
+function deviceTotals(streams: StreamResult[]): string {
+  const total = new Map<Device, number>();
+  for (const s of streams) for (const d of s.devices) total.set(d.device, (total.get(d.device) ?? 0) + d.utilisation);
+  return [...total].map(([d, u]) => `${d.toUpperCase()} ${(100 * u).toFixed(0)}%`).join(", ");
+}
+
 /** --streams N: N contexts of the plan at once, each on its own thread, over the test images. */
 export async function streamsReport(plan: Plan, n: number, test: ImageSet, batch: number, images: number, tracePath?: string): Promise<string[]> {
   const alone = await runConcurrent([{ label: "stream 0", plan }], test, batch, images);
@@ -143,14 +156,18 @@ export async function streamsReport(plan: Plan, n: number, test: ImageSet, batch
   const traced: string[] = [];
   if (tracePath) {
     writeOutput(tracePath, JSON.stringify(streamsTrace(r.streams, { batch, streams: n })), "--export-trace");
-    traced.push(`[I] Wrote Chrome trace ${tracePath} of the ${n} streams (a track per stream, on one clock)`);
+    const split = r.streams.some((s) => s.devices.length > 1);
+    traced.push(`[I] Wrote Chrome trace ${tracePath} of the ${n} streams (a track per stream${split ? " and per device thread, every step a range" : ""}, on one clock)`);
   }
+  const split = r.streams[0]!.devices.length > 1;
   return [
-    `[I] Streams: ${n} execution contexts of the plan at once, each on its own thread, over ${images} images in batches of ${batch}:`,
+    `[I] Streams: ${n} execution contexts of one engine (weights once) at once, ` +
+      (split ? "each device of each context on its own thread, steps ordered across devices by events" : "each on its own thread") + `, over ${images} images in batches of ${batch}:`,
     `[I]   aggregate ${Math.round(r.imagesPerSecond).toLocaleString("en-US")} images/s, ${(r.imagesPerSecond / alone.imagesPerSecond).toFixed(2)}x one stream's ${Math.round(alone.imagesPerSecond).toLocaleString("en-US")}`,
     ...table(["Stream", "images", "median latency", "utilisation", "top-1"], r.streams.map((s) => [
-      s.label, String(s.images), `${s.latency.median.toFixed(3)} ms`, `${(100 * s.utilisation).toFixed(0)}%`, s.top1.toFixed(4),
+      s.label, String(s.images), `${s.latency.median.toFixed(3)} ms`, utilisationOf(s), s.top1.toFixed(4),
     ])).map((l) => `[I]   ${l}`),
+    `[I]   device utilisation (busy / wall, summed over the device's threads): ${deviceTotals(r.streams)}`,
     ...traced,
   ];
 }
@@ -175,10 +192,10 @@ export async function concurrentCompare(
     const result = await runConcurrent(c.plans, test, batch, images);
     rows.push({ label: c.label, ips: result.imagesPerSecond, worst: Math.max(...result.streams.map((s) => s.latency.median)), result });
   }
-  const lines = [`[I] Concurrent contexts (each on its own thread; batch ${batch}, ${images} test images shared out by batch):`];
-  lines.push(...table(["Configuration", "aggregate images/s", "vs GPU alone", "per stream: median latency, utilisation, top-1"], rows.map((r) => [
-    r.label, Math.round(r.ips).toLocaleString("en-US"), `${(r.ips / rows[0]!.ips).toFixed(2)}x`,
-    r.result.streams.map((s) => `${s.label} ${s.latency.median.toFixed(2)} ms, ${(100 * s.utilisation).toFixed(0)}%, ${s.top1.toFixed(4)}`).join("; "),
+  const lines = [`[I] Concurrent contexts (each device of each context on its own thread; batch ${batch}, ${images} test images shared out by batch):`];
+  lines.push(...table(["Configuration", "aggregate images/s", "vs GPU alone", "device utilisation", "per stream: median latency, utilisation, top-1"], rows.map((r) => [
+    r.label, Math.round(r.ips).toLocaleString("en-US"), `${(r.ips / rows[0]!.ips).toFixed(2)}x`, deviceTotals(r.result.streams),
+    r.result.streams.map((s) => `${s.label} ${s.latency.median.toFixed(2)} ms, ${utilisationOf(s)}, ${s.top1.toFixed(4)}`).join("; "),
   ])).map((l) => `[I]   ${l}`));
   const most = rows.reduce((a, b) => (b.ips > a.ips ? b : a));
   const lowest = rows.reduce((a, b) => (b.worst < a.worst ? b : a));

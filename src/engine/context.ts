@@ -200,11 +200,48 @@ export class ExecutionContext {
       p.end(0);
       p.finishEnqueue();
     } catch (e) {
-      if (e instanceof OctetError && e.code !== "OUT_OF_BOUNDS") throw e;
-      const node = this.plan.nodes[i];
-      const where = node ? `${node.device.toUpperCase()} step ${node.name}` : "enqueue";
-      fail(e instanceof OctetError ? e.code : "DEVICE_FAULT", `${where}: ${(e as Error).message}`);
+      this.fault(i, e);
     }
+  }
+
+  /** Re-throws what a step threw as a typed error naming the device and the step. */
+  private fault(i: number, e: unknown): never {
+    if (e instanceof OctetError && e.code !== "OUT_OF_BOUNDS") throw e;
+    const node = this.plan.nodes[i];
+    const where = node ? `${node.device.toUpperCase()} step ${node.name}` : "enqueue";
+    return fail(e instanceof OctetError ? e.code : "DEVICE_FAULT", `${where}: ${(e as Error).message}`);
+  }
+
+  /**
+   * Runs step i alone on n images (a device thread of a split context runs
+   * its device's steps, ordered against the others' by stepRegions).
+   */
+  runStep(i: number, n: number): void {
+    if (!(n >= 1 && n <= this.maxBatch && Number.isInteger(n))) fail("BAD_ARGUMENT", `enqueue: batch of ${n} images, expected 1..${this.maxBatch}`);
+    const run = this.runners[i] ?? fail("BAD_ARGUMENT", `no step ${i} in this plan (${this.runners.length} steps)`);
+    try {
+      run(n, false);
+    } catch (e) {
+      this.fault(i, e);
+    }
+  }
+
+  /**
+   * The activation bytes each step reads or writes, as [start, end) ranges of
+   * its devices' memories (a copy touches two), the values inside fused steps
+   * included: two steps whose ranges overlap in one memory must run in plan
+   * order.
+   */
+  stepRegions(): { device: Device; start: number; end: number }[][] {
+    const region = (v: Value) => {
+      const at = this.memory.offsets.get(valueKey(v));
+      return at ? [{ device: at.device, start: this.bases.get(at.device)! + at.offset, end: this.bases.get(at.device)! + at.offset + at.bytes }] : [];
+    };
+    return this.plan.nodes.map((node) => {
+      if (node.kind !== "compute") return [...region(node.from), ...region(node.to)];
+      const device = node.step.device, format = stepFormat(node.step);
+      return fusedOps(node.step).flatMap((op) => [...op.layer.inputs, op.output].flatMap((tensor) => region({ tensor, device, format })));
+    });
   }
 
   /**

@@ -43,7 +43,19 @@ export interface StreamInit {
 export interface SharedEngineInit {
   memories: Record<string, WebAssembly.Memory>;
   index: number;
+  /**
+   * A device thread of a split context (split-context.ts): it runs only the
+   * steps this device owns, each after the other devices' steps it depends
+   * on have set their events (one Int32 per step: the enqueue count that
+   * finished it; ABORTED after a fault), timing each step into `times`.
+   */
+  device?: string;
+  events?: SharedArrayBuffer;
+  times?: SharedArrayBuffer;
 }
+
+/** An event word of a step whose thread faulted: whoever waits on it stops. */
+export const ABORTED = -1;
 
 /** The worker's first message: ready, with the sizes it found, or why it could not start. */
 export type StreamReady =

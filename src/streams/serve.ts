@@ -8,6 +8,8 @@ import { ExecutionContext, type KernelFactory } from "../engine/context.js";
 import { Engine } from "../engine/engine.js";
 import { OctetError } from "../errors.js";
 import { BATCH, BUSY_US, DONE, EXIT, FAULT, RUN, STATE, type SharedReady, type StreamInit, type StreamReady } from "./protocol.js";
+import { deviceRunner } from "./device-steps.js";
+import type { Device } from "../builder/capabilities.js";
 
 export function serveStream(init: StreamInit, makeKernels: KernelFactory, post: (m: unknown) => void): void {
   let ctx: ExecutionContext;
@@ -29,7 +31,10 @@ export function serveStream(init: StreamInit, makeKernels: KernelFactory, post: 
     return;
   }
   const control = new Int32Array(init.control);
-  const run = shared ? (n: number) => ctx.enqueue(n) : copyingRun(ctx, init);
+  const split = init.shared?.device !== undefined ? init.shared : undefined;
+  const run = split
+    ? deviceRunner(ctx, split.device as Device, new Int32Array(split.events!), new Float64Array(split.times!))
+    : shared ? (n: number) => ctx.enqueue(n) : copyingRun(ctx, init);
   for (;;) {
     const seen = Atomics.load(control, STATE);
     if (seen !== RUN && seen !== EXIT) Atomics.wait(control, STATE, seen);
@@ -39,8 +44,9 @@ export function serveStream(init: StreamInit, makeKernels: KernelFactory, post: 
     const n = control[BATCH]!;
     try {
       const t0 = performance.now();
-      run(n);
-      Atomics.add(control, BUSY_US, Math.round((performance.now() - t0) * 1000));
+      const busy = run(n);
+      // A device thread counts its steps' time only, not its waits on other devices.
+      Atomics.add(control, BUSY_US, busy ?? Math.round((performance.now() - t0) * 1000));
       Atomics.store(control, STATE, DONE);
     } catch (e) {
       post({ kind: "fault", code: e instanceof OctetError ? e.code : "DEVICE_FAULT", message: (e as Error).message });
@@ -51,7 +57,7 @@ export function serveStream(init: StreamInit, makeKernels: KernelFactory, post: 
 }
 
 /** A stream with its own memory: images in from the input block, probabilities out to the output block. */
-function copyingRun(ctx: ExecutionContext, init: StreamInit): (n: number) => void {
+function copyingRun(ctx: ExecutionContext, init: StreamInit): (n: number) => undefined {
   const floatInput = ctx.inputFormat.dtype === "f32";
   const input = floatInput ? new Float32Array(init.input) : new Int8Array(init.input);
   const output = new Float32Array(init.output);

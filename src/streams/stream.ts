@@ -13,6 +13,8 @@ import type { Plan } from "../engine/plan.js";
 import { fail, OctetError, type OctetErrorCode } from "../errors.js";
 import { inferShapes, volume } from "../model/shapes.js";
 import { imageBytes, parseFormat } from "../core/format.js";
+import type { Device } from "../builder/capabilities.js";
+import { stepOwners } from "./device-steps.js";
 import { BATCH, BUSY_US, CONTROL_WORDS, DONE, EXIT, FAULT, RUN, STATE, type SharedEngineInit, type StreamFault, type StreamInit, type StreamReady } from "./protocol.js";
 
 /** A started worker, whatever the platform: messages from it, its end, keeping the caller alive while it works. */
@@ -61,11 +63,14 @@ export class Stream {
   /** Resolves with the worker's exit code once its thread has ended. */
   readonly exited: Promise<number>;
 
+  /** The devices whose steps this thread runs (one device thread of a split context: that device). */
+  readonly devices: Device[];
   /** For a thread of a shared engine: where its contexts are in the shared memory. */
   readonly shared: Extract<StreamReady, { kind: "ready" }>["shared"];
 
-  private constructor(private readonly worker: WorkerPort, init: StreamInit, ready: Extract<StreamReady, { kind: "ready" }>, label: string, floatInput: boolean) {
+  private constructor(private readonly worker: WorkerPort, init: StreamInit, ready: Extract<StreamReady, { kind: "ready" }>, label: string, floatInput: boolean, devices: Device[]) {
     this.label = label;
+    this.devices = devices;
     this.maxBatch = init.maxBatch;
     this.inputSize = ready.inputSize;
     this.outputSize = ready.outputSize;
@@ -123,7 +128,8 @@ export class Stream {
       await worker.terminate();
       throw new OctetError(ready.code as OctetErrorCode, `stream ${options.label ?? ""}: ${ready.message}`.replace("stream : ", "stream: "));
     }
-    return new Stream(worker, init, ready, options.label ?? "stream", floatInput);
+    const devices = shared?.device ? [shared.device as Device] : [...new Set(stepOwners(plan))];
+    return new Stream(worker, init, ready, options.label ?? "stream", floatInput, devices);
   }
 
   /** The input buffer for n images (the plan's input format). */

@@ -40,20 +40,35 @@ export function chromeTrace(p: Profiler, meta: Record<string, unknown> = {}): { 
 /**
  * Concurrent streams on one clock: a track per stream (its thread), every
  * enqueue as a range, so a GPU stream's and a DLA stream's enqueues are seen
- * overlapping.
+ * overlapping; a split context (its devices on threads of their own) also
+ * has a track per device thread, every step a range on it.
  */
 export function streamsTrace(
-  streams: { label: string; spans: { start: number; end: number }[] }[], meta: Record<string, unknown> = {},
+  streams: { label: string; spans: { start: number; end: number }[]; steps?: { name: string; device: string; start: number; end: number }[] }[],
+  meta: Record<string, unknown> = {},
 ): { traceEvents: TraceEvent[]; displayTimeUnit: string; otherData: Record<string, unknown> } {
   const events: TraceEvent[] = [{ name: "process_name", ph: "M", pid: 2, tid: 0, args: { name: "octet streams" } }];
   const origin = Math.min(...streams.flatMap((s) => s.spans.map((x) => x.start)));
-  streams.forEach((s, k) => {
-    events.push({ name: "thread_name", ph: "M", pid: 2, tid: k + 1, args: { name: s.label } });
-    events.push({ name: "thread_sort_index", ph: "M", pid: 2, tid: k + 1, args: { sort_index: k + 1 } });
+  const at = (ms: number) => Math.round((ms - origin) * 1e6) / 1000;
+  let tid = 0;
+  const track = (name: string) => {
+    tid++;
+    events.push({ name: "thread_name", ph: "M", pid: 2, tid, args: { name } });
+    events.push({ name: "thread_sort_index", ph: "M", pid: 2, tid, args: { sort_index: tid } });
+    return tid;
+  };
+  for (const s of streams) {
+    const t = track(s.label);
     s.spans.forEach((x, e) => events.push({
-      name: `enqueue (${s.label})`, ph: "X", pid: 2, tid: k + 1, cat: "enqueue",
-      ts: Math.round((x.start - origin) * 1e6) / 1000, dur: Math.round((x.end - x.start) * 1e6) / 1000, args: { enqueue: e },
+      name: `enqueue (${s.label})`, ph: "X", pid: 2, tid: t, cat: "enqueue", ts: at(x.start), dur: at(x.end) - at(x.start), args: { enqueue: e },
     }));
-  });
+    const devices = [...new Set((s.steps ?? []).map((x) => x.device))];
+    for (const device of devices) {
+      const d = track(`${s.label} ${device.toUpperCase()} thread`);
+      for (const x of s.steps!) {
+        if (x.device === device) events.push({ name: x.name, ph: "X", pid: 2, tid: d, cat: device, ts: at(x.start), dur: at(x.end) - at(x.start), args: {} });
+      }
+    }
+  }
   return { traceEvents: events, displayTimeUnit: "ns", otherData: meta };
 }
