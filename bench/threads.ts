@@ -13,6 +13,8 @@ import { ThreadedContext } from "../src/streams/threaded.js";
 import { nodeSpawn } from "../src/streams/spawn-node.js";
 import { startSharedEngine } from "../src/streams/shared-engine.js";
 import type { Stream } from "../src/streams/stream.js";
+import { startSplitEngine, type SplitContext } from "../src/streams/split-context.js";
+import { stepOwners } from "../src/streams/device-steps.js";
 import { loadModel } from "../src/model/model-node.js";
 import { loadMnistTest, loadMnistTrain } from "../src/data/mnist-node.js";
 import { imagesToFloat } from "../src/data/dataset.js";
@@ -31,11 +33,16 @@ async function threaded(name: string, plan: ReturnType<typeof buildPlan>, thread
   return { name, images: batch, call: () => ctx.enqueueAsync(batch), dispose: () => ctx.dispose() };
 }
 
-/** Two streams, each running a batch, awaited together: one call is 2 batches. Streams of one plan share an engine. */
-async function pair(name: string, plans: ReturnType<typeof buildPlan>[], batch: number): Promise<Contender & { dispose(): Promise<void> }> {
-  const streams: Stream[] = plans[0] === plans[1]
-    ? await startSharedEngine(nodeSpawn, plans[0]!, batch, 2)
-    : (await Promise.all(plans.map((p) => startSharedEngine(nodeSpawn, p, batch, 1)))).flat();
+/**
+ * Two streams, each running a batch, awaited together: one call is 2
+ * batches. Streams of one plan share an engine; a plan with steps on both
+ * devices is a split context (a thread per device), as --streams runs it,
+ * unless splitDevices is off (a GPU and a DLA context, one thread each).
+ */
+async function pair(name: string, plans: ReturnType<typeof buildPlan>[], batch: number, splitDevices = true): Promise<Contender & { dispose(): Promise<void> }> {
+  const start = (p: ReturnType<typeof buildPlan>, count: number): Promise<(Stream | SplitContext)[]> =>
+    splitDevices && new Set(stepOwners(p)).size > 1 ? startSplitEngine(nodeSpawn, p, batch, count) : startSharedEngine(nodeSpawn, p, batch, count);
+  const streams = plans[0] === plans[1] ? await start(plans[0]!, 2) : (await Promise.all(plans.map((p) => start(p, 1)))).flat();
   for (const s of streams) imagesToFloat(loadMnistTest(), 0, batch, s.input(batch) as Float32Array);
   return { name, images: batch * streams.length, call: () => Promise.all(streams.map((s) => s.enqueueAsync(batch))), dispose: async () => { await Promise.all(streams.map((s) => s.dispose())); } };
 }
@@ -57,7 +64,8 @@ export async function runThreads(): Promise<unknown> {
       await threaded("octet 1 thread (worker)", gpu, 1, batch),
       await threaded("octet 2 threads (batch split)", gpu, 2, batch),
       await pair("octet 2 streams (GPU, GPU)", [gpu, gpu], batch),
-      await pair("octet GPU + DLA core 0 streams", [gpu, dla], batch),
+      await pair("octet GPU + DLA core 0 streams", [gpu, dla], batch, false),
+      await pair("octet 2 DLA-plan split contexts", [dla, dla], batch),
     ];
     if (haveOrt) {
       // ORT Web sets its thread count once per process, at its first session: numThreads 2 here

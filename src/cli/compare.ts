@@ -189,10 +189,10 @@ export async function concurrentCompare(
   ];
   const rows: { label: string; ips: number; worst: number; result: Awaited<ReturnType<typeof runConcurrent>> }[] = [];
   for (const c of configs) {
-    const result = await runConcurrent(c.plans, test, batch, images);
+    const result = await runConcurrent(c.plans, test, batch, images, 1, { splitDevices: false });
     rows.push({ label: c.label, ips: result.imagesPerSecond, worst: Math.max(...result.streams.map((s) => s.latency.median)), result });
   }
-  const lines = [`[I] Concurrent contexts (each device of each context on its own thread; batch ${batch}, ${images} test images shared out by batch):`];
+  const lines = [`[I] Concurrent contexts (one thread each, a DLA context's GPU fallback steps on its thread; batch ${batch}, ${images} test images shared out by batch):`];
   lines.push(...table(["Configuration", "aggregate images/s", "vs GPU alone", "device utilisation", "per stream: median latency, utilisation, top-1"], rows.map((r) => [
     r.label, Math.round(r.ips).toLocaleString("en-US"), `${(r.ips / rows[0]!.ips).toFixed(2)}x`, deviceTotals(r.result.streams),
     r.result.streams.map((s) => `${s.label} ${s.latency.median.toFixed(2)} ms, ${utilisationOf(s)}, ${s.top1.toFixed(4)}`).join("; "),

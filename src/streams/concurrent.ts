@@ -53,14 +53,16 @@ export interface ConcurrentResult {
 /**
  * Runs `plans` as concurrent streams over the first `images` test images in
  * batches of `batch`, `rounds` times over (more rounds, steadier figures;
- * top-1 counts the first round).
+ * top-1 counts the first round). `splitDevices` (default on) runs a plan
+ * with steps on both devices as split contexts; off, each context is one
+ * thread.
  */
 export async function runConcurrent(
-  plans: { label: string; plan: Plan }[], test: ImageSet, batch: number, images: number, rounds = 1,
+  plans: { label: string; plan: Plan }[], test: ImageSet, batch: number, images: number, rounds = 1, options: { splitDevices?: boolean } = {},
 ): Promise<ConcurrentResult> {
   if (plans.length === 0) fail("BAD_ARGUMENT", "runConcurrent: no plans");
   if (!(images >= 1 && images <= test.count)) fail("BAD_ARGUMENT", `runConcurrent: ${images} images, the test set has ${test.count}`);
-  const streams = await streamsOf(plans, batch);
+  const streams = await streamsOf(plans, batch, options.splitDevices ?? true);
   try {
     for (const s of streams) {
       if (s.inputSize !== test.rows * test.cols) fail("BAD_ARGUMENT", `${s.label}: the plan takes ${s.inputSize} values per image, the images have ${test.rows * test.cols}`);
@@ -125,13 +127,13 @@ function deviceBusy(s: ConcurrentStream): { device: Device; us: number }[] {
  * One shared engine per distinct plan, a context of it per entry (a split
  * context where the plan's steps are on two devices); in the entries' order.
  */
-async function streamsOf(plans: { label: string; plan: Plan }[], batch: number): Promise<ConcurrentStream[]> {
+async function streamsOf(plans: { label: string; plan: Plan }[], batch: number, splitDevices: boolean): Promise<ConcurrentStream[]> {
   const groups = new Map<Plan, number[]>();
   plans.forEach((p, i) => groups.set(p.plan, [...(groups.get(p.plan) ?? []), i]));
   const streams: ConcurrentStream[] = new Array(plans.length);
   const started = await Promise.allSettled([...groups].map(async ([plan, entries]) => {
     const labels = entries.map((i) => plans[i]!.label);
-    const split = new Set(stepOwners(plan)).size > 1;
+    const split = splitDevices && new Set(stepOwners(plan)).size > 1;
     const threads = split ? await startSplitEngine(nodeSpawn, plan, batch, entries.length, { labels }) : await startSharedEngine(nodeSpawn, plan, batch, entries.length, { labels });
     threads.forEach((t, j) => (streams[entries[j]!] = t));
   }));

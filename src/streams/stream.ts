@@ -14,7 +14,6 @@ import { fail, OctetError, type OctetErrorCode } from "../errors.js";
 import { inferShapes, volume } from "../model/shapes.js";
 import { imageBytes, parseFormat } from "../core/format.js";
 import type { Device } from "../builder/capabilities.js";
-import { stepOwners } from "./device-steps.js";
 import { BATCH, BUSY_US, CONTROL_WORDS, DONE, EXIT, FAULT, RUN, STATE, type SharedEngineInit, type StreamFault, type StreamInit, type StreamReady } from "./protocol.js";
 
 /** A started worker, whatever the platform: messages from it, its end, keeping the caller alive while it works. */
@@ -63,7 +62,7 @@ export class Stream {
   /** Resolves with the worker's exit code once its thread has ended. */
   readonly exited: Promise<number>;
 
-  /** The devices whose steps this thread runs (one device thread of a split context: that device). */
+  /** The device this thread stands for: a split context's device thread's, else the plan's main device. */
   readonly devices: Device[];
   /** For a thread of a shared engine: where its contexts are in the shared memory. */
   readonly shared: Extract<StreamReady, { kind: "ready" }>["shared"];
@@ -128,7 +127,8 @@ export class Stream {
       await worker.terminate();
       throw new OctetError(ready.code as OctetErrorCode, `stream ${options.label ?? ""}: ${ready.message}`.replace("stream : ", "stream: "));
     }
-    const devices = shared?.device ? [shared.device as Device] : [...new Set(stepOwners(plan))];
+    // A thread running a whole plan is its main device's (a DLA plan's GPU fallback steps run on the DLA context's thread).
+    const devices = shared?.device ? [shared.device as Device] : [plan.options.device];
     return new Stream(worker, init, ready, options.label ?? "stream", floatInput, devices);
   }
 
