@@ -27,30 +27,30 @@ export function peersInstalled(): boolean {
   return existsSync(join(PEERS_DIR, "node_modules", "onnxruntime-web")) && existsSync(join(PEERS_DIR, "native", "node_modules", "onnxruntime-node"));
 }
 
-async function importPeer(name: string, dir = PEERS_DIR): Promise<any> {
+export async function importPeer(name: string, dir = PEERS_DIR): Promise<any> {
   const require = createRequire(join(dir, "package.json"));
   return import(pathToFileURL(require.resolve(name)).href);
 }
 
-function peerDir(name: string): string {
+export function peerDir(name: string): string {
   return join(PEERS_DIR, "node_modules", name);
 }
 
 /** All 10,000 test images as FP32 NCHW, so input preparation is never timed. */
-function allImages(): Float32Array {
+export function allImages(): Float32Array {
   const test = loadMnistTest();
   const x = new Float32Array(test.count * 784);
   imagesToFloat(test, 0, test.count, x);
   return x;
 }
 
-interface Peer {
+export interface Peer {
   name: string;
   /** Runs a batch (NCHW FP32) and returns class scores [batch, 10]. */
   run(x: Float32Array, batch: number): Promise<Float32Array> | Float32Array;
 }
 
-async function ortPeer(mod: any, name: string, bytes: Uint8Array, options: object): Promise<Peer> {
+export async function ortPeer(mod: any, name: string, bytes: Uint8Array, options: object): Promise<Peer> {
   const session = await mod.InferenceSession.create(bytes, options);
   const input = session.inputNames[0], output = session.outputNames[0];
   return {
@@ -62,13 +62,15 @@ async function ortPeer(mod: any, name: string, bytes: Uint8Array, options: objec
   };
 }
 
-async function tfjsPeer(): Promise<Peer> {
+/** TF.js's wasm backend; `threads` is set once per process, before the backend starts (what it really got: getThreadsCount). */
+export async function tfjsPeer(threads = 1): Promise<Peer & { threads: number }> {
   const tf = await importPeer("@tensorflow/tfjs-core");
   const wasm = await importPeer("@tensorflow/tfjs-backend-wasm");
   wasm.setWasmPaths(join(peerDir("@tensorflow/tfjs-backend-wasm"), "dist") + "/");
-  wasm.setThreadsCount?.(1);
+  wasm.setThreadsCount?.(threads);
   await tf.setBackend("wasm");
   await tf.ready();
+  const got = wasm.getThreadsCount?.() ?? 1;
   const m = loadModel();
   const w = (n: string) => m.weights.get(n)!;
   const hwio = (t: { dims: number[]; data: Float32Array }) => {
@@ -90,6 +92,7 @@ async function tfjsPeer(): Promise<Peer> {
   };
   return {
     name: "TF.js wasm FP32",
+    threads: got,
     run(x, batch) {
       return tf.tidy(() => {
         const input = tf.transpose(tf.tensor4d(x, [batch, 1, 28, 28]), [0, 2, 3, 1]);
@@ -134,7 +137,7 @@ async function accuracy(peer: Peer, images: Float32Array, labels: Uint8Array): P
   return correct / labels.length;
 }
 
-function cycling(name: string, batch: number, images: Float32Array, run: (x: Float32Array) => unknown): Contender {
+export function cycling(name: string, batch: number, images: Float32Array, run: (x: Float32Array) => unknown): Contender {
   let at = 0;
   const count = images.length / 784;
   return {

@@ -5,9 +5,8 @@
 // ONNX Runtime Web INT8 (the same QDQ export) with numThreads 2 (when
 // bench/peers is installed); interleaved rounds, batch 1 and 32.
 import { cpus } from "node:os";
-import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { interleave, type Contender } from "./harness.js";
 import { ThreadedContext } from "../src/streams/threaded.js";
 import { nodeSpawn } from "../src/streams/spawn-node.js";
@@ -23,6 +22,7 @@ import { collectStats, scalesFrom, DEFAULT_CALIBRATION } from "../src/calib/cali
 import { buildPlan, DEFAULT_BUILD } from "../src/engine/plan.js";
 import { exportOnnx } from "../src/onnx/export.js";
 import { octetContender } from "./e2e.js";
+import { allImages, cycling, importPeer, peersInstalled, ortPeer, peerDir, tfjsPeer, type Peer } from "./peers.js";
 
 const PEERS = fileURLToPath(new URL("../../bench/peers/node_modules/", import.meta.url));
 const ROUNDS = Number(process.env.OCTET_BENCH_ROUNDS ?? 5);
@@ -54,10 +54,10 @@ export async function runThreads(): Promise<unknown> {
   const gpu = buildPlan(model, DEFAULT_BUILD, scales, info);
   const dla = buildPlan(model, { ...DEFAULT_BUILD, device: "dla" }, scales, info);
   const qdq = exportOnnx(model, { scales });
-  const ortPath = join(PEERS, "onnxruntime-web/dist/ort.node.min.mjs");
-  const haveOrt = existsSync(join(PEERS, "onnxruntime-web"));
+  const haveOrt = peersInstalled();
   const results: Record<string, unknown>[] = [];
   console.log(`LeNet INT8, ${cpus().length} cores; median of ${ROUNDS} interleaved rounds:`);
+  const rows: { batch: number; name: string; imagesPerSecond: number; medianMs: number; cpuPerWall: number }[] = [];
   for (const batch of [1, 32]) {
     const contenders: (Contender & { dispose?(): Promise<void> })[] = [
       octetContender("octet 1 thread (main thread)", gpu, batch),
@@ -67,24 +67,42 @@ export async function runThreads(): Promise<unknown> {
       await pair("octet GPU + DLA core 0 streams", [gpu, dla], batch, false),
       await pair("octet 2 DLA-plan split contexts", [dla, dla], batch),
     ];
-    if (haveOrt) {
-      // ORT Web sets its thread count once per process, at its first session: numThreads 2 here
-      // (its one-thread figures are the peers suite's).
-      const mod = await import(pathToFileURL(ortPath).href);
-      const ort = mod.default ?? mod;
-      ort.env.wasm.numThreads = 2;
-      ort.env.wasm.wasmPaths = join(PEERS, "onnxruntime-web/dist") + "/";
-      const session = await ort.InferenceSession.create(qdq, { executionProviders: ["wasm"] });
-      const x = new Float32Array(batch * 784);
-      imagesToFloat(loadMnistTest(), 0, batch, x);
-      const tensor = new ort.Tensor("float32", x, [batch, 1, 28, 28]);
-      contenders.push({ name: "ORT Web INT8 (QDQ), numThreads 2", images: batch, call: () => session.run({ [session.inputNames[0]]: tensor }) });
-    }
     const t = await interleave(contenders, ROUNDS, 250);
     for (const c of contenders) await c.dispose?.();
-    const one = t.find((x) => x.name === "octet 1 thread (main thread)")!;
-    for (const x of t) {
-      console.log(`  b${String(batch).padEnd(3)} ${x.name.padEnd(40)} ${Math.round(x.imagesPerSecond).toLocaleString("en-US").padStart(8)} images/s  median ${(x.medianMs * 1000).toFixed(1).padStart(8)} us/call  ${(x.imagesPerSecond / one.imagesPerSecond).toFixed(2)}x one thread  cpu/wall ${x.cpuPerWall.toFixed(2)}`);
+    rows.push(...t.map((x) => ({ batch, ...x })));
+  }
+  if (haveOrt) {
+    // After octet's rows, each peer timed on its own: idle ORT and TF.js pool threads spin and would take
+    // a core from any contender beside them. ORT Web and TF.js set their thread count once per process,
+    // at their first session: 2 here (their one-thread figures are the peers suite's); native ORT takes
+    // intraOpNumThreads per session, 1 and 2.
+    const ortWeb = await importPeer("onnxruntime-web");
+    ortWeb.env.wasm.numThreads = 2;
+    ortWeb.env.wasm.wasmPaths = join(peerDir("onnxruntime-web"), "dist") + "/";
+    const ortNode = await importPeer("onnxruntime-node", join(PEERS, "../native"));
+    const native = (threads: number) => ({ executionProviders: ["cpu"], intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: "sequential" });
+    const tfjs = await tfjsPeer(2);
+    // ORT Web's pool starts with its first session: last, so its spinning threads overlap no other peer.
+    const peers: (() => Promise<Peer>)[] = [
+      () => ortPeer(ortNode, "ORT native INT8 (QDQ), 1 thread", qdq, native(1)),
+      () => ortPeer(ortNode, "ORT native INT8 (QDQ), 2 threads", qdq, native(2)),
+      async () => ({ ...tfjs, name: `TF.js wasm FP32, setThreadsCount(2): got ${tfjs.threads}` }),
+      () => ortPeer(ortWeb, "ORT Web INT8 (QDQ), numThreads 2", qdq, { executionProviders: ["wasm"] }),
+    ];
+    const images = allImages();
+    for (const make of peers) {
+      const p = await make();
+      for (const batch of [1, 32]) {
+        const [r] = await interleave([cycling(`${p.name} (timed after)`, batch, images, (x) => p.run(x, batch))], ROUNDS, 250);
+        rows.push({ batch, ...r! });
+      }
+    }
+  }
+  for (const batch of [1, 32]) {
+    const here = rows.filter((r) => r.batch === batch);
+    const one = here.find((x) => x.name === "octet 1 thread (main thread)")!;
+    for (const x of here) {
+      console.log(`  b${String(batch).padEnd(3)} ${x.name.padEnd(48)} ${Math.round(x.imagesPerSecond).toLocaleString("en-US").padStart(8)} images/s  median ${(x.medianMs * 1000).toFixed(1).padStart(8)} us/call  ${(x.imagesPerSecond / one.imagesPerSecond).toFixed(2)}x one thread  cpu/wall ${x.cpuPerWall.toFixed(2)}`);
       results.push({ batch, name: x.name, imagesPerSecond: x.imagesPerSecond, medianMs: x.medianMs, vsOneThread: x.imagesPerSecond / one.imagesPerSecond, cpuPerWall: x.cpuPerWall });
     }
   }
