@@ -47,6 +47,7 @@ export interface KernelExports {
   peak_s8(w: Ptr, x: Ptr, K: number, reps: number): number;
   peak_s16(w: Ptr, x: Ptr, K: number, reps: number): number;
   peak_s8s16(w: Ptr, x: Ptr, K: number, reps: number): number;
+  peak_s16s8(w: Ptr, x: Ptr, K: number, reps: number): number;
   relu_s8(x: Ptr, y: Ptr, bytes: number): void;
   dla_execute(program: Ptr, count: number, N: number, profile: number): number;
   // conv family (issue 15)
