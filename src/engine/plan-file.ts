@@ -3,12 +3,17 @@
 //   "OCTP" | u32 format version | u32 JSON bytes | u32 blob bytes | u32 CRC-32 of the rest
 //   JSON (UTF-8) describing the plan, padded with spaces to a multiple of 8
 //   blob: every typed array of the plan, 8-byte aligned; the JSON refers to
-//         them as {"$blob": [type, byteOffset, length]}
+//         them as {"$blob": [type, byteOffset, length]}. INT8 layers' packed
+//         weights are stored as their int8 values, one byte each, and widened
+//         on load (src/int8/stored-weights.ts).
 import { OctetError, fail } from "../errors.js";
 import { positionDeeperThan } from "../util/json-depth.js";
 import { verifyPlan } from "./plan-verify.js";
 import { crc32 } from "../util/crc32.js";
 import { PLAN_VERSION, type Plan } from "./plan.js";
+import { inferShapes } from "../model/shapes.js";
+import { firstInput } from "../model/graph.js";
+import { narrowWeights, storedWeightCount } from "../int8/stored-weights.js";
 
 export const PLAN_MAGIC = "OCTP";
 const HEADER = 20;
@@ -24,10 +29,27 @@ function typeOf(v: unknown): BlobType | null {
   return null;
 }
 
+/** The plan with each INT8 layer's packed weights as the file keeps them: their int8 values, one byte each (stored-weights.ts). */
+function compactWeights(plan: Plan): Plan {
+  const shapes = inferShapes(plan.graph);
+  const params: Plan["params"] = {};
+  for (const [name, p] of Object.entries(plan.params)) {
+    if (p.kind !== "int8") {
+      params[name] = p;
+      continue;
+    }
+    const layer = plan.graph.layers.find((l) => l.name === name) ?? fail("BAD_ARGUMENT", `plan: parameters of a layer "${name}" the graph lacks`);
+    const symmetric = (plan.zeroPoints[firstInput(layer)] ?? 0) === 0 && (plan.zeroPoints[layer.output] ?? 0) === 0;
+    const count = storedWeightCount(layer, shapes.layers.get(name)!, p.layout, symmetric);
+    params[name] = { ...p, weights: narrowWeights(p.weights, count, `plan: layer ${name}`) };
+  }
+  return { ...plan, params };
+}
+
 export function serializePlan(plan: Plan): Uint8Array {
   const arrays: Typed[] = [];
   let blobBytes = 0;
-  const json = JSON.stringify(plan, (_key, value) => {
+  const json = JSON.stringify(compactWeights(plan), (_key, value) => {
     const t = typeOf(value);
     if (t === null) return value;
     const a = value as Typed;

@@ -21,7 +21,8 @@ import { effectiveQuant, int8Softmaxes } from "./scales.js";
 import { PLAN_VERSION, type Plan, type PlacementRecord, type CalibrationInfo } from "./plan.js";
 import { checkFp32Param, keepsFp32Params, type LayerParams } from "./layer-params.js";
 import { KERNEL_ABI } from "../runtime/kernel-abi.js";
-import { checkPackedInt8, packedChannelIndex } from "../int8/pack-check.js";
+import { checkPackedInt8, packedChannelIndex, packedInt8WeightBytes } from "../int8/pack-check.js";
+import { storedWeightCount, widenWeights } from "../int8/stored-weights.js";
 import { requantMultiplier } from "../int8/numerics.js";
 import { markVerified } from "./plan-trust.js";
 
@@ -186,14 +187,18 @@ function int8Params(
     const s = weightScales[k]!;
     if (!(s === 0 || (s >= 2 ** -126 && s <= 2 ** 64))) r.bad(`${where}.weightScales[${k}]`, "0 or a normal float in 2^-126..2^64", s);
   }
+  const shapes = model.shapes.layers.get(layer.name)!;
+  const symmetric = (zeroPoints[firstInput(layer)] ?? 0) === 0 && (zeroPoints[layer.output] ?? 0) === 0;
+  const weights = r.typed(o.weights, `${where}.weights`, Int8Array);
+  // A plan file stores the int8 values of the packing, one byte each (stored-weights.ts); a plan object the packing itself.
+  const stored = storedWeightCount(layer, shapes, layout, symmetric), full = packedInt8WeightBytes(layer, shapes, layout, symmetric);
+  if (weights.length !== stored && weights.length !== full) r.bad(`${where}.weights`, `${stored} bytes (the int8 values of the packing) or ${full} (the packing)`, `${weights.length} bytes`);
   const packed = {
-    weights: r.typed(o.weights, `${where}.weights`, Int8Array),
+    weights: weights.length === full ? weights : widenWeights(weights, layer, shapes, layout, symmetric),
     bias: r.typed(o.bias, `${where}.bias`, Int32Array),
     mult: r.typed(o.mult, `${where}.mult`, Float32Array),
   };
   const op = `${r.file}: ${where}`;
-  const shapes = model.shapes.layers.get(layer.name)!;
-  const symmetric = (zeroPoints[firstInput(layer)] ?? 0) === 0 && (zeroPoints[layer.output] ?? 0) === 0;
   checkPackedInt8(op, packed, layer, shapes, layout, symmetric);
   const sIn = scales[firstInput(layer)]!, sOut = scales[layer.output]!;
   for (let k = 0; k < K; k++) {

@@ -15,7 +15,7 @@ import { KERNEL_ABI } from "../runtime/kernel-abi.js";
 import { markVerified } from "./plan-trust.js";
 
 /** 4: zero points per tensor (3: the kernel ABI hash recorded and checked; 2: int16-widened convolution weights). */
-export const PLAN_VERSION = 4;
+export const PLAN_VERSION = 5;
 
 export interface BuildOptions extends PlacementOptions {
   inputFormat: Format;

@@ -62,7 +62,7 @@ export function winoRing(C: number): number {
 }
 
 /** G' of F(2,5) (assembly/int8/conv-wino-s8.ts): U_e = sum_kx G'[e][kx] w[kx]. */
-const WINO_G = [[1, 0, 0, 0, 0], [1, 1, 1, 1, 1], [1, -1, 1, -1, 1], [1, 2, 4, 8, 16], [1, -2, 4, -8, 16], [0, 0, 0, 0, 1]] as const;
+export const WINO_G = [[1, 0, 0, 0, 0], [1, 1, 1, 1, 1], [1, -1, 1, -1, 1], [1, 2, 4, 8, 16], [1, -2, 4, -8, 16], [0, 0, 0, 0, 1]] as const;
 
 /** Whether the conv kernels take the channels-in-lanes (int16 pair) path. */
 export function convUsesPairs(C: number, kernel: number): boolean {

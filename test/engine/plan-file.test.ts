@@ -14,6 +14,7 @@ import { editPlan, splitPlan } from "./plan-edit.js";
 import { ExecutionContext } from "../../src/engine/context.js";
 import { loadKernels } from "../../src/runtime/wasm-source-node.js";
 import { KERNEL_ABI } from "../../src/runtime/kernel-abi.js";
+import { verifyPlan } from "../../src/engine/plan-verify.js";
 
 function outputs(p: Plan): Float32Array {
   const r = runner(p, 64);
@@ -46,7 +47,7 @@ it("corrupted, truncated, foreign and future-version plans are refused", () => {
   expectOctetError(() => deserializePlan(new TextEncoder().encode("TRT-7000-EntropyCalibration2\n"), "c.plan"), "PLAN_FORMAT", /c.plan: not an octet plan/);
   const v2 = bytes.slice();
   v2[4] = 2;
-  expectOctetError(() => deserializePlan(v2, "d.plan"), "PLAN_FORMAT", /d.plan: plan format version 2, this octet reads version 4/);
+  expectOctetError(() => deserializePlan(v2, "d.plan"), "PLAN_FORMAT", /d.plan: plan format version 2, this octet reads version 5/);
   expectOctetError(() => deserializePlan(new Uint8Array(3), "e.plan"), "PLAN_FORMAT", /e.plan: 3 bytes is too short/);
 });
 
@@ -75,7 +76,7 @@ it("a step's pad or stride changed behind the graph's back is refused, naming th
     j.graph.layers[0].pads = [2, 2, 2, 2];
     computeNode(j, "conv1").step.layers[0].layer.pads = [2, 2, 2, 2];
     j.placement[0].reason = j.placement[0].reason;
-  }, /x.plan: params\.(conv2|ip1): packed weights are \d+ bytes, the kernels' packing has \d+/);
+  }, /x.plan: params\.(conv2|ip1)\.weights: expected \d+ bytes \(the int8 values of the packing\) or \d+ \(the packing\)/);
   refuse(gpuBytes, (j) => { j.graph.layers[2].strides = ["1", 1]; }, /x.plan: graph: layer conv2: field "strides\[0\]" is "1", expected an integer >= 1/);
 });
 
@@ -101,18 +102,34 @@ it("shortened, misaligned or out-of-range weight arrays are refused", () => {
   refuse(gpuBytes, (j) => { j.scales.data = 1e-45; }, /scales\.data: expected a scale: a normal float/);
 });
 
-it("packed weights must be the packing of int8 values: out-of-range, padding and Winograd bytes are checked", () => {
+it("a plan file keeps the int8 values of the packed weights, one byte each, the Winograd block derived on load; padding bytes are checked", () => {
   const json = splitPlan(gpuBytes).json as any; // eslint-disable-line @typescript-eslint/no-explicit-any
-  const [, conv2At] = json.params.conv2.weights.$blob as [string, number, number];
-  const [, ip1At] = json.params.ip1.weights.$blob as [string, number, number];
-  refuse(gpuBytes, (_j, blob) => { blob[conv2At + 1] = 0x01; }, /params\.conv2: packed weight 0 is \d+, outside int8/);
-  refuse(gpuBytes, (_j, blob) => { blob[ip1At + 2 * (12 * 16 * 4 + 2)] = 5; }, /params\.ip1: packed weight \d+ is 5 at a padding channel, expected 0/);
-  const wino = 52 * 504 * 2; // U[0][0][0]: after the direct rows, [K4 = 52][Kp = 504] int16
-  refuse(gpuBytes, (_j, blob) => { blob[conv2At + wino] ^= 1; }, /params\.conv2: packed weight byte \d+ is -?\d+, the packing of the plan's own weights gives -?\d+/);
+  const [, conv2At, conv2Bytes] = json.params.conv2.weights.$blob as [string, number, number];
+  const [, ip1At, ip1Bytes] = json.params.ip1.weights.$blob as [string, number, number];
+  assert.is(conv2Bytes, 52 * 504, "conv2: the direct rows [K4 = 52][Kp = 504], one byte per weight, no Winograd block");
+  assert.is(ip1Bytes, 500 * 13 * 4 * 16, "ip1: [O4 = 500][Kl = 13 blocks x 4 lanes x 16 pixels], one byte per weight");
+  const loaded = deserializePlan(gpuBytes, "x.plan");
+  const built = plan();
+  for (const layer of ["conv1", "conv2", "ip1", "ip2"]) {
+    assert.equal(Array.from((loaded.params[layer] as { weights: Int8Array }).weights), Array.from((built.params[layer] as { weights: Int8Array }).weights), `${layer}: loaded packing = built packing`);
+  }
+  refuse(gpuBytes, (_j, blob) => { blob[conv2At + 500] = 3; }, /params\.conv2: packed weight byte \d+ is 3, the packing of the plan's own weights gives 0/);
+  refuse(gpuBytes, (_j, blob) => { blob[ip1At + 12 * 16 * 4 + 2] = 5; }, /params\.ip1: packed weight \d+ is 5 at a padding channel, expected 0/);
   const fj = splitPlan(fp32Bytes).json as any; // eslint-disable-line @typescript-eslint/no-explicit-any
   const [, w] = fj.params.ip1.weight.$blob as [string, number, number];
   const nan = (blob: Uint8Array) => new DataView(blob.buffer, blob.byteOffset).setFloat32(w + 40, NaN, true);
   refuse(fp32Bytes, (_j, blob) => nan(blob), /params\.ip1\.weight\[10\] is NaN, expected a finite number within \+-65504/);
+});
+
+it("a plan object's packed weights must be the packing of int8 values: out-of-range and Winograd bytes are checked", () => {
+  const p = plan();
+  const withConv2 = (edit: (w16: Int16Array) => void): Plan => {
+    const w = (p.params.conv2 as { weights: Int8Array }).weights.slice();
+    edit(new Int16Array(w.buffer));
+    return { ...p, params: { ...p.params, conv2: { ...p.params.conv2!, weights: w } as Plan["params"][string] } };
+  };
+  expectOctetError(() => verifyPlan(withConv2((w) => { w[0] = 300; }), "plan"), "PLAN_FORMAT", /params\.conv2: packed weight 0 is 300, outside int8/);
+  expectOctetError(() => verifyPlan(withConv2((w) => { w[52 * 504] ^= 1; }), "plan"), "PLAN_FORMAT", /params\.conv2: packed weight byte \d+ is -?\d+, the packing of the plan's own weights gives -?\d+/);
 });
 
 it("a plan object that did not come from buildPlan or a file is checked by the execution context too", () => {
