@@ -34,11 +34,12 @@ function compactWeights(plan: Plan): Plan {
   const shapes = inferShapes(plan.graph);
   const params: Plan["params"] = {};
   for (const [name, p] of Object.entries(plan.params)) {
-    if (p.kind !== "int8") {
+    const layer = plan.graph.layers.find((l) => l.name === name);
+    // Anything else is written as it is, for the loader's checks to name.
+    if (p.kind !== "int8" || !(p.weights instanceof Int8Array) || !layer || (layer.type !== "convolution" && layer.type !== "fully_connected") || !shapes.layers.has(name)) {
       params[name] = p;
       continue;
     }
-    const layer = plan.graph.layers.find((l) => l.name === name) ?? fail("BAD_ARGUMENT", `plan: parameters of a layer "${name}" the graph lacks`);
     const symmetric = (plan.zeroPoints[firstInput(layer)] ?? 0) === 0 && (plan.zeroPoints[layer.output] ?? 0) === 0;
     const count = storedWeightCount(layer, shapes.layers.get(name)!, p.layout, symmetric);
     params[name] = { ...p, weights: narrowWeights(p.weights, count, `plan: layer ${name}`) };
