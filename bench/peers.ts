@@ -21,7 +21,7 @@ import { collectStats, scalesFrom, DEFAULT_CALIBRATION } from "../src/calib/cali
 import { loadKernels, loadMnistTrain } from "../src/node.js";
 import { availableCnns, cnnBuild, cnnFile, octetCnnContender, octetTop1, wants, fmtInt, ROUNDS, SLICE_MS, TOP1_IMAGES } from "./cnn.js";
 
-const PEERS_DIR = fileURLToPath(new URL("../../bench/peers/", import.meta.url));
+export const PEERS_DIR = fileURLToPath(new URL("../../bench/peers/", import.meta.url));
 
 export function peersInstalled(): boolean {
   return existsSync(join(PEERS_DIR, "node_modules", "onnxruntime-web")) && existsSync(join(PEERS_DIR, "native", "node_modules", "onnxruntime-node"));

@@ -6,7 +6,6 @@
 // bench/peers is installed); interleaved rounds, batch 1 and 32.
 import { cpus } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { interleave, type Contender } from "./harness.js";
 import { ThreadedContext } from "../src/streams/threaded.js";
 import { nodeSpawn } from "../src/streams/spawn-node.js";
@@ -22,9 +21,8 @@ import { collectStats, scalesFrom, DEFAULT_CALIBRATION } from "../src/calib/cali
 import { buildPlan, DEFAULT_BUILD } from "../src/engine/plan.js";
 import { exportOnnx } from "../src/onnx/export.js";
 import { octetContender } from "./e2e.js";
-import { allImages, cycling, importPeer, peersInstalled, ortPeer, peerDir, tfjsPeer, type Peer } from "./peers.js";
+import { allImages, cycling, importPeer, peersInstalled, PEERS_DIR, ortPeer, peerDir, tfjsPeer, type Peer } from "./peers.js";
 
-const PEERS = fileURLToPath(new URL("../../bench/peers/node_modules/", import.meta.url));
 const ROUNDS = Number(process.env.OCTET_BENCH_ROUNDS ?? 5);
 
 async function threaded(name: string, plan: ReturnType<typeof buildPlan>, threads: number, batch: number): Promise<Contender & { dispose(): Promise<void> }> {
@@ -79,7 +77,7 @@ export async function runThreads(): Promise<unknown> {
     const ortWeb = await importPeer("onnxruntime-web");
     ortWeb.env.wasm.numThreads = 2;
     ortWeb.env.wasm.wasmPaths = join(peerDir("onnxruntime-web"), "dist") + "/";
-    const ortNode = await importPeer("onnxruntime-node", join(PEERS, "../native"));
+    const ortNode = await importPeer("onnxruntime-node", join(PEERS_DIR, "native"));
     const native = (threads: number) => ({ executionProviders: ["cpu"], intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: "sequential" });
     const tfjs = await tfjsPeer(2);
     // ORT Web's pool starts with its first session: last, so its spinning threads overlap no other peer.

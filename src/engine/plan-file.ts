@@ -32,9 +32,10 @@ function typeOf(v: unknown): BlobType | null {
 /** The plan with each INT8 layer's packed weights as the file keeps them: their int8 values, one byte each (stored-weights.ts). */
 function compactWeights(plan: Plan): Plan {
   const shapes = inferShapes(plan.graph);
+  const layers = new Map(plan.graph.layers.map((l) => [l.name, l]));
   const params: Plan["params"] = {};
   for (const [name, p] of Object.entries(plan.params)) {
-    const layer = plan.graph.layers.find((l) => l.name === name);
+    const layer = layers.get(name);
     // Anything else is written as it is, for the loader's checks to name.
     if (p.kind !== "int8" || !(p.weights instanceof Int8Array) || !layer || (layer.type !== "convolution" && layer.type !== "fully_connected") || !shapes.layers.has(name)) {
       params[name] = p;

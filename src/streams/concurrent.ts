@@ -21,12 +21,12 @@ import type { Stream } from "./stream.js";
 import { SplitContext, startSplitEngine, sharedClock, type StepSpan } from "./split-context.js";
 import { stepOwners } from "./device-steps.js";
 import type { Device } from "../builder/capabilities.js";
+import { fail } from "../errors.js";
 
 type ConcurrentStream = Stream | SplitContext;
 
 /** Steps kept per stream for a trace. */
 const MAX_STEP_SPANS = 20_000;
-import { fail } from "../errors.js";
 
 export interface StreamResult {
   label: string;

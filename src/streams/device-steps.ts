@@ -26,6 +26,9 @@ export function stepDependencies(owners: Device[], regions: { device: Device; st
   });
 }
 
+/** What a device thread's error says when it only stopped waiting for another thread that faulted. */
+export const STOPPED_WAITING = "whose thread faulted";
+
 /** The clock every thread shares: milliseconds since the epoch (each worker's performance.now has its own origin). */
 export const sharedClock = (): number => performance.timeOrigin + performance.now();
 
@@ -45,7 +48,7 @@ export function deviceRunner(ctx: ExecutionContext, device: Device, events: Int3
     for (let spins = 0; ; spins++) {
       const v = Atomics.load(events, j);
       if (v === count) return;
-      if (v === ABORTED) throw new OctetError("DEVICE_FAULT", `${device.toUpperCase()} step waits on ${owners[j]!.toUpperCase()} step ${names[j]}, whose thread faulted`);
+      if (v === ABORTED) throw new OctetError("DEVICE_FAULT", `${device.toUpperCase()} step waits on ${owners[j]!.toUpperCase()} step ${names[j]}, ${STOPPED_WAITING}`);
       if (spins > 200) Atomics.wait(events, j, v, 50);
     }
   };

@@ -38,8 +38,7 @@ export async function startEngineThread(
 ): Promise<Stream> {
   const thread = await Stream.start(spawn, plan, maxBatch, { label, faultAt: options.faultAt, shared }, options.module);
   const placed = thread.shared?.inputs ?? [];
-  const want = [...expected.slice(0, shared.index), placed[shared.index]];
-  if (placed.length !== shared.index + 1 || placed.some((p, j) => p !== want[j])) {
+  if (placed.length !== shared.index + 1 || expected.slice(0, shared.index).some((p, j) => placed[j] !== p)) {
     await thread.dispose();
     fail("DEVICE_FAULT", `${label}: its contexts are at [${placed.join(", ")}] in the shared memory, the other threads' at [${expected.join(", ")}]`);
   }

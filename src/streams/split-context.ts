@@ -11,7 +11,7 @@ import type { Device } from "../builder/capabilities.js";
 import { fail, OctetError } from "../errors.js";
 import type { Spawn, Stream } from "./stream.js";
 import { sharedMemories, startEngineThread, type SharedEngineOptions } from "./shared-engine.js";
-import { stepOwners, sharedClock } from "./device-steps.js";
+import { stepOwners, sharedClock, STOPPED_WAITING } from "./device-steps.js";
 
 export interface StepSpan {
   name: string;
@@ -28,6 +28,7 @@ export class SplitContext {
   readonly outputSize: number;
   readonly devices: Device[];
   private readonly times: Float64Array;
+  private readonly owners: Device[];
 
   private constructor(private readonly plan: Plan, private readonly threads: { device: Device; stream: Stream }[], times: SharedArrayBuffer, label: string) {
     this.label = label;
@@ -37,6 +38,7 @@ export class SplitContext {
     this.outputSize = io.outputSize;
     this.devices = threads.map((t) => t.device);
     this.times = new Float64Array(times);
+    this.owners = stepOwners(plan);
   }
 
   /**
@@ -84,14 +86,13 @@ export class SplitContext {
     const errors = settled.flatMap((r) => (r.status === "rejected" ? [r.reason as Error] : []));
     if (errors.length === 0) return;
     // The thread that faulted first names the step; the others only stopped waiting for it.
-    const cause = errors.find((e) => !/whose thread faulted/.test(e.message)) ?? errors[0]!;
+    const cause = errors.find((e) => !e.message.includes(STOPPED_WAITING)) ?? errors[0]!;
     throw cause instanceof OctetError ? new OctetError(cause.code, `${this.label}: ${cause.message.replace(/^[^:]*: /, "")}`) : cause;
   }
 
   /** Each step of the last enqueue, on the shared clock. */
   lastSteps(): StepSpan[] {
-    const owners = stepOwners(this.plan);
-    return this.plan.nodes.map((node, i) => ({ name: node.name, device: owners[i]!, start: this.times[2 * i]!, end: this.times[2 * i + 1]! }));
+    return this.plan.nodes.map((node, i) => ({ name: node.name, device: this.owners[i]!, start: this.times[2 * i]!, end: this.times[2 * i + 1]! }));
   }
 
   /** Microseconds each device thread has spent running steps (not waiting). */

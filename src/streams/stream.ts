@@ -14,7 +14,7 @@ import { fail, OctetError, type OctetErrorCode } from "../errors.js";
 import { inferShapes, volume } from "../model/shapes.js";
 import { imageBytes, parseFormat } from "../core/format.js";
 import type { Device } from "../builder/capabilities.js";
-import { BATCH, BUSY_US, CONTROL_WORDS, DONE, EXIT, FAULT, RUN, STATE, type SharedEngineInit, type StreamFault, type StreamInit, type StreamReady } from "./protocol.js";
+import { BATCH, BUSY_US, CONTROL_WORDS, DONE, EXIT, FAULT, RUN, STATE, type SharedEngineInit, type SharedReady, type StreamFault, type StreamInit, type StreamReady } from "./protocol.js";
 
 /** A started worker, whatever the platform: messages from it, its end, keeping the caller alive while it works. */
 export interface WorkerPort {
@@ -65,7 +65,7 @@ export class Stream {
   /** The device this thread stands for: a split context's device thread's, else the plan's main device. */
   readonly devices: Device[];
   /** For a thread of a shared engine: where its contexts are in the shared memory. */
-  readonly shared: Extract<StreamReady, { kind: "ready" }>["shared"];
+  readonly shared: SharedReady | undefined;
 
   private constructor(private readonly worker: WorkerPort, init: StreamInit, ready: Extract<StreamReady, { kind: "ready" }>, label: string, floatInput: boolean, devices: Device[]) {
     this.label = label;
