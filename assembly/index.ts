@@ -20,7 +20,7 @@ export { maxpool_nc32hw32_s8, avgpool_nc32hw32_s8 } from "./int8/pool-nc32hw32-s
 export { reformat_nchw_f32_to_nchw4_s8, reformat_nchw_f32_to_nc32hw32_s8 } from "./int8/reformat-quantize-s8";
 export { reformat_nchw4_s8_to_nchw_f32, reformat_nc32hw32_s8_to_nchw_f32 } from "./int8/reformat-dequantize-s8";
 export { reformat_nchw4_s8_to_nc32hw32_s8, reformat_nc32hw32_s8_to_nchw4_s8 } from "./int8/reformat-blocked-s8";
-export { peak_s8, peak_s16, peak_s8s16, peak_s16s8 } from "./int8/peak-s8";
+export { peak_s16, peak_s16s8 } from "./int8/gen/peak-s8";
 export { relu_s8 } from "./int8/relu-s8";
 export { dla_execute } from "./engine/dla-engine";
 // conv family (issue 15)

@@ -44,9 +44,8 @@ export interface KernelExports {
   reformat_nc32hw32_s8_to_nchw_f32(x: Ptr, N: number, C: number, H: number, W: number, scale: number, zero: number, y: Ptr): void;
   reformat_nchw4_s8_to_nc32hw32_s8(x: Ptr, N: number, C: number, H: number, W: number, y: Ptr): void;
   reformat_nc32hw32_s8_to_nchw4_s8(x: Ptr, N: number, C: number, H: number, W: number, y: Ptr): void;
-  peak_s8(w: Ptr, x: Ptr, K: number, reps: number): number;
+  /** The bench's peak microkernels: the loops of tile4x2s16 and tile4x2w16 (assembly/int8/gen/peak-s8.ts). */
   peak_s16(w: Ptr, x: Ptr, K: number, reps: number): number;
-  peak_s8s16(w: Ptr, x: Ptr, K: number, reps: number): number;
   peak_s16s8(w: Ptr, x: Ptr, K: number, reps: number): number;
   relu_s8(x: Ptr, y: Ptr, bytes: number): void;
   dla_execute(program: Ptr, count: number, N: number, profile: number): number;
