@@ -14,7 +14,8 @@ import { loadKernels } from "../src/runtime/wasm-source-node.js";
 import type { Kernels } from "../src/runtime/kernels.js";
 import { Rng } from "../src/util/rng.js";
 import { type Layout, LAYOUTS, blockedBytes } from "../src/int8/layout.js";
-import { packConv, convUsesPairs, convPacksWinograd, winoDepth, convRowBytes } from "../src/int8/pack-conv.js";
+import { packConv, winoDepth, convRowBytes } from "../src/int8/pack-conv.js";
+import { convPath } from "../src/int8/kernel-config.js";
 import { ceilTo, lanesOf } from "../src/int8/layout.js";
 import { packFc } from "../src/int8/pack-fc.js";
 import { convS8, dequantizeFromS8, fcS8, poolS8, quantizeToS8, reblockS8, uploadParams } from "../src/int8/ops.js";
@@ -87,15 +88,16 @@ export interface Work {
 
 /**
  * A ks x ks stride-1 convolution, C -> K channels, Ho x Wo outputs, on the
- * path the kernels take (src/int8/pack-conv.ts): channels-in-lanes pairs
+ * path the kernel config table gives (src/int8/kernel-config.ts): channels-in-lanes pairs
  * (K4 lanes x C x ceil(ks*ks/2) pairs of taps), Winograd F(2,5) (6 points x
  * K4 rows x winoDepth(C) per output column pair), or the gathered GEMM (K4
  * rows x Kp per pixel).
  */
-export function convWork(N: number, C: number, K: number, ks: number, Ho: number, Wo: number): Work {
+export function convWork(N: number, C: number, K: number, ks: number, Ho: number, Wo: number, layout: Layout): Work {
   const K4 = ceilTo(K, 4), useful = N * K * C * ks * ks * Ho * Wo;
-  if (convUsesPairs(C, ks)) return { executed: N * K4 * C * 2 * Math.ceil((ks * ks) / 2) * Ho * Wo, useful, operands: "int16" };
-  if (convPacksWinograd(C, ks)) return { executed: N * 6 * K4 * winoDepth(C) * Ho * Math.ceil(Wo / 2), useful, operands: "int16" };
+  const path = convPath(layout, C, ks, 1);
+  if (path === "pairs") return { executed: N * K4 * C * 2 * Math.ceil((ks * ks) / 2) * Ho * Wo, useful, operands: "int16" };
+  if (path === "winograd") return { executed: N * 6 * K4 * winoDepth(C) * Ho * Math.ceil(Wo / 2), useful, operands: "int16" };
   return { executed: N * K4 * convRowBytes(C, ks) * Ho * Wo, useful, operands: "int16" };
 }
 
@@ -135,7 +137,7 @@ export function runKernelBench(filter = ""): void {
         // random real values; padding channels stay as the kernels leave them
         return { p, bytes };
       };
-      const scratch = k.arena.alloc(convScratchBytes(20, 5));
+      const scratch = k.arena.alloc(Math.max(convScratchBytes(1, 5, convPath(layout, 1, 5, 1)), convScratchBytes(20, 5, convPath(layout, 20, 5, 1))));
       const xin = k.arena.allocF32(N * 28 * 28);
       const f = k.arena.f32(xin, N * 28 * 28);
       for (let i = 0; i < f.length; i++) f[i] = rng.next();
@@ -153,18 +155,18 @@ export function runKernelBench(filter = ""): void {
         return { w, bias, mult };
       };
       const c1 = params(20, 25), c2 = params(50, 500), f1 = params(500, 800), f2 = params(10, 500);
-      const pc1 = packConv(c1.w, c1.bias, c1.mult, 20, 1, 5, layout), dc1 = uploadParams(k, pc1);
-      const pc2 = packConv(c2.w, c2.bias, c2.mult, 50, 20, 5, layout), dc2 = uploadParams(k, pc2);
+      const pc1 = packConv(c1.w, c1.bias, c1.mult, 20, 1, 5, layout, 1), dc1 = uploadParams(k, pc1);
+      const pc2 = packConv(c2.w, c2.bias, c2.mult, 50, 20, 5, layout, 1), dc2 = uploadParams(k, pc2);
       const pf1 = packFc(f1.w, f1.bias, f1.mult, 500, 50, 4, 4, layout), df1 = uploadParams(k, pf1);
       const pf2 = packFc(f2.w, f2.bias, f2.mult, 10, 500, 1, 1, layout), df2 = uploadParams(k, pf2);
       const scale = Math.fround(1 / 127);
 
       const steps: [string, () => void, { macs?: Work; bytes?: number }][] = [
         ["input reformat", () => quantizeToS8(k, layout, scale, { x: xin, N, C: 1, H: 28, W: 28, y: data.p }), { bytes: N * 28 * 28 * 4 + data.bytes }],
-        ["conv1", () => convS8(k, pc1, dc1, { x: data.p, N, C: 1, H: 28, W: 28, stride: 1, pad: 0, relu: false, y: conv1.p, scratch }), { macs: convWork(N, 1, 20, 5, 24, 24) }],
+        ["conv1", () => convS8(k, pc1, dc1, { x: data.p, N, C: 1, H: 28, W: 28, stride: 1, pad: 0, relu: false, y: conv1.p, scratch }), { macs: convWork(N, 1, 20, 5, 24, 24, layout) }],
         ["pool1", () => poolS8(k, "max", layout, { x: conv1.p, N, C: 20, H: 24, W: 24, window: 2, stride: 2, y: pool1.p }), { bytes: conv1.bytes + pool1.bytes }],
         ["avgpool1", () => poolS8(k, "avg", layout, { x: conv1.p, N, C: 20, H: 24, W: 24, window: 2, stride: 2, y: pool1.p }), { bytes: conv1.bytes + pool1.bytes }],
-        ["conv2", () => convS8(k, pc2, dc2, { x: pool1.p, N, C: 20, H: 12, W: 12, stride: 1, pad: 0, relu: false, y: conv2.p, scratch }), { macs: convWork(N, 20, 50, 5, 8, 8) }],
+        ["conv2", () => convS8(k, pc2, dc2, { x: pool1.p, N, C: 20, H: 12, W: 12, stride: 1, pad: 0, relu: false, y: conv2.p, scratch }), { macs: convWork(N, 20, 50, 5, 8, 8, layout) }],
         ["pool2", () => poolS8(k, "max", layout, { x: conv2.p, N, C: 50, H: 8, W: 8, window: 2, stride: 2, y: pool2.p }), { bytes: conv2.bytes + pool2.bytes }],
         ["ip1+relu1", () => fcS8(k, pf1, df1, { x: pool2.p, N, relu: true, y: ip1.p }), { macs: fcWork(N, 50, 4, 4, 500, layout) }],
         ["ip2", () => fcS8(k, pf2, df2, { x: ip1.p, N, relu: false, y: ip2.p }), { macs: fcWork(N, 500, 1, 1, 10, layout) }],

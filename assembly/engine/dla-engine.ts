@@ -77,7 +77,7 @@ function dispatch(c: usize, N: i32): bool {
     case 0: // no kernel: a layer that runs none (a concat whose inputs were written in place) ends here
       break;
     case 1:
-      conv_nc32hw32_s8(p(c, 0), N, a(c, 2), a(c, 3), a(c, 4), p(c, 5), p(c, 6), p(c, 7), a(c, 8), a(c, 9), a(c, 10), a(c, 11), p(c, 12), a(c, 13) != 0, p(c, 14));
+      conv_nc32hw32_s8(p(c, 0), N, a(c, 2), a(c, 3), a(c, 4), p(c, 5), p(c, 6), p(c, 7), a(c, 8), a(c, 9), a(c, 10), a(c, 11), p(c, 12), a(c, 13) != 0, p(c, 14), a(c, 15));
       break;
     case 2:
       maxpool_nc32hw32_s8(p(c, 0), N, a(c, 2), a(c, 3), a(c, 4), a(c, 5), a(c, 6), p(c, 7));

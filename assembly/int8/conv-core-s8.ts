@@ -10,22 +10,27 @@
 // scratch: CONV_PIXEL_CHUNK * Kp * 2 bytes (src/int8/scratch.ts).
 // Output padding channels (K4..ceil(K/G)*G) are written as zero.
 //
-// 5x5 kernels at stride 1 with 25C <= CONV_WINO_MAX_DEPTH take the 1-D
-// Winograd F(2,5) path of conv-wino-s8.ts (exact; its weights follow the
-// [K4][Kp] rows, its scratch is in src/int8/scratch.ts).
-//
-// Shallow receptive fields (C*ks*ks <= CONV_PAIR_MAX_DEPTH) take the
-// channels-in-lanes path of conv-pairs-s8.ts instead: weights int16 pairs
+// The path is the host's choice, an argument (src/int8/kernel-config.ts's
+// table and CONV_PATH_CODE; the packing follows it): 0 the gathered dot
+// path above; 2 the 1-D Winograd F(2,5) path of conv-wino-s8.ts for 5x5
+// kernels at stride 1 with 25C <= CONV_WINO_MAX_DEPTH (exact; its weights
+// follow the [K4][Kp] rows, its scratch is in src/int8/scratch.ts); 1 the
+// channels-in-lanes path of conv-pairs-s8.ts for shallow receptive fields:
+// weights int16 pairs
 // [C*ceil(ks*ks/2)][K4][2]; scratch C * 5ks * pairRowPitch bytes (R, P and
 // H rings, stride at most 8) + 4 * C*ceil(ks*ks/2) bytes (pair table).
 import { gatherPixel } from "./gather-s8";
 import { sti32 } from "../mem";
 import { panel4s16 } from "./gemm-s8";
-import { convWinoS8, winoPacked } from "./conv-wino-s8";
+import { convWinoS8 } from "./conv-wino-s8";
 import { zeroBytes } from "./mem-s8";
-import { CONV_PAIR_MAX_DEPTH, pairPanel4, pairPanel8, pairPanel12, pairPanel16, pairRowPitch, widenInputRow, interleaveRows } from "./conv-pairs-s8";
+import { pairPanel4, pairPanel8, pairPanel12, pairPanel16, pairRowPitch, widenInputRow, interleaveRows } from "./conv-pairs-s8";
 
 export const CONV_PIXEL_CHUNK: i32 = 16;
+
+/** The path argument (CONV_PATH_CODE in src/int8/kernel-config.ts); 0 is the gathered dot path. */
+const CONV_PATH_PAIRS: i32 = 1;
+const CONV_PATH_WINOGRAD: i32 = 2;
 
 /** Byte offset of channel k (a multiple of 4) at pixel 0 within an image
  *  of P pixels in layout G = 1 << gs. */
@@ -36,11 +41,11 @@ export const CONV_PIXEL_CHUNK: i32 = 16;
 @inline export function convS8(
   G: i32, x: usize, N: i32, C: i32, H: i32, W: i32,
   weights: usize, bias: usize, mult: usize, K: i32, ks: i32, stride: i32, pad: i32,
-  y: usize, relu: bool, scratch: usize,
+  y: usize, relu: bool, scratch: usize, path: i32,
 ): void {
-  if (C * ks * ks <= CONV_PAIR_MAX_DEPTH) {
+  if (path == CONV_PATH_PAIRS) {
     convPairsS8(G, x, N, C, H, W, weights, bias, mult, K, ks, stride, pad, y, relu, scratch);
-  } else if (stride == 1 && winoPacked(C, ks, CONV_PAIR_MAX_DEPTH)) {
+  } else if (path == CONV_PATH_WINOGRAD) {
     // U follows the direct path's [K4][Kp] int16 rows.
     const Kp = (C * ks * ks + 7) & ~7;
     const K4 = (K + 3) & ~3;

@@ -1,5 +1,5 @@
-// Convolution for SHALLOW receptive fields (depth C*ks*ks <=
-// CONV_PAIR_MAX_DEPTH, e.g. a first layer with 1..3 input channels), where
+// Convolution for SHALLOW receptive fields (depth C*ks*ks up to the kernel
+// config table's pairsMaxDepth, e.g. a first layer with 1..3 input channels), where
 // per-pixel gathers and the dot-product tiles' horizontal reductions would
 // cost more than the multiply-adds. Output channels sit in the vector lanes
 // and no receptive field is gathered.
@@ -31,8 +31,6 @@ import { ldv, ldi32, sti32, ldi8, stv } from "../mem";
 import { requant4x2 } from "./requant";
 import { zeroBytes } from "./mem-s8";
 import { check } from "../mem";
-
-export const CONV_PAIR_MAX_DEPTH: i32 = 64;
 
 /** Loads an int32 and broadcasts it to the 4 lanes (one vbroadcastss). */
 @inline function ld32splat(p: usize): v128 {

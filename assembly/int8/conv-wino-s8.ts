@@ -43,11 +43,6 @@ export const CONV_WINO_MAX_DEPTH: i32 = 5460;
 /** Output tile pairs (2 output columns each) per chunk of an output row. */
 export const CONV_WINO_TILES: i32 = 8;
 
-/** Whether a conv takes this path; the host packs U for (C, ks) alone. */
-@inline export function winoPacked(C: i32, ks: i32, pairMax: i32): bool {
-  return ks == 5 && C * 25 > pairMax && C * 25 <= CONV_WINO_MAX_DEPTH;
-}
-
 @inline export function winoDepth(C: i32): i32 {
   return (5 * ((C + 3) & ~3) + 7) & ~7;
 }

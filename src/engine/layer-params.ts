@@ -104,7 +104,7 @@ export function packInt8(
   if (layer.type !== "convolution") return fail("BAD_ARGUMENT", `layer ${layer.name}: a ${layer.type} layer has no packed INT8 weights`);
   const [kh, kw] = layer.kernelShape;
   switch (convKernel(layer, c, symmetric)) {
-    case "conv": return packConv(w, bias, mult, K, c, kh, layout);
+    case "conv": return packConv(w, bias, mult, K, c, kh, layout, layer.strides[0]);
     case "conv1x1": return packConv1x1(w, bias, mult, K, c, layout);
     case "dwconv": return packDwconv(w, bias, mult, c, K / c, kh, kw, layout);
     case "convg": return packConvg(w, bias, mult, K, c, layer.group, kh, kw, layout);

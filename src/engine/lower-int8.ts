@@ -14,6 +14,7 @@ import { convKernel, int8Kernel, padInt8Value, INT8_MAX_SIDE } from "./kernel-ta
 import type { KernelCall, KernelName } from "./kernel-call.js";
 import { convOutputSize, poolOutputSize } from "../int8/validate.js";
 import { convScratchBytes } from "../int8/scratch.js";
+import { convPath, CONV_PATH_CODE } from "../int8/kernel-config.js";
 import { checkGeometry, checkEpilogue, type ConvGeometry, type ConvEpilogue } from "../int8/conv-geometry.js";
 import { convgScratchBytes, dwconvScratchBytes } from "../int8/scratch.js";
 import { checkPool2d } from "../int8/pool-shapes.js";
@@ -116,8 +117,9 @@ export function int8LayerCalls(env: Int8LayerEnv): KernelCall[] {
       if (variant === "conv") {
         const [kernel] = layer.kernelShape, [stride] = layer.strides, [pad] = layer.pads;
         convOutputSize(op, H, W, kernel, stride, pad);
-        const scratch = k.arena.alloc(convScratchBytes(C, kernel));
-        return clipAfter([call(`conv_${L}_s8`, [x, 0, C, H, W, dev.weights, dev.bias, dev.mult, K, kernel, stride, pad, y, relu ? 1 : 0, scratch])]);
+        const path = convPath(L, C, kernel, stride);
+        const scratch = k.arena.alloc(convScratchBytes(C, kernel, path));
+        return clipAfter([call(`conv_${L}_s8`, [x, 0, C, H, W, dev.weights, dev.bias, dev.mult, K, kernel, stride, pad, y, relu ? 1 : 0, scratch, CONV_PATH_CODE[path]])]);
       }
       checkGeometry(op, H, W, g);
       checkEpilogue(op, epilogue);

@@ -5,6 +5,7 @@ import type { Kernels } from "../runtime/kernels.js";
 import { fail } from "../errors.js";
 import type { Layout } from "./layout.js";
 import type { PackedConv } from "./pack-conv.js";
+import { convPath, CONV_PATH_CODE } from "./kernel-config.js";
 import type { PackedFc } from "./pack-fc.js";
 import { checkInt, checkPtr, checkScale, checkTensor, convOutputSize, poolOutputSize } from "./validate.js";
 import type { PackedConvg } from "./pack-convg.js";
@@ -44,8 +45,10 @@ export function convS8(k: Kernels, layer: PackedConv, dev: DeviceParams, a: Conv
   checkInt(op, "K", layer.K, 1, 8192);
   convOutputSize(op, a.H, a.W, layer.kernel, a.stride, a.pad);
   for (const [n, p] of [["x", a.x], ["y", a.y], ["scratch", a.scratch], ["weights", dev.weights], ["bias", dev.bias], ["mult", dev.mult]] as const) checkPtr(op, n, p);
+  const path = convPath(layer.layout, layer.C, layer.kernel, a.stride);
+  if (path !== layer.path) fail("BAD_ARGUMENT", `${op}: the weights are packed for the ${layer.path} path, stride ${a.stride} takes the ${path} path`);
   const f = layer.layout === "nchw4" ? k.exports.conv_nchw4_s8 : k.exports.conv_nc32hw32_s8;
-  f(a.x, a.N, a.C, a.H, a.W, dev.weights, dev.bias, dev.mult, layer.K, layer.kernel, a.stride, a.pad, a.y, a.relu ? 1 : 0, a.scratch);
+  f(a.x, a.N, a.C, a.H, a.W, dev.weights, dev.bias, dev.mult, layer.K, layer.kernel, a.stride, a.pad, a.y, a.relu ? 1 : 0, a.scratch, CONV_PATH_CODE[path]);
 }
 
 export interface FcCall {

@@ -7,7 +7,8 @@
 // hold for every plan that loads.
 import { fail } from "../errors.js";
 import { ceilTo, lanesOf, type Layout } from "./layout.js";
-import { convPairsPerChannel, convRowBytes, convUsesPairs, packConv, packedConvWeightBytes } from "./pack-conv.js";
+import { convPairsPerChannel, convRowBytes, packConv, packedConvWeightBytes } from "./pack-conv.js";
+import { convPath } from "./kernel-config.js";
 import { packedFcWeightBytes } from "./pack-fc.js";
 import { packedConv1x1WeightBytes } from "./pack-conv1x1.js";
 import { dwconvPairs, packDwconv, packedDwconvWeightBytes } from "./pack-dwconv.js";
@@ -58,13 +59,14 @@ function compareRepacked(op: string, p: PackedArrays, again: PackedArrays): void
   sameArrays(op, "requantization multiplier", p.mult, again.mult);
 }
 
-export function checkPackedConv(op: string, p: PackedArrays, K: number, C: number, kernel: number, layout: Layout): void {
-  checkLengths(op, p, packedConvWeightBytes(K, C, kernel), K);
+export function checkPackedConv(op: string, p: PackedArrays, K: number, C: number, kernel: number, layout: Layout, stride: number): void {
+  const path = convPath(layout, C, kernel, stride);
+  checkLengths(op, p, packedConvWeightBytes(K, C, kernel, path), K);
   const v = int16s(p.weights);
   const K4 = ceilTo(K, 4);
   const w = new Int8Array(K * C * kernel * kernel);
   const at = (k: number, c: number, ky: number, kx: number) => ((k * C + c) * kernel + ky) * kernel + kx;
-  if (convUsesPairs(C, kernel)) {
+  if (path === "pairs") {
     let j = 0;
     const take = (c: number, ky0: number, kx0: number, ky1: number, kx1: number) => {
       for (let k = 0; k < K; k++) {
@@ -94,7 +96,7 @@ export function checkPackedConv(op: string, p: PackedArrays, K: number, C: numbe
       }
     }
   }
-  compareRepacked(op, p, packConv(w, p.bias.subarray(0, K), p.mult.subarray(0, K), K, C, kernel, layout));
+  compareRepacked(op, p, packConv(w, p.bias.subarray(0, K), p.mult.subarray(0, K), K, C, kernel, layout, stride));
 }
 
 /** The fc packing is a permutation: check each int16 in place (int8 value, zero at padding) without repacking. */
@@ -125,7 +127,7 @@ export function packedInt8WeightBytes(layer: Layer, shapes: LayerShapes, layout:
   if (layer.type !== "convolution") return 0;
   const [kh, kw] = layer.kernelShape;
   switch (convKernel(layer, C, symmetric)) {
-    case "conv": return packedConvWeightBytes(K, C, kh);
+    case "conv": return packedConvWeightBytes(K, C, kh, convPath(layout, C, kh, layer.strides[0]));
     case "conv1x1": return packedConv1x1WeightBytes(K, C, layout);
     case "dwconv": return packedDwconvWeightBytes(C, K / C, kh, kw);
     case "convg": return packedConvgWeightBytes(K, C, layer.group, kh, kw);
@@ -151,7 +153,7 @@ export function checkPackedInt8(op: string, p: PackedArrays, layer: Layer, shape
   if (layer.type !== "convolution") return fail("BAD_ARGUMENT", `${op}: a ${layer.type} layer has no packed weights`);
   const [kh, kw] = layer.kernelShape;
   const variant = convKernel(layer, C, symmetric);
-  if (variant === "conv") return checkPackedConv(op, p, K, C, kh, layout);
+  if (variant === "conv") return checkPackedConv(op, p, K, C, kh, layout, layer.strides[0]);
   if (variant === "conv1x1") return checkPackedFc(op, p, K, C, 1, 1, layout);
   const bytes = packedInt8WeightBytes(layer, shapes, layout, symmetric);
   if (p.weights.length !== bytes) fail("BAD_ARGUMENT", `${op}: packed weights are ${p.weights.length} bytes, the kernels' packing has ${bytes}; rebuild the plan`);

@@ -7,14 +7,15 @@
 // v128.load). Bias and multipliers are padded to K4 with zeros, which makes
 // padding output channels exactly 0.
 //
-// Shallow receptive fields (C*k*k <= CONV_PAIR_MAX_DEPTH, e.g. a first layer)
-// use the kernels' channels-in-lanes path (assembly/int8/conv-pairs-s8.ts):
+// The path comes from the kernel config table (kernel-config.ts). Shallow
+// receptive fields (e.g. a first layer) take the kernels' channels-in-lanes path (assembly/int8/conv-pairs-s8.ts):
 // there the weights are int16 (little-endian) pairs [C*ceil(k*k/2)][K4][2],
 // per channel c: first the vertical pairs (w[k][c][2rp][kx],
 // w[k][c][2rp+1][kx]) for rp < floor(k/2), kx < k; then, for odd k, the
 // horizontal pairs (w[k][c][k-1][2kxp], w[k][c][k-1][2kxp+1]) for kxp <
 // ceil(k/2) (0 past the window, and for padding channels).
 import { type Layout, lanesOf, ceilTo } from "./layout.js";
+import { convPath, type ConvPath } from "./kernel-config.js";
 
 export interface PackedConv {
   layout: Layout;
@@ -22,6 +23,8 @@ export interface PackedConv {
   K: number;
   C: number;
   kernel: number;
+  /** The kernel's path (kernel-config.ts), which the packing follows. */
+  path: ConvPath;
   /** Elements per packed weight row (int16 each on the dot path). */
   Kp: number;
   weights: Int8Array;
@@ -29,25 +32,11 @@ export interface PackedConv {
   mult: Float32Array;
 }
 
-/** Must match CONV_PAIR_MAX_DEPTH in assembly/int8/conv-pairs-s8.ts. */
-export const CONV_PAIR_MAX_DEPTH = 64;
-
 /** Int16 weight pairs per input channel on the pair path: floor(k/2) row
  *  pairs of k vertical pairs, plus ceil(k/2) horizontal pairs of an odd last
  *  row (= ceil(k*k/2)). */
 export function convPairsPerChannel(kernel: number): number {
   return Math.floor(kernel / 2) * kernel + (kernel % 2) * Math.ceil(kernel / 2);
-}
-
-/** Must match CONV_WINO_MAX_DEPTH in assembly/int8/conv-wino-s8.ts. */
-export const CONV_WINO_MAX_DEPTH = 5460;
-
-/** Whether the packed weights also carry the Winograd F(2,5) form (used by
- *  the kernels for 5x5 kernels at stride 1; other strides use the direct
- *  rows): U[e][K4][winoDepth(C)] int16 after the direct [K4][Kp] rows, U_e
- *  at depth ky*C4 + c. */
-export function convPacksWinograd(C: number, kernel: number): boolean {
-  return kernel === 5 && !convUsesPairs(C, kernel) && C * 25 <= CONV_WINO_MAX_DEPTH;
 }
 
 /** Int16 elements per Winograd row: depth 5*C4 (order ky, c; C4 =
@@ -64,27 +53,28 @@ export function winoRing(C: number): number {
 /** G' of F(2,5) (assembly/int8/conv-wino-s8.ts): U_e = sum_kx G'[e][kx] w[kx]. */
 export const WINO_G = [[1, 0, 0, 0, 0], [1, 1, 1, 1, 1], [1, -1, 1, -1, 1], [1, 2, 4, 8, 16], [1, -2, 4, -8, 16], [0, 0, 0, 0, 1]] as const;
 
-/** Whether the conv kernels take the channels-in-lanes (int16 pair) path. */
-export function convUsesPairs(C: number, kernel: number): boolean {
-  return C * kernel * kernel <= CONV_PAIR_MAX_DEPTH;
-}
-
 export function convRowBytes(C: number, kernel: number): number {
   return ceilTo(C * kernel * kernel, 8);
 }
 
-/** Bytes of packed weights packConv produces for K outputs, C inputs, a kernel x kernel window. */
-export function packedConvWeightBytes(K: number, C: number, kernel: number): number {
+/**
+ * Bytes of packed weights packConv produces for K outputs, C inputs, a
+ * kernel x kernel window on `path`: the pairs; or the direct [K4][Kp] rows,
+ * followed on the Winograd path by U[e][K4][winoDepth(C)] int16 (U_e at
+ * depth ky*C4 + c).
+ */
+export function packedConvWeightBytes(K: number, C: number, kernel: number, path: ConvPath): number {
   const K4 = ceilTo(K, 4);
-  if (convUsesPairs(C, kernel)) return C * convPairsPerChannel(kernel) * K4 * 2 * 2;
-  return (K4 * convRowBytes(C, kernel) + (convPacksWinograd(C, kernel) ? 6 * K4 * winoDepth(C) : 0)) * 2;
+  if (path === "pairs") return C * convPairsPerChannel(kernel) * K4 * 2 * 2;
+  return (K4 * convRowBytes(C, kernel) + (path === "winograd" ? 6 * K4 * winoDepth(C) : 0)) * 2;
 }
 
-/** w: int8 [K][C][kernel][kernel] (Caffe order); bias int32 [K]; mult f32 [K]. */
+/** w: int8 [K][C][kernel][kernel] (Caffe order); bias int32 [K]; mult f32 [K]; packed for the path the config table gives at `stride`. */
 export function packConv(
   w: Int8Array, bias: Int32Array, mult: Float32Array,
-  K: number, C: number, kernel: number, layout: Layout,
+  K: number, C: number, kernel: number, layout: Layout, stride: number,
 ): PackedConv {
+  const path = convPath(layout, C, kernel, stride);
   const G = lanesOf(layout);
   const Kp = convRowBytes(C, kernel);
   const K4 = ceilTo(K, 4);
@@ -100,7 +90,7 @@ export function packConv(
     }
   }
   let weights = new Int8Array(rows.buffer);
-  if (convPacksWinograd(C, kernel)) {
+  if (path === "winograd") {
     const Dw = winoDepth(C);
     const C4 = ceilTo(C, 4);
     const all = new Int16Array(rows.length + 6 * K4 * Dw);
@@ -116,7 +106,7 @@ export function packConv(
           }
     weights = new Int8Array(all.buffer);
   }
-  if (convUsesPairs(C, kernel)) {
+  if (path === "pairs") {
     const pairs = new Int16Array(C * convPairsPerChannel(kernel) * K4 * 2);
     let j = 0;
     const put = (c: number, ky0: number, kx0: number, ky1: number, kx1: number) => {
@@ -136,7 +126,7 @@ export function packConv(
     }
     weights = new Int8Array(pairs.buffer);
   }
-  return { layout, K, C, kernel, Kp, weights, bias: padI32(bias, K4), mult: padF32(mult, K4) };
+  return { layout, K, C, kernel, path, Kp, weights, bias: padI32(bias, K4), mult: padF32(mult, K4) };
 }
 
 export function padI32(a: Int32Array, n: number): Int32Array {

@@ -1,6 +1,7 @@
 // Scratch sizes of the int8 kernels (kernels never allocate; the host
 // reserves scratch once). Must match assembly/int8/conv-core-s8.ts.
-import { convPacksWinograd, convPairsPerChannel, convRowBytes, convUsesPairs, winoRing } from "./pack-conv.js";
+import { convPairsPerChannel, convRowBytes, winoRing } from "./pack-conv.js";
+import type { ConvPath } from "./kernel-config.js";
 import { ceilTo, lanesOf, type Layout } from "./layout.js";
 import { convgDepth } from "./pack-convg.js";
 import { dwconvPairs } from "./pack-dwconv.js";
@@ -12,8 +13,8 @@ export const CONV_PIXEL_CHUNK = 16;
 /** Output column pairs per chunk on the Winograd path (CONV_WINO_TILES). */
 export const CONV_WINO_TILES = 8;
 
-/** Scratch bytes for conv_nchw4_s8 / conv_nc32hw32_s8 with C input channels. */
-export function convScratchBytes(C: number, kernel: number): number {
+/** Scratch bytes for conv_nchw4_s8 / conv_nc32hw32_s8 with C input channels on `path`. */
+export function convScratchBytes(C: number, kernel: number, path: ConvPath): number {
   const Kp = convRowBytes(C, kernel);
   // Pair path (assembly/int8/conv-pairs-s8.ts): per channel, rings of
   // kernel int16 R rows of (CHUNK-1)*8 + kernel + 1 columns rounded up to 8,
@@ -22,9 +23,8 @@ export function convScratchBytes(C: number, kernel: number): number {
   // rows of Kp int16; Winograd path (5x5, stride 1): input rings
   // [6][TILES][winoRing(C)] int16 and 6 x 32 bytes of sums.
   const pitchR = (ceilTo((CONV_PIXEL_CHUNK - 1) * 8 + kernel + 1, 8) + 8) * 2;
-  return convUsesPairs(C, kernel)
-    ? C * 5 * kernel * pitchR + 4 * C * convPairsPerChannel(kernel)
-    : Math.max(CONV_PIXEL_CHUNK * Kp * 2, convPacksWinograd(C, kernel) ? 6 * CONV_WINO_TILES * winoRing(C) * 2 + 6 * 32 : 0);
+  if (path === "pairs") return C * 5 * kernel * pitchR + 4 * C * convPairsPerChannel(kernel);
+  return path === "winograd" ? 6 * CONV_WINO_TILES * winoRing(C) * 2 + 6 * 32 : CONV_PIXEL_CHUNK * Kp * 2;
 }
 
 /** Output pixels gathered per chunk by convg (CONVG_PIXEL_CHUNK). */

@@ -7,7 +7,8 @@
 // the result is the kernels' packing (pack-check.ts), as for any packing.
 import { fail } from "../errors.js";
 import { ceilTo, lanesOf, type Layout } from "./layout.js";
-import { convPacksWinograd, convRowBytes, winoDepth, WINO_G } from "./pack-conv.js";
+import { convRowBytes, winoDepth, WINO_G } from "./pack-conv.js";
+import { convPath } from "./kernel-config.js";
 import { convKernel } from "../engine/kernel-table.js";
 import type { Layer } from "../model/graph.js";
 import type { LayerShapes } from "../model/shapes.js";
@@ -16,13 +17,13 @@ import { packedInt8WeightBytes } from "./pack-check.js";
 /** Int16 elements of the packing that the file stores (all but a derived Winograd block). */
 export function storedWeightCount(layer: Layer, shapes: LayerShapes, layout: Layout, symmetric: boolean): number {
   const all = packedInt8WeightBytes(layer, shapes, layout, symmetric) / 2;
-  return all - winogradElements(layer, shapes, symmetric);
+  return all - winogradElements(layer, shapes, layout, symmetric);
 }
 
-function winogradElements(layer: Layer, shapes: LayerShapes, symmetric: boolean): number {
+function winogradElements(layer: Layer, shapes: LayerShapes, layout: Layout, symmetric: boolean): number {
   if (layer.type !== "convolution") return 0;
   const C = shapes.input[0], K = shapes.output[0], kernel = layer.kernelShape[0];
-  if (convKernel(layer, C, symmetric) !== "conv" || !convPacksWinograd(C, kernel)) return 0;
+  if (convKernel(layer, C, symmetric) !== "conv" || convPath(layout, C, kernel, layer.strides[0]) !== "winograd") return 0;
   return 6 * ceilTo(K, 4) * winoDepth(C);
 }
 
@@ -44,7 +45,7 @@ export function widenWeights(stored: Int8Array, layer: Layer, shapes: LayerShape
   const total = packedInt8WeightBytes(layer, shapes, layout, symmetric) / 2;
   const w16 = new Int16Array(total);
   for (let i = 0; i < stored.length; i++) w16[i] = stored[i]!;
-  if (winogradElements(layer, shapes, symmetric) > 0) winogradBlock(w16, shapes.input[0], shapes.output[0], layout);
+  if (winogradElements(layer, shapes, layout, symmetric) > 0) winogradBlock(w16, shapes.input[0], shapes.output[0], layout);
   return new Int8Array(w16.buffer);
 }
 

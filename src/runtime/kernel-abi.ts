@@ -7,8 +7,8 @@
 import { crc32 } from "../util/crc32.js";
 
 export const KERNEL_ABI_DESCRIPTION = [
-  "conv-s8: int16 rows [ceil(K/4)*4][ceil(C*k*k/8)*8] in gather order (channel block, ky, kx, lane); 5x5 stride-1 Winograd F(2,5) U[6][K4][ceil(5*C4/8)*8] int16 after the rows when 25C <= 5460",
-  "conv-s8 pairs: C*k*k <= 64: int16 pairs [C*ceil(k*k/2)][K4][2] (vertical then odd-row horizontal)",
+  "conv-s8: arguments x, N, C, H, W, weights, bias, mult, K, kernel, stride, pad, y, relu, scratch, path (0 gather, 1 pairs, 2 Winograd: the host's kernel config table, src/int8/kernel-config.ts); gather: int16 rows [ceil(K/4)*4][ceil(C*k*k/8)*8] in gather order (channel block, ky, kx, lane); Winograd (5x5, stride 1, 25C <= 5460): those rows, then F(2,5) U[6][K4][ceil(5*C4/8)*8] int16",
+  "conv-s8 pairs: int16 pairs [C*ceil(k*k/2)][K4][2] (vertical then odd-row horizontal)",
   "fc-s8: int16 rows [ceil(O/4)*4][ceil(C/G)*G*H*W] in the input layout's byte order; arguments x, N, C, H, W, weights, bias, mult, O, yZero, lo, hi, y (the conv family's epilogue)",
   "bias int32 and requantization multiplier f32 per output channel, padded to a multiple of 4 with zeros",
   "dla: 32 int32 words per command: the kernel (1-based index in DLA_KERNELS of src/engine/kernel-call.ts), the layer it ends (index + 1, or 0), then the kernel's arguments in order (f32 as bits; N unused; relu bytes per image); words 28..31 two per-image pointers (argument index + 1, or 0) and their strides; kernel 0 runs nothing and only ends a layer",

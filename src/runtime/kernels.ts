@@ -30,8 +30,9 @@ export interface KernelExports {
   bias_grad_f32(dy: Ptr, N: number, K: number, P: number, db: Ptr): void;
   softmax_xent_f32(logits: Ptr, labels: Ptr, N: number, C: number, dlogits: Ptr): number;
   sgd_momentum_f32(w: Ptr, g: Ptr, v: Ptr, count: number, lr: number, momentum: number, decay: number): void;
-  conv_nchw4_s8(x: Ptr, N: number, C: number, H: number, W: number, weights: Ptr, bias: Ptr, mult: Ptr, K: number, kernel: number, stride: number, pad: number, y: Ptr, relu: number, scratch: Ptr): void;
-  conv_nc32hw32_s8(x: Ptr, N: number, C: number, H: number, W: number, weights: Ptr, bias: Ptr, mult: Ptr, K: number, kernel: number, stride: number, pad: number, y: Ptr, relu: number, scratch: Ptr): void;
+  /** path: CONV_PATH_CODE of the kernel config table (src/int8/kernel-config.ts). */
+  conv_nchw4_s8(x: Ptr, N: number, C: number, H: number, W: number, weights: Ptr, bias: Ptr, mult: Ptr, K: number, kernel: number, stride: number, pad: number, y: Ptr, relu: number, scratch: Ptr, path: number): void;
+  conv_nc32hw32_s8(x: Ptr, N: number, C: number, H: number, W: number, weights: Ptr, bias: Ptr, mult: Ptr, K: number, kernel: number, stride: number, pad: number, y: Ptr, relu: number, scratch: Ptr, path: number): void;
   fc_nchw4_s8(x: Ptr, N: number, C: number, H: number, W: number, weights: Ptr, bias: Ptr, mult: Ptr, O: number, yZero: number, lo: number, hi: number, y: Ptr): void;
   fc_nc32hw32_s8(x: Ptr, N: number, C: number, H: number, W: number, weights: Ptr, bias: Ptr, mult: Ptr, O: number, yZero: number, lo: number, hi: number, y: Ptr): void;
   maxpool_nchw4_s8(x: Ptr, N: number, C: number, H: number, W: number, window: number, stride: number, y: Ptr): void;

@@ -6,7 +6,8 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Rng } from "../../src/util/rng.js";
 import { LAYOUTS, lanesOf, packBlocked, blockedBytes } from "../../src/int8/layout.js";
-import { packConv, convUsesPairs, convPacksWinograd } from "../../src/int8/pack-conv.js";
+import { packConv } from "../../src/int8/pack-conv.js";
+import { convPath } from "../../src/int8/kernel-config.js";
 import { convS8, uploadParams } from "../../src/int8/ops.js";
 import { convScratchBytes } from "../../src/int8/scratch.js";
 import { convS8Ref } from "../../src/reference/conv-s8.js";
@@ -77,12 +78,12 @@ for (const layout of LAYOUTS) {
       const mult = c.fill === "min" ? new Float32Array(c.K).fill(Math.fround(100 / (depth * 16384)))
         : c.fill === "ends" ? new Float32Array(c.K).fill(Math.fround(60 / (Math.sqrt(depth) * 16384))) : randomMult(rng, c.K, depth);
       const ref = convS8Ref({ x, N: c.N, C: c.C, H: c.H, W: c.W, w, bias, mult, K: c.K, kernel: c.kernel, stride: c.stride, pad: c.pad, relu: c.relu });
-      const packed = packConv(w, bias, mult, c.K, c.C, c.kernel, layout);
+      const packed = packConv(w, bias, mult, c.K, c.C, c.kernel, layout, c.stride);
       const dev = uploadParams(k, packed);
       const xp = putI8(k, dirtyPadding(packBlocked(x, c.N, c.C, c.H, c.W, layout), c.N, c.C, c.H, c.W, G));
       const yBytes = blockedBytes(c.N, c.K, ref.Ho, ref.Wo, layout);
       const yp = garbageOut(k, yBytes);
-      const scratch = k.arena.alloc(convScratchBytes(c.C, c.kernel));
+      const scratch = k.arena.alloc(convScratchBytes(c.C, c.kernel, packed.path));
       convS8(k, packed, dev, { x: xp, N: c.N, C: c.C, H: c.H, W: c.W, stride: c.stride, pad: c.pad, relu: c.relu, y: yp, scratch });
       const got = getI8(k, yp, yBytes);
       const want = packBlocked(ref.y, c.N, c.K, ref.Ho, ref.Wo, layout);
@@ -92,20 +93,17 @@ for (const layout of LAYOUTS) {
   });
 }
 
-/** The path conv-core-s8.ts takes: the host's packing decisions plus the stride. */
-function convPath(c: Case): "pairs" | "winograd" | "dot" {
-  if (convUsesPairs(c.C, c.kernel)) return "pairs";
-  return c.stride === 1 && convPacksWinograd(c.C, c.kernel) ? "winograd" : "dot";
-}
+/** The path the kernel config table gives a case (both devices' tables agree today). */
+const pathOf = (c: Case) => convPath("nchw4", c.C, c.kernel, c.stride);
 
 test("conv: the shapes exercise all three kernel paths (int16 pairs, Winograd F(2,5), int16 dot tiles)", () => {
-  const count = { pairs: 0, winograd: 0, dot: 0 };
-  for (const c of cases()) count[convPath(c)]++;
+  const count = { pairs: 0, winograd: 0, gather: 0 };
+  for (const c of cases()) count[pathOf(c)]++;
   for (const [path, n] of Object.entries(count)) assert.ok(n >= 4, `${path}: ${n} cases`);
-  const at = (C: number, stride: number) => cases().filter((c) => c.kernel === 5 && c.C === C && c.stride === stride).map(convPath);
+  const at = (C: number, stride: number) => cases().filter((c) => c.kernel === 5 && c.C === C && c.stride === stride).map(pathOf);
   assert.ok(at(218, 1).length > 0 && at(218, 1).every((p) => p === "winograd"), "Winograd at its depth limit (25C = 5450)");
-  assert.ok(at(219, 1).length > 0 && at(219, 1).every((p) => p === "dot"), "just past the limit: direct dot path");
-  assert.ok(cases().some((c) => c.kernel === 5 && c.stride === 2 && convPath(c) === "dot"), "5x5 at stride 2: direct dot path");
+  assert.ok(at(219, 1).length > 0 && at(219, 1).every((p) => p === "gather"), "just past the limit: direct dot path");
+  assert.ok(cases().some((c) => c.kernel === 5 && c.stride === 2 && pathOf(c) === "gather"), "5x5 at stride 2: direct dot path");
 });
 
 test("conv: outputs are not degenerate (the comparison can fail)", () => {

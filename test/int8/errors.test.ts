@@ -25,10 +25,10 @@ for (const layout of ["nchw4", "nc32hw32"] as const) {
   test(`conv ${layout}: too-small output buffer -> OUT_OF_BOUNDS (debug build)`, () => {
     const k = debugKernels();
     const mark = k.arena.mark();
-    const packed = packConv(new Int8Array(8 * 4 * 9).fill(1), new Int32Array(8), new Float32Array(8).fill(0.01), 8, 4, 3, layout);
+    const packed = packConv(new Int8Array(8 * 4 * 9).fill(1), new Int32Array(8), new Float32Array(8).fill(0.01), 8, 4, 3, layout, 1);
     const dev = uploadParams(k, packed);
     const x = k.arena.alloc(blockedBytes(1, 4, 9, 9, layout));
-    const scratch = k.arena.alloc(convScratchBytes(4, 3));
+    const scratch = k.arena.alloc(convScratchBytes(4, 3, packed.path));
     const need = blockedBytes(1, 8, 7, 7, layout);
     const y = k.arena.alloc(need - 4); // last allocation: the arena ends 4 bytes early
     const r = codeOf(() => convS8(k, packed, dev, { x, N: 1, C: 4, H: 9, W: 9, stride: 1, pad: 0, relu: false, y, scratch }));
@@ -54,7 +54,7 @@ test("bad arguments -> BAD_ARGUMENT naming the parameter", () => {
   const mark = k.arena.mark();
   const buf = k.arena.alloc(1 << 16);
   const conv = (kernel: number, stride: number, pad = 0) => {
-    const packed = packConv(new Int8Array(4 * 4 * kernel * kernel), new Int32Array(4), new Float32Array(4), 4, 4, kernel, "nchw4");
+    const packed = packConv(new Int8Array(4 * 4 * kernel * kernel), new Int32Array(4), new Float32Array(4), 4, 4, kernel, "nchw4", stride);
     const dev = { weights: buf, bias: buf, mult: buf };
     return codeOf(() => convS8(k, packed, dev, { x: buf, N: 1, C: 4, H: 40, W: 40, stride, pad, relu: false, y: buf, scratch: buf }));
   };

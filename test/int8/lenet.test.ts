@@ -49,19 +49,19 @@ function run(k: Kernels, layout: Layout): { outputs: Map<string, Int8Array>; pro
   const take = (name: string, p: number, C: number, H: number, W: number) =>
     outputs.set(name, unpackBlocked(getI8(k, p, blockedBytes(N, C, H, W, layout)), N, C, H, W, layout));
   const buf = (C: number, H: number, W: number) => k.arena.alloc(blockedBytes(N, C, H, W, layout));
-  const scratch = k.arena.alloc(Math.max(convScratchBytes(1, 5), convScratchBytes(20, 5)));
+  const pc1 = packConv(conv1.w, conv1.bias, conv1.mult, 20, 1, 5, layout, 1);
+  const pc2 = packConv(conv2.w, conv2.bias, conv2.mult, 50, 20, 5, layout, 1);
+  const scratch = k.arena.alloc(Math.max(convScratchBytes(1, 5, pc1.path), convScratchBytes(20, 5, pc2.path)));
 
   const x = buf(1, 28, 28);
   quantizeToS8(k, layout, s.data, { x: putF32(k, input), N, C: 1, H: 28, W: 28, y: x });
   take("data", x, 1, 28, 28);
-  const pc1 = packConv(conv1.w, conv1.bias, conv1.mult, 20, 1, 5, layout);
   const c1 = buf(20, 24, 24);
   convS8(k, pc1, uploadParams(k, pc1), { x, N, C: 1, H: 28, W: 28, stride: 1, pad: 0, relu: false, y: c1, scratch });
   take("conv1", c1, 20, 24, 24);
   const p1 = buf(20, 12, 12);
   poolS8(k, "max", layout, { x: c1, N, C: 20, H: 24, W: 24, window: 2, stride: 2, y: p1 });
   take("pool1", p1, 20, 12, 12);
-  const pc2 = packConv(conv2.w, conv2.bias, conv2.mult, 50, 20, 5, layout);
   const c2 = buf(50, 8, 8);
   convS8(k, pc2, uploadParams(k, pc2), { x: p1, N, C: 20, H: 12, W: 12, stride: 1, pad: 0, relu: false, y: c2, scratch });
   take("conv2", c2, 50, 8, 8);
