@@ -199,7 +199,7 @@ function int8Params(
     mult: r.typed(o.mult, `${where}.mult`, Float32Array),
   };
   const op = `${r.file}: ${where}`;
-  checkPackedInt8(op, packed, layer, shapes, layout, symmetric);
+  packed.weights = checkPackedInt8(op, packed, layer, shapes, layout, symmetric, weights.length === full ? full : 2 * stored);
   const sIn = scales[firstInput(layer)]!, sOut = scales[layer.output]!;
   for (let k = 0; k < K; k++) {
     const m = requantMultiplier(sIn, weightScales[k]!, sOut);

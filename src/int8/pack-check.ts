@@ -34,8 +34,9 @@ function checkLengths(op: string, p: PackedArrays, weightBytes: number, channels
   }
 }
 
-/** The packed weights as int16 values (copied: the plan's bytes need not be 2-aligned). */
+/** The packed weights as int16 values (a view when 2-aligned; else copied: the plan's bytes need not be). */
 function int16s(weights: Int8Array): Int16Array {
+  if (weights.byteOffset % 2 === 0 && weights.length % 2 === 0) return new Int16Array(weights.buffer, weights.byteOffset, weights.length / 2);
   return new Int16Array(weights.slice().buffer);
 }
 
@@ -53,18 +54,28 @@ function sameArrays(op: string, what: string, found: ArrayLike<number>, expected
   }
 }
 
-function compareRepacked(op: string, p: PackedArrays, again: PackedArrays): void {
-  sameArrays(op, "packed weight byte", p.weights, again.weights);
+/** The first `stored` weight bytes must be the repacking's (the rest, a derived block, is taken from it). */
+function compareRepacked(op: string, p: PackedArrays, again: PackedArrays, stored = again.weights.length): void {
+  sameArrays(op, "packed weight byte", p.weights, again.weights.subarray(0, stored));
   sameArrays(op, "bias", p.bias, again.bias);
   sameArrays(op, "requantization multiplier", p.mult, again.mult);
 }
 
-export function checkPackedConv(op: string, p: PackedArrays, K: number, C: number, kernel: number, layout: Layout, stride: number): void {
+/**
+ * Returns the packing: p.weights, or with `stored` < its length (a plan file
+ * keeps only the rows; stored-weights.ts) the rows followed by the Winograd
+ * block the repacking derives from them.
+ */
+export function checkPackedConv(op: string, p: PackedArrays, K: number, C: number, kernel: number, layout: Layout, stride: number, stored = p.weights.length): Int8Array {
   const path = convPath(layout, C, kernel, stride);
   checkLengths(op, p, packedConvWeightBytes(K, C, kernel, path), K);
   const v = int16s(p.weights);
-  const K4 = ceilTo(K, 4);
-  const w = new Int8Array(K * C * kernel * kernel);
+  // The rows (or pairs) hold int8 values: one tight loop first (this runs cold, at load); the repacking
+  // checks the rest, the Winograd block after the rows included.
+  const values = path === "winograd" ? ceilTo(K, 4) * convRowBytes(C, kernel) : v.length;
+  for (let i = 0; i < values; i++) if (v[i]! < -128 || v[i]! > 127) int8At(op, v[i]!, i);
+  const K4 = ceilTo(K, 4), kk = kernel * kernel;
+  const w = new Int8Array(K * C * kk);
   const at = (k: number, c: number, ky: number, kx: number) => ((k * C + c) * kernel + ky) * kernel + kx;
   if (path === "pairs") {
     let j = 0;
@@ -90,13 +101,15 @@ export function checkPackedConv(op: string, p: PackedArrays, K: number, C: numbe
       let i = k * Kp;
       for (let c0 = 0; c0 < C; c0 += G) {
         const r = Math.min(G, C - c0);
-        for (let ky = 0; ky < kernel; ky++)
-          for (let kx = 0; kx < kernel; kx++)
-            for (let l = 0; l < r; l++, i++) w[at(k, c0 + l, ky, kx)] = int8At(op, v[i]!, i);
+        const base = (k * C + c0) * kk;
+        for (let t = 0; t < kk; t++)
+          for (let l = 0; l < r; l++, i++) w[base + l * kk + t] = v[i]!;
       }
     }
   }
-  compareRepacked(op, p, packConv(w, p.bias.subarray(0, K), p.mult.subarray(0, K), K, C, kernel, layout, stride));
+  const again = packConv(w, p.bias.subarray(0, K), p.mult.subarray(0, K), K, C, kernel, layout, stride);
+  compareRepacked(op, p, again, stored);
+  return again.weights;
 }
 
 /** The fc packing is a permutation: check each int16 in place (int8 value, zero at padding) without repacking. */
@@ -147,14 +160,23 @@ export function packedInt8Channels(layer: Layer, shapes: LayerShapes, symmetric 
  * packing of the int8 values they hold. The dense layouts (fc, conv1x1) are
  * checked in place; the others are unpacked and packed again.
  */
-export function checkPackedInt8(op: string, p: PackedArrays, layer: Layer, shapes: LayerShapes, layout: Layout, symmetric = true): void {
+export function checkPackedInt8(op: string, p: PackedArrays, layer: Layer, shapes: LayerShapes, layout: Layout, symmetric = true, stored = p.weights.length): Int8Array {
   const [C, H, W] = shapes.input, K = shapes.output[0];
-  if (layer.type === "fully_connected") return checkPackedFc(op, p, K, C, H, W, layout);
+  const variant = layer.type === "convolution" ? convKernel(layer, C, symmetric) : null;
+  if (layer.type === "convolution" && variant === "conv") return checkPackedConv(op, p, K, C, layer.kernelShape[0], layout, layer.strides[0], stored);
+  if (stored !== p.weights.length) fail("BAD_ARGUMENT", `${op}: only a convolution's Winograd block is derived, not ${p.weights.length - stored} bytes of a ${variant ?? layer.type} packing`);
+  if (layer.type === "fully_connected") checkPackedFc(op, p, K, C, H, W, layout);
+  else if (variant === "conv1x1") checkPackedFc(op, p, K, C, 1, 1, layout);
+  else checkPackedGrouped(op, p, layer, shapes, layout, symmetric);
+  return p.weights;
+}
+
+/** dwconv and convg: unpacked and packed again. */
+function checkPackedGrouped(op: string, p: PackedArrays, layer: Layer, shapes: LayerShapes, layout: Layout, symmetric: boolean): void {
+  const [C] = shapes.input, K = shapes.output[0];
   if (layer.type !== "convolution") return fail("BAD_ARGUMENT", `${op}: a ${layer.type} layer has no packed weights`);
   const [kh, kw] = layer.kernelShape;
   const variant = convKernel(layer, C, symmetric);
-  if (variant === "conv") return checkPackedConv(op, p, K, C, kh, layout, layer.strides[0]);
-  if (variant === "conv1x1") return checkPackedFc(op, p, K, C, 1, 1, layout);
   const bytes = packedInt8WeightBytes(layer, shapes, layout, symmetric);
   if (p.weights.length !== bytes) fail("BAD_ARGUMENT", `${op}: packed weights are ${p.weights.length} bytes, the kernels' packing has ${bytes}; rebuild the plan`);
   const channels = packedInt8Channels(layer, shapes, symmetric);

@@ -50,8 +50,6 @@ export function winoRing(C: number): number {
   return ceilTo(10 * ceilTo(C, 4) + 8, 8);
 }
 
-/** G' of F(2,5) (assembly/int8/conv-wino-s8.ts): U_e = sum_kx G'[e][kx] w[kx]. */
-export const WINO_G = [[1, 0, 0, 0, 0], [1, 1, 1, 1, 1], [1, -1, 1, -1, 1], [1, 2, 4, 8, 16], [1, -2, 4, -8, 16], [0, 0, 0, 0, 1]] as const;
 
 export function convRowBytes(C: number, kernel: number): number {
   return ceilTo(C * kernel * kernel, 8);
@@ -96,14 +94,22 @@ export function packConv(
     const all = new Int16Array(rows.length + 6 * K4 * Dw);
     all.set(rows);
     const u = all.subarray(rows.length);
-    for (let e = 0; e < 6; e++)
-      for (let k = 0; k < K; k++)
-        for (let ky = 0; ky < 5; ky++)
-          for (let c = 0; c < C; c++) {
-            let v = 0;
-            for (let kx = 0; kx < 5; kx++) v += WINO_G[e]![kx]! * w[((k * C + c) * 5 + ky) * 5 + kx]!;
-            u[(e * K4 + k) * Dw + ky * C4 + c] = v;
-          }
+    // U_e = sum_kx G'[e][kx] w[kx], G' rows [1,0,0,0,0] [1,1,1,1,1] [1,-1,1,-1,1] [1,2,4,8,16]
+    // [1,-2,4,-8,16] [0,0,0,0,1] (assembly/int8/conv-wino-s8.ts) written out: this runs at every plan load, cold.
+    const plane = K4 * Dw;
+    for (let k = 0; k < K; k++)
+      for (let c = 0; c < C; c++)
+        for (let ky = 0; ky < 5; ky++) {
+          const s = ((k * C + c) * 5 + ky) * 5;
+          const t0 = w[s]!, t1 = w[s + 1]!, t2 = w[s + 2]!, t3 = w[s + 3]!, t4 = w[s + 4]!;
+          const o = k * Dw + ky * C4 + c;
+          u[o] = t0;
+          u[plane + o] = t0 + t1 + t2 + t3 + t4;
+          u[2 * plane + o] = t0 - t1 + t2 - t3 + t4;
+          u[3 * plane + o] = t0 + 2 * t1 + 4 * t2 + 8 * t3 + 16 * t4;
+          u[4 * plane + o] = t0 - 2 * t1 + 4 * t2 - 8 * t3 + 16 * t4;
+          u[5 * plane + o] = t4;
+        }
     weights = new Int8Array(all.buffer);
   }
   if (path === "pairs") {
