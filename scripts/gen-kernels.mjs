@@ -1,5 +1,5 @@
-// Generates the register-blocked GEMM tiles and the bench's peak
-// microkernels from one template per tile shape (assembly/int8/templates/
+// Generates the register-blocked GEMM tiles, the conv pairs path's panels
+// and the bench's peak microkernels from one template per family (assembly/int8/templates/
 // *.ts.in), in the spirit of XNNPACK's *.c.in -> gen/: the listing below
 // names every variant by its operands, loads and epilogue, and each peak
 // microkernel takes the loop of the production tile it measures, so the
@@ -17,20 +17,32 @@ const template = (name) => readFileSync(`${ROOT}assembly/int8/templates/${name}.
 /**
  * ${NAME} -> vars.NAME; ${NAME(arg)} -> vars.NAME with # replaced by arg;
  * //#if NAME ... //#endif kept when vars.NAME; //#indent NAME ...
- * //#endindent indented two more spaces when vars.NAME.
+ * //#endindent indented two more spaces when vars.NAME; //#repeat NAME ...
+ * //#endrepeat once per entry of the list vars.NAME, its fields added to
+ * the variables.
  */
 export function expand(text, vars) {
   const out = [];
   const keep = [true];
   let indent = "";
+  let repeat = null;
   for (const line of text.split("\n")) {
-    const directive = line.match(/^\/\/#(if|endif|indent|endindent) ?([A-Z_]*)$/);
+    const directive = line.match(/^\/\/#(if|endif|indent|endindent|repeat|endrepeat) ?([A-Z_]*)$/);
     if (directive) {
       const [, what, name] = directive;
       if (what === "if") keep.push(keep.at(-1) && Boolean(vars[name]));
       else if (what === "endif") keep.pop();
       else if (what === "indent") indent = vars[name] ? "  " : "";
-      else indent = "";
+      else if (what === "endindent") indent = "";
+      else if (what === "repeat") repeat = { list: vars[name], lines: [] };
+      else {
+        if (keep.at(-1)) for (const each of repeat.list) out.push(...expand(repeat.lines.join("\n"), { ...vars, ...each }).trimEnd().split("\n").map((l) => indent + l));
+        repeat = null;
+      }
+      continue;
+    }
+    if (repeat) {
+      repeat.lines.push(line);
       continue;
     }
     if (!keep.at(-1)) continue;
@@ -157,7 +169,19 @@ export function generate() {
       });
     }),
   ].join("\n");
-  return new Map([["assembly/int8/gen/gemm-tiles-s8.ts", tiles], ["assembly/int8/gen/peak-s8.ts", peaks]]);
+  const tp = template("pair-panel");
+  const panels = [
+    HEADER("The conv pairs path's panels (conv-pairs-s8.ts): 4*g output channels, g = 1..4 groups of 4 (at most 8\n" +
+      "// accumulators + 2 broadcasts + 1 weight vector, within V8's ~15 vector registers) x the band's pixels, 2 at a time."),
+    'import { ldv, ldi32 } from "../../mem";',
+    'import { ld32splat, store2 } from "../tile-ops-s8";',
+    "",
+    ...[1, 2, 3, 4].map((g) => expand(tp, {
+      NAME: `pairPanel${4 * g}`, CH: String(4 * g),
+      GROUPS: Array.from({ length: g }, (_, i) => ({ I: String(i), LET: i === 0 ? "let " : "", OFF: i === 0 ? "" : ` + ${16 * i}`, GS: i === 0 ? "" : i === 1 ? " + gs" : ` + ${i} * gs` })),
+    })),
+  ].join("\n");
+  return new Map([["assembly/int8/gen/gemm-tiles-s8.ts", tiles], ["assembly/int8/gen/peak-s8.ts", peaks], ["assembly/int8/gen/pair-panels-s8.ts", panels]]);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -27,148 +27,17 @@
 // ONE flat loop over the pairs: i32x4.dot_i16x8_s(weights of 4 channels,
 // splat(input pair)) adds w0*x0 + w1*x1 into each channel's lane.
 // Requantization is requant.ts's; panels are 4..16 channels.
-import { ldv, ldi32, sti32, ldi8, stv } from "../mem";
-import { requant4x2 } from "./requant";
+import { ldv, ldi8, stv, check } from "../mem";
 import { zeroBytes } from "./mem-s8";
-import { check } from "../mem";
 
-/** Loads an int32 and broadcasts it to the 4 lanes (one vbroadcastss). */
-@inline function ld32splat(p: usize): v128 {
-  check(p, 4);
-  return v128.load32_splat(p);
-}
-
-@inline function store2(
-  a: v128, b: v128, bias: usize, mult: usize, relu: bool, o0: usize, o1: usize,
-): void {
-  const bv = ldv(bias);
-  const q = requant4x2(i32x4.add(a, bv), i32x4.add(b, bv), ldv(mult), relu);
-  sti32(o0, i32x4.extract_lane(q, 0));
-  sti32(o1, i32x4.extract_lane(q, 1));
-}
-
-// Panels: 4*g output channels (g = 1..4 groups of 4; at most 8
-// accumulators + 2 broadcasts + 1 weight vector, within V8's ~15 vector
-// registers) x the band's pixels, 2 at a time, in ONE call (so the out-of-
-// order core overlaps one pixel pair's requantization with the next pair's
-// loop). Pixel j's input pairs are 4*j*stride bytes (st4*j) past the table's
-// addresses. tab: npairs int32 addresses (see above); w: the first pair's
-// channels, ldw bytes between pairs. Channel group i of pixel j goes to
-// out + j*Gu + i*gs.
-/** 4 output channels x the band's pc pixels, 2 at a time. */
-export function pairPanel4(
-  w: usize, ldw: usize, tab: usize, npairs: i32, pc: i32, st4: usize,
-  bias: usize, mult: usize, relu: bool, out: usize, Gu: usize, gs: usize,
-): void {
-  const end = tab + (<usize>npairs << 2);
-  for (let j = 0; j < pc; j += 2) {
-    const x0 = <usize>j * st4;
-    const two = j + 1 < pc;
-    const x1 = two ? x0 + st4 : x0; // odd tail: compute pixel j twice
-    const o0 = out + <usize>j * Gu;
-    const o1 = two ? o0 + Gu : o0;
-    let a0 = i32x4.splat(0), b0 = i32x4.splat(0);
-    let wp = w;
-    for (let t = tab; t < end; t += 4) {
-      const a = <usize>ldi32(t);
-      const s0 = ld32splat(a + x0), s1 = ld32splat(a + x1);
-      let v = ldv(wp);
-      a0 = i32x4.add(a0, i32x4.dot_i16x8_s(v, s0)); b0 = i32x4.add(b0, i32x4.dot_i16x8_s(v, s1));
-      wp += ldw;
-    }
-    store2(a0, b0, bias, mult, relu, o0, o1);
-  }
-}
-/** 8 output channels x the band's pc pixels, 2 at a time. */
-export function pairPanel8(
-  w: usize, ldw: usize, tab: usize, npairs: i32, pc: i32, st4: usize,
-  bias: usize, mult: usize, relu: bool, out: usize, Gu: usize, gs: usize,
-): void {
-  const end = tab + (<usize>npairs << 2);
-  for (let j = 0; j < pc; j += 2) {
-    const x0 = <usize>j * st4;
-    const two = j + 1 < pc;
-    const x1 = two ? x0 + st4 : x0; // odd tail: compute pixel j twice
-    const o0 = out + <usize>j * Gu;
-    const o1 = two ? o0 + Gu : o0;
-    let a0 = i32x4.splat(0), b0 = i32x4.splat(0); let a1 = i32x4.splat(0), b1 = i32x4.splat(0);
-    let wp = w;
-    for (let t = tab; t < end; t += 4) {
-      const a = <usize>ldi32(t);
-      const s0 = ld32splat(a + x0), s1 = ld32splat(a + x1);
-      let v = ldv(wp);
-      a0 = i32x4.add(a0, i32x4.dot_i16x8_s(v, s0)); b0 = i32x4.add(b0, i32x4.dot_i16x8_s(v, s1));
-      v = ldv(wp + 16);
-      a1 = i32x4.add(a1, i32x4.dot_i16x8_s(v, s0)); b1 = i32x4.add(b1, i32x4.dot_i16x8_s(v, s1));
-      wp += ldw;
-    }
-    store2(a0, b0, bias, mult, relu, o0, o1);
-    store2(a1, b1, bias + 16, mult + 16, relu, o0 + gs, o1 + gs);
-  }
-}
-/** 12 output channels x the band's pc pixels, 2 at a time. */
-export function pairPanel12(
-  w: usize, ldw: usize, tab: usize, npairs: i32, pc: i32, st4: usize,
-  bias: usize, mult: usize, relu: bool, out: usize, Gu: usize, gs: usize,
-): void {
-  const end = tab + (<usize>npairs << 2);
-  for (let j = 0; j < pc; j += 2) {
-    const x0 = <usize>j * st4;
-    const two = j + 1 < pc;
-    const x1 = two ? x0 + st4 : x0; // odd tail: compute pixel j twice
-    const o0 = out + <usize>j * Gu;
-    const o1 = two ? o0 + Gu : o0;
-    let a0 = i32x4.splat(0), b0 = i32x4.splat(0); let a1 = i32x4.splat(0), b1 = i32x4.splat(0); let a2 = i32x4.splat(0), b2 = i32x4.splat(0);
-    let wp = w;
-    for (let t = tab; t < end; t += 4) {
-      const a = <usize>ldi32(t);
-      const s0 = ld32splat(a + x0), s1 = ld32splat(a + x1);
-      let v = ldv(wp);
-      a0 = i32x4.add(a0, i32x4.dot_i16x8_s(v, s0)); b0 = i32x4.add(b0, i32x4.dot_i16x8_s(v, s1));
-      v = ldv(wp + 16);
-      a1 = i32x4.add(a1, i32x4.dot_i16x8_s(v, s0)); b1 = i32x4.add(b1, i32x4.dot_i16x8_s(v, s1));
-      v = ldv(wp + 32);
-      a2 = i32x4.add(a2, i32x4.dot_i16x8_s(v, s0)); b2 = i32x4.add(b2, i32x4.dot_i16x8_s(v, s1));
-      wp += ldw;
-    }
-    store2(a0, b0, bias, mult, relu, o0, o1);
-    store2(a1, b1, bias + 16, mult + 16, relu, o0 + gs, o1 + gs);
-    store2(a2, b2, bias + 32, mult + 32, relu, o0 + 2 * gs, o1 + 2 * gs);
-  }
-}
-/** 16 output channels x the band's pc pixels, 2 at a time. */
-export function pairPanel16(
-  w: usize, ldw: usize, tab: usize, npairs: i32, pc: i32, st4: usize,
-  bias: usize, mult: usize, relu: bool, out: usize, Gu: usize, gs: usize,
-): void {
-  const end = tab + (<usize>npairs << 2);
-  for (let j = 0; j < pc; j += 2) {
-    const x0 = <usize>j * st4;
-    const two = j + 1 < pc;
-    const x1 = two ? x0 + st4 : x0; // odd tail: compute pixel j twice
-    const o0 = out + <usize>j * Gu;
-    const o1 = two ? o0 + Gu : o0;
-    let a0 = i32x4.splat(0), b0 = i32x4.splat(0); let a1 = i32x4.splat(0), b1 = i32x4.splat(0); let a2 = i32x4.splat(0), b2 = i32x4.splat(0); let a3 = i32x4.splat(0), b3 = i32x4.splat(0);
-    let wp = w;
-    for (let t = tab; t < end; t += 4) {
-      const a = <usize>ldi32(t);
-      const s0 = ld32splat(a + x0), s1 = ld32splat(a + x1);
-      let v = ldv(wp);
-      a0 = i32x4.add(a0, i32x4.dot_i16x8_s(v, s0)); b0 = i32x4.add(b0, i32x4.dot_i16x8_s(v, s1));
-      v = ldv(wp + 16);
-      a1 = i32x4.add(a1, i32x4.dot_i16x8_s(v, s0)); b1 = i32x4.add(b1, i32x4.dot_i16x8_s(v, s1));
-      v = ldv(wp + 32);
-      a2 = i32x4.add(a2, i32x4.dot_i16x8_s(v, s0)); b2 = i32x4.add(b2, i32x4.dot_i16x8_s(v, s1));
-      v = ldv(wp + 48);
-      a3 = i32x4.add(a3, i32x4.dot_i16x8_s(v, s0)); b3 = i32x4.add(b3, i32x4.dot_i16x8_s(v, s1));
-      wp += ldw;
-    }
-    store2(a0, b0, bias, mult, relu, o0, o1);
-    store2(a1, b1, bias + 16, mult + 16, relu, o0 + gs, o1 + gs);
-    store2(a2, b2, bias + 32, mult + 32, relu, o0 + 2 * gs, o1 + 2 * gs);
-    store2(a3, b3, bias + 48, mult + 48, relu, o0 + 3 * gs, o1 + 3 * gs);
-  }
-}
+// The panels (4*g output channels x the band's pixels, 2 at a time, in ONE
+// call, so the out-of-order core overlaps one pixel pair's requantization
+// with the next pair's loop) are generated from templates/pair-panel.ts.in
+// (gen/pair-panels-s8.ts). Pixel j's input pairs are 4*j*stride bytes
+// (st4*j) past the table's addresses. tab: npairs int32 addresses (see
+// above); w: the first pair's channels, ldw bytes between pairs. Channel
+// group i of pixel j goes to out + j*Gu + i*gs.
+export { pairPanel4, pairPanel8, pairPanel12, pairPanel16 } from "./gen/pair-panels-s8";
 
 /** Bytes per R row slot (int16): (CHUNK-1)*8 + ks + 1 columns rounded up to
  *  8, plus 8 (P and H rows are built 8 columns at a time; H reads one column

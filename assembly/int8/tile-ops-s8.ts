@@ -1,6 +1,9 @@
-// Small helpers of the GEMM tiles (gen/gemm-tiles-s8.ts): the transposed
-// horizontal reduction and the 4-element loads of a K % 8 == 4 tail.
+// Small helpers of the generated tiles and panels (gen/): the transposed
+// horizontal reduction, the 4-element loads of a K % 8 == 4 tail, the pairs
+// path's broadcast load and its two-pixel requantizing store.
 import { ld32z, ld64z } from "./mem-s8";
+import { check, ldv, sti32 } from "../mem";
+import { requant4x2 } from "./requant";
 
 /** [sum(a0), sum(a1), sum(a2), sum(a3)] (int32 lanes, wrap-around). */
 @inline export function reduce4(a0: v128, a1: v128, a2: v128, a3: v128): v128 {
@@ -17,4 +20,20 @@ import { ld32z, ld64z } from "./mem-s8";
 /** 4 int16 (lanes 4..7 zero). */
 @inline export function ld4w(p: usize): v128 {
   return ld64z(p);
+}
+
+/** Loads an int32 and broadcasts it to the 4 lanes (one vbroadcastss). */
+@inline export function ld32splat(p: usize): v128 {
+  check(p, 4);
+  return v128.load32_splat(p);
+}
+
+/** + bias, requantization, and 4 int8 (one pixel's 4 channels) stored at each of o0 and o1. */
+@inline export function store2(
+  a: v128, b: v128, bias: usize, mult: usize, relu: bool, o0: usize, o1: usize,
+): void {
+  const bv = ldv(bias);
+  const q = requant4x2(i32x4.add(a, bv), i32x4.add(b, bv), ldv(mult), relu);
+  sti32(o0, i32x4.extract_lane(q, 0));
+  sti32(o1, i32x4.extract_lane(q, 1));
 }
