@@ -15,11 +15,12 @@ import type { MeasureOptions } from "../engine/measure.js";
 import type { Plan } from "../engine/plan.js";
 import { timeShares } from "../profiler/reports/perf-summary.js";
 import { classify, timeRuns } from "./engine-node.js";
-import { runConcurrent, type StreamResult } from "../streams/concurrent.js";
+import { runConcurrent, MAX_STEP_SPANS, type StreamResult } from "../streams/concurrent.js";
 import { ThreadedContext } from "../streams/threaded.js";
 import { summarize } from "../profiler/reports/stats.js";
 import { imagesToFloat } from "../data/dataset.js";
 import { streamsTrace } from "../profiler/reports/chrome-trace.js";
+import { deviceStepsTable } from "../profiler/reports/device-steps-table.js";
 import { writeOutput } from "./io.js";
 import { table } from "./reports/table.js";
 import { F32_NCHW, imageBytes } from "../core/format.js";
@@ -168,6 +169,7 @@ export async function streamsReport(plan: Plan, n: number, test: ImageSet, batch
       s.label, String(s.images), `${s.latency.median.toFixed(3)} ms`, utilisationOf(s), s.top1.toFixed(4),
     ])).map((l) => `[I]   ${l}`),
     `[I]   device utilisation (busy / wall, summed over the device's threads): ${deviceTotals(r.streams)}`,
+    ...(split ? [`[I]   Steps of every stream's timed enqueues, per device thread (up to ${MAX_STEP_SPANS.toLocaleString("en-US")} steps per stream):`, ...deviceStepsTable(r.streams.flatMap((s) => s.steps)).map((l) => `[I]     ${l}`)] : []),
     ...traced,
   ];
 }

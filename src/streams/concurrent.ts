@@ -26,7 +26,7 @@ import { fail } from "../errors.js";
 type ConcurrentStream = Stream | SplitContext;
 
 /** Steps kept per stream for a trace. */
-const MAX_STEP_SPANS = 20_000;
+export const MAX_STEP_SPANS = 20_000;
 
 export interface StreamResult {
   label: string;

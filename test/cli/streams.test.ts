@@ -36,6 +36,10 @@ test("--device dla --streams 2: split contexts, a device thread each for the GPU
   assert.match(r.out, /each device of each context on its own thread, steps ordered across devices by events, over 640 images/);
   const rows = [...r.out.matchAll(/\[I\] {3}stream (\d) +(\d+) +[\d.]+ ms +GPU \d+%, DLA \d+% +(0\.\d{4})/g)];
   assert.is(rows.length, 2, r.out);
+  // The per-device step tables: every timed enqueue of both streams ran the DLA subgraph once (640 images / 32).
+  assert.match(r.out, /\[I\] {5}GPU threads: [\d.]+[mu]?s busy running steps/);
+  assert.match(r.out, /\[I\] {5}DLA threads: [\d.]+[mu]?s busy running steps/);
+  assert.match(r.out, /\[I\] +[\d.]+% +[\d.]+[mu]?s +20 +.*  \{conv1,pool1,conv2,pool2,ip1,relu1,ip2\}$/m);
   const t = JSON.parse(readFileSync(trace.replace(/\.json$/, ".streams.json"), "utf8")).traceEvents as { ph: string; tid: number; name: string; ts: number; dur: number; args: { name?: string } }[];
   const track = (name: string) => t.find((e) => e.name === "thread_name" && e.args.name === name)!.tid;
   const ranges = (tid: number) => t.filter((e) => e.ph === "X" && e.tid === tid);
