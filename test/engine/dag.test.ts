@@ -190,13 +190,7 @@ test("an in-place PReLU and a pad: FP32 = ONNX Runtime on the export; INT8 bit-e
     fctx.input(N).set(input);
     fctx.enqueue(N);
     close(fctx.output(N), r[session.outputNames[0]!]!.data as Float32Array, `FP32, pad value ${value}`);
-    const net = new Fp32Network(loadKernels("release"), m, N);
-    net.input(N).set(input);
-    net.run(N);
-    const scales = new Map([m.graph.input.name, ...m.graph.layers.map((l) => l.output)].map((t) => {
-      const v = net.tensor(t, N);
-      return [t, Math.fround(v.reduce((a, b) => Math.max(a, Math.abs(b)), 0) / 127)] as const;
-    }));
+    const scales = minmaxScalesOn(m, input, N);
     const plan = buildPlan(m, DEFAULT_BUILD, scales, { algorithm: "minmax", source: "test" });
     const pad = plan.placement.find((p) => p.layer === "pad")!;
     const ctx = new ExecutionContext(plan, () => loadKernels("debug"), N, { inspectTensors: true });
@@ -227,14 +221,7 @@ test("an in-place PReLU and a pad: FP32 = ONNX Runtime on the export; INT8 bit-e
 });
 
 test("a pad whose constant is an exact int8 value at its input's scale runs in INT8 through buildPlan and the engine, bit-exact with the reference", () => {
-  const probe = inPlaceModel(0);
-  const net = new Fp32Network(loadKernels("release"), probe, N);
-  net.input(N).set(input);
-  net.run(N);
-  const scales = new Map([probe.graph.input.name, ...probe.graph.layers.map((l) => l.output)].map((t) => {
-    const v = net.tensor(t, N);
-    return [t, Math.fround(v.reduce((a, b) => Math.max(a, Math.abs(b)), 0) / 127)] as const;
-  }));
+  const scales = minmaxScalesOn(inPlaceModel(0), input, N);
   const value = Math.fround(-3 * scales.get("c")!);
   const m = inPlaceModel(value);
   for (const device of ["gpu", "dla"] as const) {
