@@ -8,6 +8,6 @@ export { inspectOnnx, formatInspection, deviceCapability, type Inspection } from
 export { exportOnnx } from "./onnx/export.js";
 export { resolveScales } from "./calib/resolve-node.js";
 export { createStream, nodeSpawn } from "./streams/spawn-node.js";
-export { ThreadedContext } from "./streams/threaded.js";
+export { ThreadedContext, defaultThreadCount } from "./streams/threaded.js";
 export { runConcurrent, type ConcurrentResult, type StreamResult } from "./streams/concurrent.js";
 export * from "./index.js";

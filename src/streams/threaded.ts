@@ -12,8 +12,14 @@ import type { Plan } from "../engine/plan.js";
 import { fail } from "../errors.js";
 import { inferShapes, volume } from "../model/shapes.js";
 import type { Spawn, Stream } from "./stream.js";
+import { availableParallelism } from "node:os";
 import { createStream, nodeSpawn } from "./spawn-node.js";
 import { startSharedEngine } from "./shared-engine.js";
+
+/** The default thread count: the machine's cores, up to 4 (ONNX Runtime Web's default). */
+export function defaultThreadCount(): number {
+  return Math.max(1, Math.min(4, availableParallelism()));
+}
 
 export class ThreadedContext {
   readonly maxBatch: number;
@@ -33,11 +39,11 @@ export class ThreadedContext {
   }
 
   /**
-   * `threads` workers of `plan`, for batches up to maxBatch (FP32 input
-   * plans), sharing one engine; in a browser, give `spawn` (browserSpawn) and
+   * `threads` workers of `plan` (default: defaultThreadCount()), for batches
+   * up to maxBatch (FP32 input plans), sharing one engine; in a browser, give `spawn` (browserSpawn) and
    * the compiled threads build.
    */
-  static async create(plan: Plan, maxBatch: number, threads: number, flavor: "release" | "debug" = "release", browser?: { spawn: Spawn; module: WebAssembly.Module }): Promise<ThreadedContext> {
+  static async create(plan: Plan, maxBatch: number, threads = defaultThreadCount(), flavor: "release" | "debug" = "release", browser?: { spawn: Spawn; module: WebAssembly.Module }): Promise<ThreadedContext> {
     if (!Number.isInteger(threads) || threads < 1 || threads > 64) fail("BAD_OPTION", `--threads ${threads}: expected an integer in 1..64`);
     if (!plan.options.inputFormat.startsWith("fp32")) fail("BAD_OPTION", `--threads: the plan's input is ${plan.options.inputFormat}; threaded contexts take fp32:nchw input`);
     const share = Math.ceil(maxBatch / threads);

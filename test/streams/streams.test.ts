@@ -7,6 +7,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { fileURLToPath } from "node:url";
+import { availableParallelism } from "node:os";
 import { plan as lenetPlan, test as mnist } from "../engine/fixtures.js";
 import { createStream } from "../../src/streams/spawn-node.js";
 import { runConcurrent } from "../../src/streams/concurrent.js";
@@ -147,6 +148,19 @@ test("threads of a shared engine: one memory holds the weights once, each thread
   const faulty = await startSharedEngine(nodeSpawn, p, 4, 2, { faultAt: p.nodes.at(-2)!.name });
   await expectAsyncError(() => faulty[1]!.enqueueAsync(2), "DEVICE_FAULT", new RegExp(`^thread 1: GPU step ${p.nodes.at(-2)!.name}: unreachable`));
   await Promise.all(faulty.map((t) => t.dispose()));
+});
+
+test("a threaded context without a thread count takes the machine's cores, up to 4, and still gives one context's bits", async () => {
+  const p = lenetPlan();
+  const ctx = await ThreadedContext.create(p, 8);
+  try {
+    assert.is(ctx.threads, Math.min(4, availableParallelism()));
+    imagesToFloat(mnist, 0, 8, ctx.input(8));
+    await ctx.enqueueAsync(8);
+    sameBits(Float32Array.from(ctx.output(8)), alone(p, 8), "default threads");
+  } finally {
+    await ctx.dispose();
+  }
 });
 
 async function expectAsyncError(fn: () => Promise<unknown>, code: string, pattern: RegExp): Promise<void> {
