@@ -2,6 +2,7 @@
 // (op-layout-dtype). The host binds them in src/runtime/kernels.ts.
 export { setArena, heapBase, isDebugBuild } from "./mem";
 export { kernelAbi } from "./abi";
+export { isRelaxedBuild, relaxed_dot_probe, peak_r8 } from "./isa";
 export { gemm_nn_f32, gemm_nt_f32 } from "./fp32/gemm-f32";
 export { im2col_f32, col2im_f32 } from "./fp32/im2col-f32";
 export { conv_nchw_f32, relu_f32 } from "./fp32/conv-nchw-f32";

@@ -8,17 +8,22 @@
 // it really multiplies (conv: int16 x int16 from memory; fully connected:
 // int16 weights x int8 activations widened on load, peak_s16s8); and the
 // network's direct-convolution MACs per second ("useful") beside them.
-// Reformatters in GB/s (bytes read + written). Run: node build/bench/kernels.js [filter]
+// Reformatters in GB/s (bytes read + written). Where the engine runs relaxed
+// SIMD exactly (Node 22+; Node 20 with --experimental-wasm-relaxed-simd
+// --no-liftoff), the relaxed build's fully connected kernels too, against its
+// own peak (peak_r8: int8 x int8 split into i7 parts).
+// Run: node build/bench/kernels.js [filter]
 import Benchmark from "benchmark";
-import { loadKernels } from "../src/runtime/wasm-source-node.js";
-import type { Kernels } from "../src/runtime/kernels.js";
+import { relaxedModule, wasmModule } from "../src/runtime/wasm-source-node.js";
+import { Kernels } from "../src/runtime/kernels.js";
+import { chooseIsa } from "../src/runtime/isa.js";
 import { Rng } from "../src/util/rng.js";
 import { type Layout, LAYOUTS, blockedBytes } from "../src/int8/layout.js";
 import { packConv, winoDepth, convRowBytes } from "../src/int8/pack-conv.js";
 import { convPath } from "../src/int8/kernel-config.js";
 import { ceilTo, lanesOf } from "../src/int8/layout.js";
 import { packFc } from "../src/int8/pack-fc.js";
-import { convS8, dequantizeFromS8, fcS8, poolS8, quantizeToS8, reblockS8, uploadParams } from "../src/int8/ops.js";
+import { convS8, dequantizeFromS8, fcS8, poolS8, quantizeToS8, reblockS8, uploadFcParams, uploadParams } from "../src/int8/ops.js";
 import { convScratchBytes } from "../src/int8/scratch.js";
 
 const MAX_TIME = Number(process.env.OCTET_BENCH_SECONDS ?? 0.5);
@@ -52,6 +57,8 @@ export interface PeakResult {
   gmacs16: number;
   /** int16 weights (v128.load), int8 activations (load8x8_s): tile4x2w16's loop, fully connected. */
   gmacsFc: number;
+  /** The relaxed build's int8 x int8 (two relaxed dots per 16 elements): tile4x1r8's loop, its fully connected. */
+  gmacsR8?: number;
 }
 
 /** The production 4x2 tiles' loops over L1-resident rows; each the best of
@@ -74,7 +81,8 @@ export function measurePeak(k: Kernels): PeakResult {
     return (reps * 8 * K) / t / 1e9;
   };
   const e = k.exports;
-  const r = { gmacs16: best(e.peak_s16), gmacsFc: best(e.peak_s16s8) };
+  const r: PeakResult = { gmacs16: best(e.peak_s16), gmacsFc: best(e.peak_s16s8) };
+  if (k.isa === "relaxed") r.gmacsR8 = best(e.peak_r8) / 2; // 4 * K MACs per rep, not 8 * K
   if (sink === 0x7fffffff) console.log("");
   return r;
 }
@@ -83,7 +91,7 @@ export function measurePeak(k: Kernels): PeakResult {
 export interface Work {
   executed: number;
   useful: number;
-  operands: "int16" | "mixed";
+  operands: "int16" | "mixed" | "int8";
 }
 
 /**
@@ -102,12 +110,25 @@ export function convWork(N: number, C: number, K: number, ks: number, Ho: number
 }
 
 /** Fully connected over a C x H x W input: O4 rows x the layout's Kl = ceil(C/G)*G*H*W per image (src/int8/pack-fc.ts). */
-export function fcWork(N: number, C: number, H: number, W: number, O: number, layout: Layout): Work {
-  return { executed: N * ceilTo(O, 4) * ceilTo(C, lanesOf(layout)) * H * W, useful: N * O * C * H * W, operands: "mixed" };
+export function fcWork(N: number, C: number, H: number, W: number, O: number, layout: Layout, k?: Kernels): Work {
+  return { executed: N * ceilTo(O, 4) * ceilTo(C, lanesOf(layout)) * H * W, useful: N * O * C * H * W, operands: k?.isa === "relaxed" ? "int8" : "mixed" };
 }
 
 export function runKernelBench(filter = ""): void {
-  const k = loadKernels("release");
+  benchBuild(Kernels.fromModule(wasmModule("release"), "release"), filter);
+  let relaxed: WebAssembly.Module | undefined;
+  try {
+    relaxed = chooseIsa("relaxed", relaxedModule).module;
+  } catch (e) {
+    console.log(`relaxed SIMD build: not run (${(e as Error).message})`);
+  }
+  if (relaxed) {
+    console.log("relaxed SIMD build (octet.relaxed.wasm): its fully connected kernels (the others are the SIMD128 build's code)");
+    benchBuild(Kernels.fromModule(relaxed, "release"), filter, /^ip/);
+  }
+}
+
+function benchBuild(k: Kernels, filter: string, only?: RegExp): void {
   if (k.exports.isDebugBuild()) throw new Error("benchmarks need the release build");
   const rng = new Rng(7);
   // The peaks are measured before and after the kernels and the higher taken, so a slow spell of this
@@ -116,16 +137,16 @@ export function runKernelBench(filter = ""): void {
   const lines: (() => void)[] = [];
   const computeLine = (name: string, t: number, work: Work) => lines.push(() => {
     const g = work.executed / t / 1e9, useful = work.useful / t / 1e9;
-    const operands = work.operands === "int16" ? "int16 peak" : "int16 x int8 peak";
+    const operands = { int16: "int16 peak", mixed: "int16 x int8 peak", int8: "relaxed int8 peak" }[work.operands];
     console.log(`${pad(name, 28)} ${fmtTime(t).padStart(9)}  executed ${g.toFixed(1).padStart(5)} GMAC/s = ${pct(g, peakOf()[work.operands])}% of ${operands.padEnd(17)} useful ${useful.toFixed(1).padStart(5)} GMAC/s`);
   });
   const memLine = (name: string, t: number, bytes: number) => lines.push(() => {
     console.log(`${pad(name, 28)} ${fmtTime(t).padStart(9)}  ${(bytes / t / 1e9).toFixed(2).padStart(5)} GB/s`);
   });
   let peak = before;
-  const peakOf = () => ({ int16: peak.gmacs16, mixed: peak.gmacsFc });
+  const peakOf = () => ({ int16: peak.gmacs16, mixed: peak.gmacsFc, int8: peak.gmacsR8 ?? NaN });
   const pct = (g: number, p: number) => Math.round((100 * g) / p).toString().padStart(3);
-  const want = (name: string) => name.includes(filter);
+  const want = (name: string) => name.includes(filter) && (!only || only.test(name));
 
   for (const N of [1, 32]) {
     for (const layout of LAYOUTS) {
@@ -157,8 +178,8 @@ export function runKernelBench(filter = ""): void {
       const c1 = params(20, 25), c2 = params(50, 500), f1 = params(500, 800), f2 = params(10, 500);
       const pc1 = packConv(c1.w, c1.bias, c1.mult, 20, 1, 5, layout, 1), dc1 = uploadParams(k, pc1);
       const pc2 = packConv(c2.w, c2.bias, c2.mult, 50, 20, 5, layout, 1), dc2 = uploadParams(k, pc2);
-      const pf1 = packFc(f1.w, f1.bias, f1.mult, 500, 50, 4, 4, layout), df1 = uploadParams(k, pf1);
-      const pf2 = packFc(f2.w, f2.bias, f2.mult, 10, 500, 1, 1, layout), df2 = uploadParams(k, pf2);
+      const pf1 = packFc(f1.w, f1.bias, f1.mult, 500, 50, 4, 4, layout), df1 = uploadFcParams(k, pf1);
+      const pf2 = packFc(f2.w, f2.bias, f2.mult, 10, 500, 1, 1, layout), df2 = uploadFcParams(k, pf2);
       const scale = Math.fround(1 / 127);
 
       const steps: [string, () => void, { macs?: Work; bytes?: number }][] = [
@@ -168,8 +189,8 @@ export function runKernelBench(filter = ""): void {
         ["avgpool1", () => poolS8(k, "avg", layout, { x: conv1.p, N, C: 20, H: 24, W: 24, window: 2, stride: 2, y: pool1.p }), { bytes: conv1.bytes + pool1.bytes }],
         ["conv2", () => convS8(k, pc2, dc2, { x: pool1.p, N, C: 20, H: 12, W: 12, stride: 1, pad: 0, relu: false, y: conv2.p, scratch }), { macs: convWork(N, 20, 50, 5, 8, 8, layout) }],
         ["pool2", () => poolS8(k, "max", layout, { x: conv2.p, N, C: 50, H: 8, W: 8, window: 2, stride: 2, y: pool2.p }), { bytes: conv2.bytes + pool2.bytes }],
-        ["ip1+relu1", () => fcS8(k, pf1, df1, { x: pool2.p, N, relu: true, y: ip1.p }), { macs: fcWork(N, 50, 4, 4, 500, layout) }],
-        ["ip2", () => fcS8(k, pf2, df2, { x: ip1.p, N, relu: false, y: ip2.p }), { macs: fcWork(N, 500, 1, 1, 10, layout) }],
+        ["ip1+relu1", () => fcS8(k, pf1, df1, { x: pool2.p, N, relu: true, y: ip1.p }), { macs: fcWork(N, 50, 4, 4, 500, layout, k) }],
+        ["ip2", () => fcS8(k, pf2, df2, { x: ip1.p, N, relu: false, y: ip2.p }), { macs: fcWork(N, 500, 1, 1, 10, layout, k) }],
         ["output reformat", () => dequantizeFromS8(k, layout, scale, { x: ip2.p, N, C: 10, H: 1, W: 1, y: logits }), { bytes: ip2.bytes + N * 40 }],
         [`pool1 to ${other}`, () => reblockS8(k, layout, other, { x: pool1.p, N, C: 20, H: 12, W: 12, y: pool1Other }), { bytes: pool1.bytes + blockedBytes(N, 20, 12, 12, other) }],
       ];
@@ -187,9 +208,11 @@ export function runKernelBench(filter = ""): void {
   }
   const after = measurePeak(k);
   peak = { gmacs16: Math.max(before.gmacs16, after.gmacs16), gmacsFc: Math.max(before.gmacsFc, after.gmacsFc) };
-  const both = (key: keyof PeakResult) => `before the kernels ${before[key].toFixed(1)}, after ${after[key].toFixed(1)}`;
+  if (before.gmacsR8 !== undefined) peak.gmacsR8 = Math.max(before.gmacsR8, after.gmacsR8!);
+  const both = (key: keyof PeakResult) => `before the kernels ${before[key]!.toFixed(1)}, after ${after[key]!.toFixed(1)}`;
   console.log(`peak_s16   (tile4x2s16's loop: v128.load both, dot_i16x8_s; L1)      ${peak.gmacs16.toFixed(1)} GMAC/s (${both("gmacs16")})`);
   console.log(`peak_s16s8 (tile4x2w16's loop: v128.load w, load8x8_s x; L1)     ${peak.gmacsFc.toFixed(1)} GMAC/s (${both("gmacsFc")})`);
+  if (peak.gmacsR8 !== undefined) console.log(`peak_r8    (tile4x1r8's loop: v128.load w and x, 2 relaxed dots; L1)  ${peak.gmacsR8.toFixed(1)} GMAC/s (${both("gmacsR8")})`);
   console.log("kernels: executed multiply-adds (padding included, Winograd at its reduced count) against the higher peak of the operands they multiply:");
   for (const line of lines) line();
 }

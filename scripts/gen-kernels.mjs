@@ -128,12 +128,33 @@ const TILES_4X1 = [
   },
 ];
 
+/** The relaxed-SIMD build's tiles (int8 weights x int8 activations, i32x4.relaxed_dot_i8x16_i7x16_add_s on the split activation); K: elements, a multiple of 4. */
+const TILES_R8 = [
+  {
+    NAME: "tile4x1r8", DECL: "export ", LDW: "ldw", DOC: "4 outputs x 1 image, int8 weights and activations (relaxed SIMD). Writes 4 int8 at out0.",
+    PARAMS: "w: usize, ldw: usize, x0: usize, K: i32,\n  bias: usize, mult: usize, lo: v128, hi: v128, zero: v128, out0: usize,",
+    EPILOGUE: "  sti32(out0, i32x4.extract_lane(requantZc4(i32x4.add(sums, ldv(bias)), ldv(mult), lo, hi, zero), 0));",
+  },
+  {
+    NAME: "tile4x1r8far", DECL: "export ", LDW: "step",
+    DOC: "tile4x1w16far's 4 outputs FAR APART x 1 image, int8 weights and activations\n *  (relaxed SIMD). bias / mult: the first output's; Q: outputs between the 4.",
+    PARAMS: "w: usize, step: usize, x0: usize, K: i32,\n  bias: usize, mult: usize, Q: usize, lo: v128, hi: v128, zero: v128, out0: usize,",
+    EPILOGUE: TILES_4X1[2].EPILOGUE.replace("i32x4.add(reduce4(c0, c1, c2, c3), bv)", "i32x4.add(sums, bv)"),
+  },
+];
+
 const LANE_SUM = `  const s = i32x4.add(
     i32x4.add(i32x4.add(c00, c01), i32x4.add(c10, c11)),
     i32x4.add(i32x4.add(c20, c21), i32x4.add(c30, c31)),
   );
   return i32x4.extract_lane(s, 0) + i32x4.extract_lane(s, 1) +
     i32x4.extract_lane(s, 2) + i32x4.extract_lane(s, 3);`;
+
+/** The relaxed peak: tile4x1r8's loop, reps * 4 * K MACs per call. */
+const PEAK_R8 = { NAME: "peak_r8", tile: "tile4x1r8", PROLOGUE: "  const ldw = <usize>K;", DOC: "The loop of tile4x1r8 (int8 weights x int8 activations split into two i7 parts, relaxed SIMD: fully connected)." };
+
+const LANE_SUM_R8 = `  return i32x4.extract_lane(sums, 0) + i32x4.extract_lane(sums, 1) +
+    i32x4.extract_lane(sums, 2) + i32x4.extract_lane(sums, 3);`;
 
 /** Each peak runs the loop of the production tile it measures `reps` times over L1-resident rows (K a multiple of 16). */
 const PEAKS = [
@@ -181,7 +202,24 @@ export function generate() {
       GROUPS: Array.from({ length: g }, (_, i) => ({ I: String(i), LET: i === 0 ? "let " : "", OFF: i === 0 ? "" : ` + ${16 * i}`, GS: i === 0 ? "" : i === 1 ? " + gs" : ` + ${i} * gs` })),
     })),
   ].join("\n");
-  return new Map([["assembly/int8/gen/gemm-tiles-s8.ts", tiles], ["assembly/int8/gen/peak-s8.ts", peaks], ["assembly/int8/gen/pair-panels-s8.ts", panels]]);
+  const tr = template("tile4x1r8");
+  const relaxed = [
+    HEADER("The relaxed-SIMD build's fully connected tiles and peak (fc-core-s8.ts; only that build compiles them):\n" +
+      "// 4 weight rows x 1 image, 16 elements per step, 8 accumulators, bit-identical to the int16 tiles."),
+    'import { ldv, sti32, sti8, ldi32, ldf } from "../../mem";',
+    'import { reduce4, ldPart } from "../tile-ops-s8";',
+    'import { requantZc4 } from "../requant";',
+    "",
+    ...TILES_R8.map((v) => expand(tr, { PROLOGUE: "", REPS: false, RESULT: "void", TAIL: true, ...v })),
+    expand(tr, {
+      ...PEAK_R8, TAIL: false, REPS: true, DECL: "export ", RESULT: "i32", LDW: "ldw",
+      PARAMS: "w: usize, x0: usize, K: i32, reps: i32,", EPILOGUE: LANE_SUM_R8,
+    }),
+  ].join("\n");
+  return new Map([
+    ["assembly/int8/gen/gemm-tiles-s8.ts", tiles], ["assembly/int8/gen/peak-s8.ts", peaks],
+    ["assembly/int8/gen/pair-panels-s8.ts", panels], ["assembly/int8/gen/relaxed-r8.ts", relaxed],
+  ]);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -4,14 +4,17 @@
 // zero weights at padding channels, so the kernel is a plain GEMM over the
 // layout's Kl = ceil(C/G)*H*W*G bytes per image.
 //
-// weights: [O4][Kl] int8 (O4 = ceil(O/4)*4, padding rows zero);
+// weights: [O4][Kl] int16 (O4 = ceil(O/4)*4, padding rows zero); in the
+// relaxed-SIMD build int8, the same values one byte each (fcS8Relaxed);
 // bias: int32[O4]; mult: f32[O4].
 // Output: [N, O, 1, 1] in the SAME layout, i.e. ceil(O/G)*G bytes per image,
 // channel o at byte n*ceil(O/G)*G + o; padding channels written as zero.
 // Epilogue: clamp(nearest(f32(acc) * m) + yZero, lo, hi) (requant.ts).
 import { tile4x2w16, tile4x1w16, tile4x1w16far } from "./gemm-s8";
 import { zeroBytes } from "./mem-s8";
+import { tile4x1r8, tile4x1r8far } from "./gen/relaxed-r8";
 import { zcLo, zcHi, zcZero } from "./requant";
+import { RELAXED } from "../isa";
 
 /** The epilogue vectors with the lanes of outputs >= O (layout padding) giving exactly 0. */
 @inline function masked(v: v128, valid: v128): v128 {
@@ -31,8 +34,12 @@ import { zcLo, zcHi, zcZero } from "./requant";
   const O4 = (O + 3) & ~3;
   const OG = ((O + G - 1) / G) * G;
   const ldx = <usize>Kl;
-  const ldw = <usize>Kl << 1; // int16 weights
   const ldy = <usize>OG;
+  if (RELAXED) {
+    fcS8Relaxed(x, N, Kl, weights, bias, mult, O, O4, OG, loV, hiV, zV, y);
+    return;
+  }
+  const ldw = <usize>Kl << 1; // int16 weights
   if (N == 1) {
     // One image: 4 outputs a quarter of the rows apart per tile (4 distant
     // weight streams prefetch better than 4 adjacent rows).
@@ -59,6 +66,37 @@ import { zcLo, zcHi, zcZero } from "./requant";
       tile4x2w16(wr, ldw, xs, xs + ldx, Kl, bk, mk, l, h, z, o, o + ldy);
     }
     if (n < N) tile4x1w16(wr, ldw, x + <usize>n * ldx, Kl, bk, mk, l, h, z, y + <usize>n * ldy + <usize>og);
+  }
+  if (OG > O4) {
+    for (let n = 0; n < N; n++) zeroBytes(y + <usize>n * ldy + <usize>O4, OG - O4);
+  }
+}
+
+/** fcS8 on int8 weight rows (Kl bytes apart) with the relaxed tiles: 4 outputs x 1 image each (the far tile at N = 1). */
+@inline function fcS8Relaxed(
+  x: usize, N: i32, Kl: i32, weights: usize, bias: usize, mult: usize,
+  O: i32, O4: i32, OG: i32, loV: v128, hiV: v128, zV: v128, y: usize,
+): void {
+  const Ov = i32x4.splat(O);
+  const ldx = <usize>Kl, ldw = <usize>Kl, ldy = <usize>OG;
+  if (N == 1) {
+    const Q = O4 >> 2;
+    const step = <usize>Q * ldw;
+    for (let o = 0; o < Q; o++) {
+      const valid = i32x4.lt_s(i32x4(o, o + Q, o + 2 * Q, o + 3 * Q), Ov);
+      tile4x1r8far(weights + <usize>o * ldw, step, x, Kl, bias + (<usize>o << 2), mult + (<usize>o << 2), <usize>Q,
+        masked(loV, valid), masked(hiV, valid), maskedZero(zV, valid), y + <usize>o);
+    }
+    if (OG > O4) zeroBytes(y + <usize>O4, OG - O4);
+    return;
+  }
+  for (let og = 0; og < O4; og += 4) {
+    const wr = weights + <usize>og * ldw;
+    const bk = bias + (<usize>og << 2);
+    const mk = mult + (<usize>og << 2);
+    const valid = i32x4.lt_s(i32x4(og, og + 1, og + 2, og + 3), Ov);
+    const l = masked(loV, valid), h = masked(hiV, valid), z = maskedZero(zV, valid);
+    for (let n = 0; n < N; n++) tile4x1r8(wr, ldw, x + <usize>n * ldx, Kl, bk, mk, l, h, z, y + <usize>n * ldy + <usize>og);
   }
   if (OG > O4) {
     for (let n = 0; n < N; n++) zeroBytes(y + <usize>n * ldy + <usize>O4, OG - O4);

@@ -37,3 +37,12 @@ import { requant4x2 } from "./requant";
   sti32(o0, i32x4.extract_lane(q, 0));
   sti32(o1, i32x4.extract_lane(q, 1));
 }
+
+/** n = 4, 8 or 12 bytes at p, the other lanes zero. */
+@inline export function ldPart(p: usize, n: usize): v128 {
+  if (n == 4) return ld32z(p);
+  const v = ld64z(p);
+  if (n == 8) return v;
+  check(p + 8, 4);
+  return v128.load32_lane(p + 8, v, 2);
+}

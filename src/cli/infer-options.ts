@@ -43,6 +43,7 @@ export const INFER_OPTIONS: readonly OptionSpec[] = [
   { name: "compare", kind: "flag", help: "build and run every placement (all-GPU, DLA, each split) side by side" },
   { name: "threads", kind: "int", min: 1, max: 16, default: 1, help: "also time the plan with each batch split over N threads (batch parallelism; each thread a context of the plan)" },
   { name: "streams", kind: "int", min: 1, max: 16, default: 1, help: "also run N execution contexts concurrently, each on its own thread (trtexec's --streams): aggregate throughput, per-stream latency" },
+  { name: "isa", kind: "enum", values: ["auto", "simd128", "relaxed"], default: "auto", help: "kernels' instruction set: auto probes relaxed SIMD (exact results, then a race against SIMD128) at start-up; OCTET_ISA sets the default" },
   { name: "help", kind: "flag", help: "show this help" },
 ];
 

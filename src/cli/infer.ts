@@ -9,7 +9,7 @@ import { INFER_OPTIONS, inferSettings } from "./infer-options.js";
 import { Progress } from "./progress.js";
 import { loadModel, defaultModelPath } from "../model/model-node.js";
 import { loadMnistTest, loadMnistTrain, defaultMnistDir } from "../data/mnist-node.js";
-import { loadKernels } from "../runtime/wasm-source-node.js";
+import { loadKernels, releaseIsa, requestIsa } from "../runtime/wasm-source-node.js";
 import { buildPlan, needsActivationScales, DEFAULT_BUILD, type Plan } from "../engine/plan.js";
 import { serializePlan, deserializePlan } from "../engine/plan-file.js";
 import { resolveScales } from "../calib/resolve-node.js";
@@ -53,6 +53,8 @@ export async function runInfer(argv: string[], io: Io): Promise<number> {
   for (const note of importNotes(model)) io.out(`[I] Import: ${note}`);
   const test = loadMnistTest(dataDir);
   io.out(`[I] Data: ${rel(dataDir)} (${test.count} test images, ${test.rows}x${test.cols})`);
+  if (args.given("isa")) requestIsa(args.str("isa")!);
+  io.out(`[I] Kernels: ${releaseIsa().reason}`);
   const checkInput = (g: Graph, source: string) => {
     const [c, h, w] = g.input.shape;
     if (c !== 1 || h !== test.rows || w !== test.cols) {

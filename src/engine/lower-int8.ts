@@ -23,7 +23,7 @@ import { clamp, mulMultiplier, roundHalfEven, scaleRatio } from "../int8/numeric
 import { checkInt, checkMultiplier } from "../int8/validate.js";
 import { buildActivationTable, clip, hardSigmoid, leakyRelu, type ActivationFn } from "../int8/activation-table.js";
 import { packPrelu, packScaleShift } from "../int8/channel-params.js";
-import { uploadParams } from "../int8/ops.js";
+import { uploadFcParams, uploadParams } from "../int8/ops.js";
 import { uploadOnce } from "../runtime/weight-cache.js";
 import { softmaxTable, SOFTMAX_INT8_SCALE } from "../int8/softmax-table.js";
 import { fail } from "../errors.js";
@@ -140,7 +140,7 @@ export function int8LayerCalls(env: Int8LayerEnv): KernelCall[] {
     }
     case "fully_connected": {
       const params = env.int8Params();
-      const dev = uploadOnce(k, params.weights, () => uploadParams(k, params));
+      const dev = uploadOnce(k, params.weights, () => uploadFcParams(k, params));
       checkEpilogue(op, epilogue);
       return [call(`fc_${L}_s8`, [x, 0, C, H, W, dev.weights, dev.bias, dev.mult, K, epilogue.yZero, epilogue.lo, epilogue.hi, y])];
     }

@@ -5,6 +5,7 @@
 // read the choice from this table, and the kernels take it as an argument
 // and never re-derive it (assembly/int8/conv-core-s8.ts).
 import type { Layout } from "./layout.js";
+import type { Isa } from "../runtime/isa.js";
 
 /** The convolution kernel's paths: gathered receptive fields x int16 GEMM tiles; channels in lanes with int16 tap pairs; 1-D Winograd F(2,5). */
 export type ConvPath = "gather" | "pairs" | "winograd";
@@ -39,3 +40,11 @@ export function convPath(layout: Layout, C: number, kernel: number, stride: numb
   if (kernel === 5 && stride === 1 && depth <= Math.min(c.winogradMaxDepth, WINOGRAD_MAX_DEPTH)) return "winograd";
   return "gather";
 }
+
+/**
+ * The fully connected kernel's weight elements per instruction set: the
+ * SIMD128 tiles multiply int16 rows (i32x4.dot_i16x8_s), the relaxed build's
+ * int8 rows of the same values (i32x4.relaxed_dot_i8x16_i7x16_add_s). Plans
+ * hold the int16 packing; a relaxed device gets it narrowed at upload.
+ */
+export const FC_WEIGHTS: Record<Isa, "int16" | "int8"> = { simd128: "int16", relaxed: "int8" };

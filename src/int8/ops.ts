@@ -5,7 +5,8 @@ import type { Kernels } from "../runtime/kernels.js";
 import { fail } from "../errors.js";
 import type { Layout } from "./layout.js";
 import type { PackedConv } from "./pack-conv.js";
-import { convPath, CONV_PATH_CODE } from "./kernel-config.js";
+import { convPath, CONV_PATH_CODE, FC_WEIGHTS } from "./kernel-config.js";
+import { narrowWeights } from "./stored-weights.js";
 import type { PackedFc } from "./pack-fc.js";
 import { checkInt, checkPtr, checkScale, checkTensor, convOutputSize, poolOutputSize } from "./validate.js";
 import type { PackedConvg } from "./pack-convg.js";
@@ -30,6 +31,12 @@ export function uploadParams(k: Kernels, p: { weights: Int8Array; bias: Int32Arr
   k.arena.i32(bias, p.bias.length).set(p.bias);
   k.arena.f32(mult, p.mult.length).set(p.mult);
   return { weights, bias, mult };
+}
+
+/** A fully connected layer's parameters on a device: the weights narrowed to int8 where its build takes int8 rows (FC_WEIGHTS). */
+export function uploadFcParams(k: Kernels, p: { weights: Int8Array; bias: Int32Array; mult: Float32Array }): DeviceParams {
+  if (FC_WEIGHTS[k.isa] === "int16") return uploadParams(k, p);
+  return uploadParams(k, { ...p, weights: narrowWeights(p.weights, p.weights.length >> 1, "fully connected weights") });
 }
 
 export interface ConvCall {

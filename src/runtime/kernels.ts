@@ -5,6 +5,7 @@ import { instantiateSync } from "@assemblyscript/loader";
 import { Arena } from "./arena.js";
 import { OctetError, fail } from "../errors.js";
 import { KERNEL_ABI } from "./kernel-abi.js";
+import type { Isa } from "./isa.js";
 
 type Ptr = number;
 
@@ -15,6 +16,10 @@ export interface KernelExports {
   heapBase(): Ptr;
   isDebugBuild(): number;
   kernelAbi(): number;
+  /** 1 in octet.relaxed.wasm, whose fully connected kernels take int8 weight rows (src/runtime/isa.ts). */
+  isRelaxedBuild(): number;
+  /** relaxed_dot_i8x16_i7x16_add_s(a, b, c) stored at out; 0 (nothing stored) in a SIMD128 build. */
+  relaxed_dot_probe(a: Ptr, b: Ptr, c: Ptr, out: Ptr): number;
   gemm_nn_f32(M: number, N: number, K: number, a: Ptr, rsA: number, csA: number, b: Ptr, ldb: number, c: Ptr, ldc: number, accumulate: number): void;
   gemm_nt_f32(M: number, N: number, K: number, a: Ptr, lda: number, b: Ptr, ldb: number, c: Ptr, ldc: number, accumulate: number): void;
   im2col_f32(x: Ptr, C: number, H: number, W: number, kh: number, kw: number, stride: number, pad: number, Ho: number, Wo: number, col: Ptr): void;
@@ -48,6 +53,8 @@ export interface KernelExports {
   /** The bench's peak microkernels: the loops of tile4x2s16 and tile4x2w16 (assembly/int8/gen/peak-s8.ts). */
   peak_s16(w: Ptr, x: Ptr, K: number, reps: number): number;
   peak_s16s8(w: Ptr, x: Ptr, K: number, reps: number): number;
+  /** The relaxed build's fully connected loop (tile4x1r8's, reps * 4 * K MACs); 0 in a SIMD128 build. */
+  peak_r8(w: Ptr, x: Ptr, K: number, reps: number): number;
   relu_s8(x: Ptr, y: Ptr, bytes: number): void;
   dla_execute(program: Ptr, count: number, N: number, profile: number): number;
   // conv family (issue 15)
@@ -114,12 +121,15 @@ export class Kernels {
   readonly exports: KernelExports;
   readonly arena: Arena;
   readonly flavor: BuildFlavor;
+  /** The instruction set of the build: the relaxed build packs fully connected weights as int8 (lower-int8.ts). */
+  readonly isa: Isa;
   /** Called by the DLA engine after each command when profiling (see dla-engine.ts). */
   onDlaLayerDone: (command: number) => void = () => {};
 
   private constructor(exports: KernelExports, flavor: BuildFlavor) {
     this.exports = exports;
     this.flavor = flavor;
+    this.isa = exports.isRelaxedBuild() ? "relaxed" : "simd128";
     this.arena = new Arena(exports.memory, exports.heapBase(), (lo, hi) => exports.setArena(lo, hi));
   }
 

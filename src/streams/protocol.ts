@@ -8,6 +8,8 @@
 // A stream on a shared engine (threads of one device memory, the threads
 // wasm build) has no input and output blocks of its own: the caller reads
 // and writes its context's buffers in the shared wasm memory itself.
+import type { Isa } from "../runtime/isa.js";
+
 export const STATE = 0;
 export const BATCH = 1;
 export const BUSY_US = 2;
@@ -23,6 +25,8 @@ export interface StreamInit {
   plan: Uint8Array;
   maxBatch: number;
   flavor: "release" | "debug";
+  /** Node: the instruction set the caller's release kernels run (src/runtime/isa.ts). */
+  isa?: Isa;
   control: SharedArrayBuffer;
   input: SharedArrayBuffer;
   output: SharedArrayBuffer;

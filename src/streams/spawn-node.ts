@@ -3,9 +3,11 @@
 import { Worker } from "node:worker_threads";
 import type { Plan } from "../engine/plan.js";
 import { Stream, type Spawn, type StreamOptions } from "./stream.js";
+import { releaseIsa } from "../runtime/wasm-source-node.js";
 
 export const nodeSpawn: Spawn = (init) => {
-  const worker = new Worker(new URL("./stream-worker.js", import.meta.url), { workerData: init });
+  // The worker runs the caller's instruction set, without probing again.
+  const worker = new Worker(new URL("./stream-worker.js", import.meta.url), { workerData: { ...init, isa: init.flavor === "release" ? releaseIsa().isa : undefined } });
   return {
     onMessage: (f) => worker.on("message", f),
     onError: (f) => worker.on("error", f),

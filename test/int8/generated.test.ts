@@ -35,11 +35,14 @@ test("each peak microkernel runs its production tile's loop", () => {
   // The main loop's body: from its first load to the line closing it, indentation aside.
   const loopOf = (src: string, fn: string) => {
     const lines = src.slice(src.indexOf(`function ${fn}(`)).split("\n").map((l) => l.trim());
-    const start = lines.findIndex((l) => l.startsWith("const a = "));
+    const start = lines.findIndex((l) => l.startsWith("const a = ") || l.startsWith("const x = "));
     return lines.slice(start, lines.indexOf("}", start)).join("\n");
   };
   assert.is(loopOf(peaks, "peak_s16"), loopOf(tiles, "tile4x2s16"));
   assert.is(loopOf(peaks, "peak_s16s8"), loopOf(tiles, "tile4x2w16"));
+  const relaxed = files.get("assembly/int8/gen/relaxed-r8.ts")!;
+  assert.match(loopOf(relaxed, "tile4x1r8"), /relaxed_dot_i8x16_i7x16_add_s/);
+  assert.is(loopOf(relaxed, "peak_r8"), loopOf(relaxed, "tile4x1r8"));
 });
 
 test("the template expander: variables, macros with an argument, kept and dropped blocks, indentation", () => {

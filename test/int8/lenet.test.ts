@@ -12,7 +12,7 @@ import { type Layout, LAYOUTS, blockedBytes, unpackBlocked } from "../../src/int
 import { quantizeWeights, quantizeBias, requantMultipliers } from "../../src/int8/numerics.js";
 import { packConv } from "../../src/int8/pack-conv.js";
 import { packFc } from "../../src/int8/pack-fc.js";
-import { convS8, dequantizeFromS8, fcS8, poolS8, quantizeToS8, uploadParams } from "../../src/int8/ops.js";
+import { convS8, dequantizeFromS8, fcS8, poolS8, quantizeToS8, uploadFcParams, uploadParams } from "../../src/int8/ops.js";
 import { convScratchBytes } from "../../src/int8/scratch.js";
 import { convS8Ref } from "../../src/reference/conv-s8.js";
 import { maxPoolS8Ref } from "../../src/reference/pool-s8.js";
@@ -70,11 +70,11 @@ function run(k: Kernels, layout: Layout): { outputs: Map<string, Int8Array>; pro
   take("pool2", p2, 50, 4, 4);
   const pf1 = packFc(ip1.w, ip1.bias, ip1.mult, 500, 50, 4, 4, layout);
   const f1 = buf(500, 1, 1);
-  fcS8(k, pf1, uploadParams(k, pf1), { x: p2, N, relu: true, y: f1 });
+  fcS8(k, pf1, uploadFcParams(k, pf1), { x: p2, N, relu: true, y: f1 });
   take("ip1+relu1", f1, 500, 1, 1);
   const pf2 = packFc(ip2.w, ip2.bias, ip2.mult, 10, 500, 1, 1, layout);
   const f2 = buf(10, 1, 1);
-  fcS8(k, pf2, uploadParams(k, pf2), { x: f1, N, relu: false, y: f2 });
+  fcS8(k, pf2, uploadFcParams(k, pf2), { x: f1, N, relu: false, y: f2 });
   take("ip2", f2, 10, 1, 1);
   const logits = k.arena.allocF32(N * 10);
   dequantizeFromS8(k, layout, s.ip2, { x: f2, N, C: 10, H: 1, W: 1, y: logits });
