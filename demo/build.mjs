@@ -42,6 +42,7 @@ export async function buildDemo(out = OUT) {
   for (const f of ["index.html", "style.css"]) copyFileSync(join(ROOT, "demo", f), join(out, f));
   copyFileSync(join(ROOT, "build/wasm/octet.wasm"), join(out, "octet.wasm"));
   copyFileSync(join(ROOT, "build/wasm/octet.threads.wasm"), join(out, "octet.threads.wasm"));
+  copyFileSync(join(ROOT, "build/wasm/octet.relaxed.wasm"), join(out, "octet.relaxed.wasm"));
   copyFileSync(join(ROOT, "models/lenet.json"), join(out, "lenet.json"));
   copyFileSync(join(ROOT, "models/lenet.weights"), join(out, "lenet.weights"));
   const kernels = lib.loadKernels();

@@ -3,6 +3,7 @@
 // browser demo are thin shells over these exports.
 export { OctetError, type OctetErrorCode } from "./errors.js";
 export { Kernels, kernelFactory, assertWasmFeatures, type BuildFlavor, type KernelExports } from "./runtime/kernels.js";
+export { chooseKernelFactory, chooseIsa, engineHasRelaxedSimd, type Isa, type IsaChoice, type IsaRequest } from "./runtime/isa.js";
 export { parseGraph, type Graph, type Layer } from "./model/graph.js";
 export { decodeWeights, encodeWeights, type WeightMap } from "./model/weights-file.js";
 export { assembleModel, type Model } from "./model/model.js";

@@ -6,10 +6,10 @@
 // calibration cache made at demo-build time. It runs what you draw, and shows
 // the prediction, the placement graph, the timeline and the profile.
 import {
-  kernelFactory, deserializePlan, buildPlan, parseGraph, decodeWeights, assembleModel, parseCalibrationTable,
+  chooseKernelFactory, deserializePlan, buildPlan, parseGraph, decodeWeights, assembleModel, parseCalibrationTable,
   ExecutionContext, DEFAULT_BUILD, mnistPreprocess, profileTable, chromeTrace, summarize,
   startBrowserThreads, browserStreamsAvailable,
-  type Plan, type BuildOptions, type Device, type KernelFactory, type Model,
+  type Plan, type BuildOptions, type Device, type KernelFactory, type Model, type IsaRequest,
 } from "../../src/index.js";
 import { DrawPad } from "./draw-pad.js";
 import { renderGraph } from "./graph-view.js";
@@ -77,9 +77,12 @@ async function main(): Promise<void> {
     scales: parseCalibrationTable(cache, "lenet.cache").scales, cacheFile: "lenet.cache",
     prebuilt: deserializePlan(planBytes, "lenet-gpu-int8.plan"), origin: "lenet.json and lenet.weights", logits: false,
   };
-  const module = await WebAssembly.compile(wasm as Uint8Array<ArrayBuffer>);
+  // ?isa=simd128|relaxed forces the kernels' instruction set (the CLI's --isa); by default the probe and race choose.
+  const isaRequest = (new URLSearchParams(location.search).get("isa") ?? "auto") as IsaRequest;
+  const { factory, choice } = await chooseKernelFactory(wasm as Uint8Array<ArrayBuffer>, () => fetchBytes("octet.relaxed.wasm") as Promise<Uint8Array<ArrayBuffer>>, isaRequest);
+  document.body.dataset.isa = choice.isa;
   const state: State = {
-    kernels: await kernelFactory(module), calibrationImages, entries, loaded: new Map([["lenet", lenet]]), current: lenet, wanted: "lenet",
+    kernels: factory, calibrationImages, entries, loaded: new Map([["lenet", lenet]]), current: lenet, wanted: "lenet",
     plan: null, ctx: null, plain: null, input: null,
   };
   const chooser = $<HTMLSelectElement>("model");
@@ -102,7 +105,7 @@ async function main(): Promise<void> {
     threadedBurst(state).catch((e) => showError(e as Error));
   });
   useModel(state, lenet);
-  $("status").textContent = `Ready: ${(wasm.length / 1024).toFixed(1)} KB wasm, plan ${(planBytes.length / 1024).toFixed(0)} KB.`;
+  $("status").textContent = `Ready: ${(wasm.length / 1024).toFixed(1)} KB wasm, plan ${(planBytes.length / 1024).toFixed(0)} KB. Kernels: ${choice.reason}.`;
   document.body.dataset.ready = "true";
 }
 

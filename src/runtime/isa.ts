@@ -7,7 +7,7 @@
 // other sums), and a short race of the two builds' fully connected loops,
 // since on x86 without VNNI the relaxed dot is three instructions and the
 // split it needs for bit-exactness makes it slower than the int16 dot.
-import { Kernels } from "./kernels.js";
+import { Kernels, assertWasmFeatures } from "./kernels.js";
 import { fail } from "../errors.js";
 
 export type Isa = "simd128" | "relaxed";
@@ -92,6 +92,17 @@ export function raceRelaxed(k: Kernels, budgetMs = 4): number {
   return (4 * K * reps / Math.max(r8, 1e-6)) / (8 * K * reps / Math.max(s16, 1e-6));
 }
 
+// (func (param v128 v128 v128) (result v128) local.get 0 local.get 1 local.get 2 i32x4.relaxed_dot_i8x16_i7x16_add_s)
+const RELAXED_SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 8, 1, 96, 3, 123, 123, 123, 1, 123, 3, 2, 1, 0,
+  10, 13, 1, 11, 0, 32, 0, 32, 1, 32, 2, 253, 147, 2, 11,
+]);
+
+/** Whether the engine validates relaxed SIMD (before fetching or compiling the relaxed build). */
+export function engineHasRelaxedSimd(): boolean {
+  return typeof WebAssembly === "object" && WebAssembly.validate(RELAXED_SIMD_PROBE);
+}
+
 /** The relaxed path must beat SIMD128 by this much in the race to be chosen by "auto". */
 export const RELAXED_MIN_SPEEDUP = 1.2;
 
@@ -103,7 +114,7 @@ export const RELAXED_MIN_SPEEDUP = 1.2;
  */
 export function chooseIsa(request: IsaRequest, relaxed: () => WebAssembly.Module | undefined): IsaChoice & { module?: WebAssembly.Module } {
   if (request === "simd128") return { isa: "simd128", reason: "SIMD128 (asked for)" };
-  const module = relaxed();
+  const module = engineHasRelaxedSimd() ? relaxed() : undefined;
   if (!module) {
     if (request === "relaxed") fail("WASM_UNSUPPORTED", "--isa relaxed: this engine lacks WebAssembly relaxed SIMD (Node 22+, Node 20 with --experimental-wasm-relaxed-simd, Chrome 114+, Firefox 145+)");
     return { isa: "simd128", reason: "SIMD128 (this engine lacks relaxed SIMD)" };
@@ -120,4 +131,20 @@ export function chooseIsa(request: IsaRequest, relaxed: () => WebAssembly.Module
     return { isa: "relaxed", speedup, module, reason: `relaxed SIMD (exact; its int8 dot ran ${speedup.toFixed(2)}x the int16 dot at start-up)` };
   }
   return { isa: "simd128", speedup, reason: `SIMD128 (relaxed SIMD is exact here, but its int8 dot ran ${speedup.toFixed(2)}x the int16 dot at start-up: no native int8 dot such as VNNI or SDOT; --isa relaxed forces it)` };
+}
+
+/**
+ * For web pages: the kernel factory of the chosen build. `relaxed` fetches
+ * the relaxed build's bytes; it is called only where the engine validates
+ * relaxed SIMD and the request is not "simd128".
+ */
+export async function chooseKernelFactory(
+  simd128: BufferSource | WebAssembly.Module, relaxed: () => Promise<BufferSource>, request: IsaRequest = "auto",
+): Promise<{ factory: (device: string) => Kernels; choice: IsaChoice; module: WebAssembly.Module }> {
+  assertWasmFeatures();
+  let relaxedModule: WebAssembly.Module | undefined;
+  if (request !== "simd128" && engineHasRelaxedSimd()) relaxedModule = await WebAssembly.compile(await relaxed());
+  const { module: chosen, ...choice } = chooseIsa(request, () => relaxedModule);
+  const module = chosen ?? (simd128 instanceof WebAssembly.Module ? simd128 : await WebAssembly.compile(simd128));
+  return { factory: () => Kernels.fromModule(module, "release"), choice, module };
 }

@@ -118,6 +118,28 @@ test("strip digits are recognised, and every INT8 placement gives bit-identical 
   }
 });
 
+test("kernels: Chromium runs relaxed SIMD exactly (the start-up probe says so), and ?isa=relaxed gives the SIMD128 probabilities bit for bit", async () => {
+  const status = (await page.textContent("#status"))!;
+  console.log(`  demo in Chromium: ${status.slice(status.indexOf("Kernels:"))}`);
+  assert.match(status, /Kernels: (relaxed SIMD \(exact; its int8 dot ran [\d.]+x the int16 dot at start-up\)|SIMD128 \(relaxed SIMD is exact here, but its int8 dot ran [\d.]+x)/);
+  const stripProbs = async (isa: string) => {
+    const p = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
+    p.on("pageerror", (e) => pageErrors.push(`?isa=${isa}: ${e.message}`));
+    await p.goto(`${server.url}?isa=${isa}`);
+    await p.waitForSelector("body[data-ready=true]", { timeout: 20000 });
+    assert.is(await p.getAttribute("body", "data-isa"), isa);
+    const out: string[] = [];
+    for (const i of [0, 3, 9, 14, 22]) {
+      await p.locator("#strip canvas").nth(i).click();
+      out.push((await p.getAttribute("#prediction", "data-probs"))!);
+    }
+    await p.close();
+    return out;
+  };
+  const simd = await stripProbs("simd128");
+  assert.equal(await stripProbs("relaxed"), simd);
+});
+
 test("a threaded burst: two Web Workers run the plan at once, their probabilities bit-identical to the single-thread run, drawn on one clock", async () => {
   assert.is(await page.evaluate(() => globalThis.crossOriginIsolated), true);
   await page.locator("#strip canvas").nth(1).click();
