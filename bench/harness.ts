@@ -1,7 +1,8 @@
 // Interleaved timing for a noisy shared machine: contenders run in turns
 // (A B C A B C ...) for several rounds, each round a fixed time slice per
 // contender; a contender's result is the median over rounds of its
-// per-call median, and ratios are medians of per-round ratios.
+// per-call median, and ratios are medians of per-round ratios. Runs in Node
+// and in a page (bench/browser/page.ts), where CPU time is not measured.
 import { summarize } from "../src/profiler/reports/stats.js";
 
 export interface Contender {
@@ -18,14 +19,21 @@ export interface Timing {
   roundMedians: number[];
   medianMs: number;
   imagesPerSecond: number;
-  /** Process CPU time over wall time while this contender ran: above 1 means it used more than one thread. */
+  /** Process CPU time over wall time while this contender ran: above 1 means it used more than one thread (NaN in a page). */
   cpuPerWall: number;
 }
 
 const median = (a: number[]) => summarize(a).median;
 
 /** Untimed warm-up per contender before the rounds (OCTET_BENCH_WARMUP_MS shortens a development run). */
-const WARMUP_MS = Number(process.env.OCTET_BENCH_WARMUP_MS ?? 300);
+const node = typeof process !== "undefined" && typeof process.cpuUsage === "function";
+const WARMUP_MS = Number((node ? process.env.OCTET_BENCH_WARMUP_MS : undefined) ?? 300);
+/** Process CPU milliseconds (user + system), or NaN in a page. */
+const cpuMs = () => {
+  if (!node) return NaN;
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 
 async function slice(c: Contender, ms: number): Promise<number[]> {
   const times: number[] = [];
@@ -45,10 +53,9 @@ export async function interleave(contenders: Contender[], rounds = 5, sliceMs = 
   const cpu = contenders.map(() => 0), wall = contenders.map(() => 0);
   for (let r = 0; r < rounds; r++) {
     for (let i = 0; i < contenders.length; i++) {
-      const c0 = process.cpuUsage(), t0 = performance.now();
+      const c0 = cpuMs(), t0 = performance.now();
       per[i]!.push(median(await slice(contenders[i]!, sliceMs)));
-      const used = process.cpuUsage(c0);
-      cpu[i]! += (used.user + used.system) / 1000;
+      cpu[i]! += cpuMs() - c0;
       wall[i]! += performance.now() - t0;
     }
   }

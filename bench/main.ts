@@ -10,6 +10,7 @@ import { runPeers } from "./peers.js";
 import { runColdStart } from "./coldstart.js";
 import { runSize } from "./size.js";
 import { runThreads } from "./threads.js";
+import { runBrowserPeers } from "./browser-peers.js";
 
 const suites: Record<string, (filter: string) => unknown> = {
   kernels: runKernelBench,
@@ -18,6 +19,7 @@ const suites: Record<string, (filter: string) => unknown> = {
   coldstart: runColdStart,
   size: runSize,
   threads: runThreads,
+  browser: runBrowserPeers,
 };
 
 const [name = "all", filter = ""] = process.argv.slice(2);
