@@ -199,7 +199,8 @@ function int8Params(
     mult: r.typed(o.mult, `${where}.mult`, Float32Array),
   };
   const op = `${r.file}: ${where}`;
-  packed.weights = checkPackedInt8(op, packed, layer, shapes, layout, symmetric, weights.length === full ? full : 2 * stored);
+  const widened = weights.length !== full;
+  packed.weights = checkPackedInt8(op, packed, layer, shapes, layout, symmetric, widened ? 2 * stored : full, widened);
   const sIn = scales[firstInput(layer)]!, sOut = scales[layer.output]!;
   for (let k = 0; k < K; k++) {
     const m = requantMultiplier(sIn, weightScales[k]!, sOut);

@@ -66,13 +66,13 @@ function compareRepacked(op: string, p: PackedArrays, again: PackedArrays, store
  * keeps only the rows; stored-weights.ts) the rows followed by the Winograd
  * block the repacking derives from them.
  */
-export function checkPackedConv(op: string, p: PackedArrays, K: number, C: number, kernel: number, layout: Layout, stride: number, stored = p.weights.length): Int8Array {
+export function checkPackedConv(op: string, p: PackedArrays, K: number, C: number, kernel: number, layout: Layout, stride: number, stored = p.weights.length, widened = false): Int8Array {
   const path = convPath(layout, C, kernel, stride);
   checkLengths(op, p, packedConvWeightBytes(K, C, kernel, path), K);
   const v = int16s(p.weights);
-  // The rows (or pairs) hold int8 values: one tight loop first (this runs cold, at load); the repacking
-  // checks the rest, the Winograd block after the rows included.
-  const values = path === "winograd" ? ceilTo(K, 4) * convRowBytes(C, kernel) : v.length;
+  // The rows (or pairs) hold int8 values: one tight loop first (this runs cold, at load; not needed for
+  // values widened from int8); the repacking checks the rest, the Winograd block after the rows included.
+  const values = widened ? 0 : path === "winograd" ? ceilTo(K, 4) * convRowBytes(C, kernel) : v.length;
   for (let i = 0; i < values; i++) if (v[i]! < -128 || v[i]! > 127) int8At(op, v[i]!, i);
   const K4 = ceilTo(K, 4), kk = kernel * kernel;
   const w = new Int8Array(K * C * kk);
@@ -112,12 +112,38 @@ export function checkPackedConv(op: string, p: PackedArrays, K: number, C: numbe
   return again.weights;
 }
 
-/** The fc packing is a permutation: check each int16 in place (int8 value, zero at padding) without repacking. */
-export function checkPackedFc(op: string, p: PackedArrays, O: number, C: number, H: number, W: number, layout: Layout): void {
+/**
+ * The fc packing is a permutation: check each int16 in place (int8 value,
+ * zero at padding) without repacking. `widened`: the values were widened
+ * from int8 (a plan file's), so only the padding needs looking at.
+ */
+export function checkPackedFc(op: string, p: PackedArrays, O: number, C: number, H: number, W: number, layout: Layout, widened = false): void {
   checkLengths(op, p, packedFcWeightBytes(O, C, H, W, layout), O);
   const v = int16s(p.weights);
   const G = lanesOf(layout);
   const HW = H * W, blocks = ceilTo(C, G) / G;
+  if (widened) checkFcPadding(op, v, O, C, HW, G, blocks);
+  else checkFcValues(op, v, O, C, HW, G, blocks);
+  for (let k = O; k < p.bias.length; k++) {
+    if (p.bias[k] !== 0 || p.mult[k] !== 0) fail("BAD_ARGUMENT", `${op}: padding output channel ${k} has bias ${p.bias[k]} and multiplier ${p.mult[k]}, expected 0 and 0`);
+  }
+}
+
+/** Zero at the padding rows (o >= O, one run at the end) and the padding lanes of the last channel block. */
+function checkFcPadding(op: string, v: Int16Array, O: number, C: number, HW: number, G: number, blocks: number): void {
+  const Kl = blocks * HW * G;
+  for (let i = O * Kl; i < v.length; i++) if (v[i] !== 0) fail("BAD_ARGUMENT", `${op}: packed weight ${i} is ${v[i]} at a padding row, expected 0`);
+  const used = C - (blocks - 1) * G;
+  if (used === G) return;
+  for (let o = 0; o < O; o++) {
+    for (let q = 0; q < HW; q++) {
+      const at = o * Kl + ((blocks - 1) * HW + q) * G;
+      for (let l = used; l < G; l++) if (v[at + l] !== 0) fail("BAD_ARGUMENT", `${op}: packed weight ${at + l} is ${v[at + l]} at a padding channel, expected 0`);
+    }
+  }
+}
+
+function checkFcValues(op: string, v: Int16Array, O: number, C: number, HW: number, G: number, blocks: number): void {
   let i = 0;
   for (let o = 0; o < ceilTo(O, 4); o++)
     for (let b = 0; b < blocks; b++)
@@ -128,9 +154,6 @@ export function checkPackedFc(op: string, p: PackedArrays, O: number, C: number,
             if (x !== 0) fail("BAD_ARGUMENT", `${op}: packed weight ${i} is ${x} at a padding ${o >= O ? "row" : "channel"}, expected 0`);
           } else if (x < -128 || x > 127) fail("BAD_ARGUMENT", `${op}: packed weight ${i} is ${x}, outside int8`);
         }
-  for (let k = O; k < p.bias.length; k++) {
-    if (p.bias[k] !== 0 || p.mult[k] !== 0) fail("BAD_ARGUMENT", `${op}: padding output channel ${k} has bias ${p.bias[k]} and multiplier ${p.mult[k]}, expected 0 and 0`);
-  }
 }
 
 /** Bytes of packed weights the kernel table's kernel for `layer` takes. */
@@ -158,21 +181,22 @@ export function packedInt8Channels(layer: Layer, shapes: LayerShapes, symmetric 
 /**
  * Proof for any kernel of the table: the packed weights are exactly the
  * packing of the int8 values they hold. The dense layouts (fc, conv1x1) are
- * checked in place; the others are unpacked and packed again.
+ * checked in place; the others are unpacked and packed again. `widened`:
+ * every int16 was widened from an int8 (a plan file's), so value ranges hold.
  */
-export function checkPackedInt8(op: string, p: PackedArrays, layer: Layer, shapes: LayerShapes, layout: Layout, symmetric = true, stored = p.weights.length): Int8Array {
+export function checkPackedInt8(op: string, p: PackedArrays, layer: Layer, shapes: LayerShapes, layout: Layout, symmetric = true, stored = p.weights.length, widened = false): Int8Array {
   const [C, H, W] = shapes.input, K = shapes.output[0];
   const variant = layer.type === "convolution" ? convKernel(layer, C, symmetric) : null;
-  if (layer.type === "convolution" && variant === "conv") return checkPackedConv(op, p, K, C, layer.kernelShape[0], layout, layer.strides[0], stored);
+  if (layer.type === "convolution" && variant === "conv") return checkPackedConv(op, p, K, C, layer.kernelShape[0], layout, layer.strides[0], stored, widened);
   if (stored !== p.weights.length) fail("BAD_ARGUMENT", `${op}: only a convolution's Winograd block is derived, not ${p.weights.length - stored} bytes of a ${variant ?? layer.type} packing`);
-  if (layer.type === "fully_connected") checkPackedFc(op, p, K, C, H, W, layout);
-  else if (variant === "conv1x1") checkPackedFc(op, p, K, C, 1, 1, layout);
-  else checkPackedGrouped(op, p, layer, shapes, layout, symmetric);
+  if (layer.type === "fully_connected") checkPackedFc(op, p, K, C, H, W, layout, widened);
+  else if (variant === "conv1x1") checkPackedFc(op, p, K, C, 1, 1, layout, widened);
+  else checkPackedGrouped(op, p, layer, shapes, layout, symmetric, widened);
   return p.weights;
 }
 
 /** dwconv and convg: unpacked and packed again. */
-function checkPackedGrouped(op: string, p: PackedArrays, layer: Layer, shapes: LayerShapes, layout: Layout, symmetric: boolean): void {
+function checkPackedGrouped(op: string, p: PackedArrays, layer: Layer, shapes: LayerShapes, layout: Layout, symmetric: boolean, widened: boolean): void {
   const [C] = shapes.input, K = shapes.output[0];
   if (layer.type !== "convolution") return fail("BAD_ARGUMENT", `${op}: a ${layer.type} layer has no packed weights`);
   const [kh, kw] = layer.kernelShape;
@@ -182,7 +206,7 @@ function checkPackedGrouped(op: string, p: PackedArrays, layer: Layer, shapes: L
   const channels = packedInt8Channels(layer, shapes, symmetric);
   if (p.bias.length !== channels || p.mult.length !== channels) fail("BAD_ARGUMENT", `${op}: bias and multipliers have ${p.bias.length} and ${p.mult.length} values, expected ${channels}`);
   const v = int16s(p.weights);
-  for (let i = 0; i < v.length; i++) int8At(op, v[i]!, i);
+  if (!widened) for (let i = 0; i < v.length; i++) int8At(op, v[i]!, i);
   if (variant === "dwconv") {
     const M = K / C, np = dwconvPairs(kh, kw);
     const w = new Int8Array(K * kh * kw);

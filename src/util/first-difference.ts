@@ -7,15 +7,16 @@ type Any = unknown;
 
 export function firstDifference(found: Any, expected: Any, path: string): string | null {
   if (Object.is(found, expected)) return null;
-  const mismatch = `${path}: ${describeFound(found)}, expected ${describeFound(expected)}`;
-  if (typeof found !== "object" || typeof expected !== "object" || found === null || expected === null) return mismatch;
+  // Built only when returned: describing every value on the way down costs more than comparing it.
+  const mismatch = () => `${path}: ${describeFound(found)}, expected ${describeFound(expected)}`;
+  if (typeof found !== "object" || typeof expected !== "object" || found === null || expected === null) return mismatch();
   if (ArrayBuffer.isView(found) || ArrayBuffer.isView(expected)) {
     const a = found as unknown as ArrayLike<number>, b = expected as unknown as ArrayLike<number>;
-    if (found.constructor !== expected.constructor || a.length !== b.length) return mismatch;
+    if (found.constructor !== expected.constructor || a.length !== b.length) return mismatch();
     for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return `${path}[${i}]: ${a[i]}, expected ${b[i]}`;
     return null;
   }
-  if (Array.isArray(found) !== Array.isArray(expected)) return mismatch;
+  if (Array.isArray(found) !== Array.isArray(expected)) return mismatch();
   if (Array.isArray(found)) {
     const b = expected as Any[];
     for (let i = 0; i < Math.min(found.length, b.length); i++) {
