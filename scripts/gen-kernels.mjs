@@ -90,7 +90,7 @@ const TILES_4X2 = [
     EPILOGUE: "  stv(m, reduce4(c00, c10, c20, c30));\n  stv(m + 16, reduce4(c01, c11, c21, c31));",
   },
   {
-    NAME: "tile4x2w16", DECL: "export ", loop: "w16", DOC: "4 outputs x 2 images, int16 weights, int8 activations.",
+    NAME: "tile4x2w16", DECL: "@inline export ", loop: "w16", DOC: "4 outputs x 2 images, int16 weights, int8 activations.",
     PARAMS: "w: usize, ldw: usize, x0: usize, x1: usize, K: i32,\n  bias: usize, mult: usize, lo: v128, hi: v128, zero: v128, out0: usize, out1: usize,",
     EPILOGUE: STORE2.replace("REQUANT", "requantZc4x2(r0, r1, ldv(mult), lo, hi, zero)"),
   },
@@ -103,12 +103,12 @@ const TILES_4X1 = [
     EPILOGUE: "  const r = i32x4.add(reduce4(c0, c1, c2, c3), ldv(bias));\n  sti32(out0, i32x4.extract_lane(requant4(r, ldv(mult), relu), 0));",
   },
   {
-    NAME: "tile4x1w16", DECL: "export ", loop: "w16", LDW: "ldw", DOC: "4 outputs x 1 image, int16 weights, int8 activations.",
+    NAME: "tile4x1w16", DECL: "@inline export ", loop: "w16", LDW: "ldw", DOC: "4 outputs x 1 image, int16 weights, int8 activations.",
     PARAMS: "w: usize, ldw: usize, x0: usize, K: i32,\n  bias: usize, mult: usize, lo: v128, hi: v128, zero: v128, out0: usize,",
     EPILOGUE: "  const r = i32x4.add(reduce4(c0, c1, c2, c3), ldv(bias));\n  sti32(out0, i32x4.extract_lane(requantZc4(r, ldv(mult), lo, hi, zero), 0));",
   },
   {
-    NAME: "tile4x1w16far", DECL: "export ", loop: "w16", LDW: "step",
+    NAME: "tile4x1w16far", DECL: "@inline export ", loop: "w16", LDW: "step",
     DOC: "4 outputs FAR APART (rows w, w + step, w + 2 step, w + 3 step; outputs\n *  q*Q apart) x 1 image, int16 weights, int8 activations: a single image's\n *  fully connected layer streams 4 distant weight runs, which the hardware\n *  prefetches better than 4 adjacent rows. bias / mult: the first output's;\n *  Q: outputs between the 4 (bytes of output, 4*Q bytes of bias / mult).",
     PARAMS: "w: usize, step: usize, x0: usize, K: i32,\n  bias: usize, mult: usize, Q: usize, lo: v128, hi: v128, zero: v128, out0: usize,",
     EPILOGUE: `  const q4 = Q << 2;
@@ -131,12 +131,12 @@ const TILES_4X1 = [
 /** The relaxed-SIMD build's tiles (int8 weights x int8 activations, i32x4.relaxed_dot_i8x16_i7x16_add_s on the split activation); K: elements, a multiple of 4. */
 const TILES_R8 = [
   {
-    NAME: "tile4x1r8", DECL: "export ", LDW: "ldw", DOC: "4 outputs x 1 image, int8 weights and activations (relaxed SIMD). Writes 4 int8 at out0.",
+    NAME: "tile4x1r8", DECL: "@inline export ", LDW: "ldw", DOC: "4 outputs x 1 image, int8 weights and activations (relaxed SIMD). Writes 4 int8 at out0.",
     PARAMS: "w: usize, ldw: usize, x0: usize, K: i32,\n  bias: usize, mult: usize, lo: v128, hi: v128, zero: v128, out0: usize,",
     EPILOGUE: "  sti32(out0, i32x4.extract_lane(requantZc4(i32x4.add(sums, ldv(bias)), ldv(mult), lo, hi, zero), 0));",
   },
   {
-    NAME: "tile4x1r8far", DECL: "export ", LDW: "step",
+    NAME: "tile4x1r8far", DECL: "@inline export ", LDW: "step",
     DOC: "tile4x1w16far's 4 outputs FAR APART x 1 image, int8 weights and activations\n *  (relaxed SIMD). bias / mult: the first output's; Q: outputs between the 4.",
     PARAMS: "w: usize, step: usize, x0: usize, K: i32,\n  bias: usize, mult: usize, Q: usize, lo: v128, hi: v128, zero: v128, out0: usize,",
     EPILOGUE: TILES_4X1[2].EPILOGUE.replace("i32x4.add(reduce4(c0, c1, c2, c3), bv)", "i32x4.add(sums, bv)"),

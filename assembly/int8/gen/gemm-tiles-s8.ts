@@ -64,7 +64,7 @@ export function tile4x2s16sums(
 }
 
 /** 4 outputs x 2 images, int16 weights, int8 activations. */
-export function tile4x2w16(
+@inline export function tile4x2w16(
   w: usize, ldw: usize, x0: usize, x1: usize, K: i32,
   bias: usize, mult: usize, lo: v128, hi: v128, zero: v128, out0: usize, out1: usize,
 ): void {
@@ -125,7 +125,7 @@ export function tile4x1s16(
 }
 
 /** 4 outputs x 1 image, int16 weights, int8 activations. */
-export function tile4x1w16(
+@inline export function tile4x1w16(
   w: usize, ldw: usize, x0: usize, K: i32,
   bias: usize, mult: usize, lo: v128, hi: v128, zero: v128, out0: usize,
 ): void {
@@ -156,7 +156,7 @@ export function tile4x1w16(
  *  fully connected layer streams 4 distant weight runs, which the hardware
  *  prefetches better than 4 adjacent rows. bias / mult: the first output's;
  *  Q: outputs between the 4 (bytes of output, 4*Q bytes of bias / mult). */
-export function tile4x1w16far(
+@inline export function tile4x1w16far(
   w: usize, step: usize, x0: usize, K: i32,
   bias: usize, mult: usize, Q: usize, lo: v128, hi: v128, zero: v128, out0: usize,
 ): void {

@@ -7,7 +7,7 @@ import { reduce4, ldPart } from "../tile-ops-s8";
 import { requantZc4 } from "../requant";
 
 /** 4 outputs x 1 image, int8 weights and activations (relaxed SIMD). Writes 4 int8 at out0. */
-export function tile4x1r8(
+@inline export function tile4x1r8(
   w: usize, ldw: usize, x0: usize, K: i32,
   bias: usize, mult: usize, lo: v128, hi: v128, zero: v128, out0: usize,
 ): void {
@@ -50,7 +50,7 @@ export function tile4x1r8(
 
 /** tile4x1w16far's 4 outputs FAR APART x 1 image, int8 weights and activations
  *  (relaxed SIMD). bias / mult: the first output's; Q: outputs between the 4. */
-export function tile4x1r8far(
+@inline export function tile4x1r8far(
   w: usize, step: usize, x0: usize, K: i32,
   bias: usize, mult: usize, Q: usize, lo: v128, hi: v128, zero: v128, out0: usize,
 ): void {
