@@ -6,7 +6,7 @@ import { ldv, ldi32 } from "../../mem";
 import { ld32splat, store2 } from "../tile-ops-s8";
 
 /** 4 output channels x the band's pc pixels, 2 at a time. */
-export function pairPanel4(
+@inline export function pairPanel4(
   w: usize, ldw: usize, tab: usize, npairs: i32, pc: i32, st4: usize,
   bias: usize, mult: usize, relu: bool, out: usize, Gu: usize, gs: usize,
 ): void {
@@ -31,7 +31,7 @@ export function pairPanel4(
 }
 
 /** 8 output channels x the band's pc pixels, 2 at a time. */
-export function pairPanel8(
+@inline export function pairPanel8(
   w: usize, ldw: usize, tab: usize, npairs: i32, pc: i32, st4: usize,
   bias: usize, mult: usize, relu: bool, out: usize, Gu: usize, gs: usize,
 ): void {
@@ -60,7 +60,7 @@ export function pairPanel8(
 }
 
 /** 12 output channels x the band's pc pixels, 2 at a time. */
-export function pairPanel12(
+@inline export function pairPanel12(
   w: usize, ldw: usize, tab: usize, npairs: i32, pc: i32, st4: usize,
   bias: usize, mult: usize, relu: bool, out: usize, Gu: usize, gs: usize,
 ): void {
@@ -93,7 +93,7 @@ export function pairPanel12(
 }
 
 /** 16 output channels x the band's pc pixels, 2 at a time. */
-export function pairPanel16(
+@inline export function pairPanel16(
   w: usize, ldw: usize, tab: usize, npairs: i32, pc: i32, st4: usize,
   bias: usize, mult: usize, relu: bool, out: usize, Gu: usize, gs: usize,
 ): void {
