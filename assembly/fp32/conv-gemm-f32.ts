@@ -14,9 +14,10 @@
 // No FMA in SIMD128: mul then add. With packed weights (the 4 channels'
 // weights interleaved, [M/4][depth][4], see packWeights4) the 4 broadcasts
 // come from one pointer at fixed offsets, which saves 3 address updates per
-// step (about 10%).
+// step (about 10%). The blocks are generated (scripts/gen-kernels.mjs, from
+// fp32/templates/block.ts.in into gen/blocks-f32.ts).
 import { ldf, stf, ldv, stv } from "../mem";
-import { ldsp, ldsp1, ldsp2, ldsp3 } from "./mem-f32";
+import { block4x8p, block4x8, block3x8, block2x8, block1x8 } from "./gen/blocks-f32";
 
 /** Floats of `scratch` a panel needs, and where packed weights would go. */
 @inline export function panelFloats(depth: i32): i32 {
@@ -97,7 +98,7 @@ export function convImage(
       m += 2;
     }
     if (m < M) {
-      block1x8(depth, w + <usize>m * lda, ldf(bias + ((<usize>m) << 2)), panel, cj + <usize>m * ldc, relu);
+      block1x8(depth, w + <usize>m * lda, lda, bias + ((<usize>m) << 2), panel, cj + <usize>m * ldc, ldc, relu);
     }
   }
   const rem = P - P8;
@@ -187,115 +188,4 @@ function im2colPanel(
       }
     }
   }
-}
-
-// ---------------------------------------------------------------- blocks
-
-@inline function madd(acc: v128, a: v128, b: v128): v128 {
-  return f32x4.add(acc, f32x4.mul(a, b));
-}
-
-@inline function out(p: usize, v: v128, relu: bool): void {
-  // pmax(v, 0) = v < 0 ? 0 : v, the scalar ReLU exactly (NaN and -0 kept).
-  stv(p, relu ? f32x4.pmax(v, f32x4.splat(0)) : v);
-}
-
-// 4 channels from packed weights wp [depth][4].
-function block4x8p(depth: i32, wp: usize, bias: usize, bp: usize, c: usize, ldc: usize, relu: bool): void {
-  let c00 = ldsp(bias), c01 = c00;
-  let c10 = ldsp1(bias), c11 = c10;
-  let c20 = ldsp2(bias), c21 = c20;
-  let c30 = ldsp3(bias), c31 = c30;
-  const end = wp + ((<usize>depth) << 4);
-  while (wp < end) {
-    const b0 = ldv(bp), b1 = ldv(bp + 16);
-    let s = ldsp(wp); c00 = madd(c00, s, b0); c01 = madd(c01, s, b1);
-    s = ldsp1(wp); c10 = madd(c10, s, b0); c11 = madd(c11, s, b1);
-    s = ldsp2(wp); c20 = madd(c20, s, b0); c21 = madd(c21, s, b1);
-    s = ldsp3(wp); c30 = madd(c30, s, b0); c31 = madd(c31, s, b1);
-    wp += 16;
-    bp += 32;
-  }
-  out(c, c00, relu); out(c + 16, c01, relu); c += ldc;
-  out(c, c10, relu); out(c + 16, c11, relu); c += ldc;
-  out(c, c20, relu); out(c + 16, c21, relu); c += ldc;
-  out(c, c30, relu); out(c + 16, c31, relu);
-}
-
-// 4 channels from rows of w (lda bytes apart).
-function block4x8(
-  depth: i32, a0: usize, lda: usize, bias: usize, bp: usize, c: usize, ldc: usize, relu: bool,
-): void {
-  let a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
-  let c00 = ldsp(bias), c01 = c00;
-  let c10 = ldsp1(bias), c11 = c10;
-  let c20 = ldsp2(bias), c21 = c20;
-  let c30 = ldsp3(bias), c31 = c30;
-  const end = a0 + ((<usize>depth) << 2);
-  while (a0 < end) {
-    const b0 = ldv(bp), b1 = ldv(bp + 16);
-    let s = ldsp(a0); c00 = madd(c00, s, b0); c01 = madd(c01, s, b1);
-    s = ldsp(a1); c10 = madd(c10, s, b0); c11 = madd(c11, s, b1);
-    s = ldsp(a2); c20 = madd(c20, s, b0); c21 = madd(c21, s, b1);
-    s = ldsp(a3); c30 = madd(c30, s, b0); c31 = madd(c31, s, b1);
-    a0 += 4; a1 += 4; a2 += 4; a3 += 4;
-    bp += 32;
-  }
-  out(c, c00, relu); out(c + 16, c01, relu); c += ldc;
-  out(c, c10, relu); out(c + 16, c11, relu); c += ldc;
-  out(c, c20, relu); out(c + 16, c21, relu); c += ldc;
-  out(c, c30, relu); out(c + 16, c31, relu);
-}
-
-function block3x8(
-  depth: i32, a0: usize, lda: usize, bias: usize, bp: usize, c: usize, ldc: usize, relu: bool,
-): void {
-  let a1 = a0 + lda, a2 = a1 + lda;
-  let c00 = ldsp(bias), c01 = c00;
-  let c10 = ldsp1(bias), c11 = c10;
-  let c20 = ldsp2(bias), c21 = c20;
-  const end = a0 + ((<usize>depth) << 2);
-  while (a0 < end) {
-    const b0 = ldv(bp), b1 = ldv(bp + 16);
-    let s = ldsp(a0); c00 = madd(c00, s, b0); c01 = madd(c01, s, b1);
-    s = ldsp(a1); c10 = madd(c10, s, b0); c11 = madd(c11, s, b1);
-    s = ldsp(a2); c20 = madd(c20, s, b0); c21 = madd(c21, s, b1);
-    a0 += 4; a1 += 4; a2 += 4;
-    bp += 32;
-  }
-  out(c, c00, relu); out(c + 16, c01, relu); c += ldc;
-  out(c, c10, relu); out(c + 16, c11, relu); c += ldc;
-  out(c, c20, relu); out(c + 16, c21, relu);
-}
-
-function block2x8(
-  depth: i32, a0: usize, lda: usize, bias: usize, bp: usize, c: usize, ldc: usize, relu: bool,
-): void {
-  let a1 = a0 + lda;
-  let c00 = ldsp(bias), c01 = c00;
-  let c10 = ldsp1(bias), c11 = c10;
-  const end = a0 + ((<usize>depth) << 2);
-  while (a0 < end) {
-    const b0 = ldv(bp), b1 = ldv(bp + 16);
-    let s = ldsp(a0); c00 = madd(c00, s, b0); c01 = madd(c01, s, b1);
-    s = ldsp(a1); c10 = madd(c10, s, b0); c11 = madd(c11, s, b1);
-    a0 += 4; a1 += 4;
-    bp += 32;
-  }
-  out(c, c00, relu); out(c + 16, c01, relu); c += ldc;
-  out(c, c10, relu); out(c + 16, c11, relu);
-}
-
-function block1x8(depth: i32, a: usize, bias: f32, bp: usize, c: usize, relu: bool): void {
-  let c0 = f32x4.splat(bias), c1 = c0;
-  const end = a + ((<usize>depth) << 2);
-  while (a < end) {
-    const s = ldsp(a);
-    c0 = madd(c0, s, ldv(bp));
-    c1 = madd(c1, s, ldv(bp + 16));
-    a += 4;
-    bp += 32;
-  }
-  out(c, c0, relu);
-  out(c + 16, c1, relu);
 }

@@ -1,10 +1,12 @@
 // Single-precision matrix products used by FP32 convolution, fully connected
 // layers and training. All matrices are row-major f32; strides are in elements.
-import { ldf, stf, ldv, stv } from "../mem";
+import { ldf, stf, ldv } from "../mem";
+import { aAt } from "./block-ops-f32";
+import { gemmBlock4x8, gemmBlock1x8 } from "./gen/blocks-f32";
 
 // C[M,N] = (accumulate ? C : 0) + A·B, with A(i,k) = A[i*rsA + k*csA] (so a
 // transposed A is just swapped strides) and B[K,N] contiguous along N.
-// Vectorised over N, blocked 4 rows x 8 columns.
+// Vectorised over N, blocked 4 rows x 8 columns (generated blocks, gen/blocks-f32.ts).
 export function gemm_nn_f32(
   M: i32, N: i32, K: i32,
   a: usize, rsA: i32, csA: i32,
@@ -22,60 +24,6 @@ export function gemm_nn_f32(
     for (let j = 0; j < n8; j += 8) gemmBlock1x8(i, j, K, a, rsA, csA, b, ldb, c, ldc, accumulate);
     gemmRowTail(i, n8, N, K, a, rsA, csA, b, ldb, c, ldc, accumulate);
   }
-}
-
-@inline function aAt(a: usize, rsA: i32, csA: i32, i: i32, k: i32): f32 {
-  return ldf(a + ((<usize>(i * rsA + k * csA)) << 2));
-}
-
-function gemmBlock4x8(
-  i: i32, j: i32, K: i32,
-  a: usize, rsA: i32, csA: i32, b: usize, ldb: i32, c: usize, ldc: i32, accumulate: bool,
-): void {
-  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
-  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
-  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  for (let k = 0; k < K; k++) {
-    const bp = b + ((<usize>(k * ldb + j)) << 2);
-    const b0 = ldv(bp), b1 = ldv(bp + 16);
-    let s = f32x4.splat(aAt(a, rsA, csA, i, k));
-    c00 = f32x4.add(c00, f32x4.mul(s, b0)); c01 = f32x4.add(c01, f32x4.mul(s, b1));
-    s = f32x4.splat(aAt(a, rsA, csA, i + 1, k));
-    c10 = f32x4.add(c10, f32x4.mul(s, b0)); c11 = f32x4.add(c11, f32x4.mul(s, b1));
-    s = f32x4.splat(aAt(a, rsA, csA, i + 2, k));
-    c20 = f32x4.add(c20, f32x4.mul(s, b0)); c21 = f32x4.add(c21, f32x4.mul(s, b1));
-    s = f32x4.splat(aAt(a, rsA, csA, i + 3, k));
-    c30 = f32x4.add(c30, f32x4.mul(s, b0)); c31 = f32x4.add(c31, f32x4.mul(s, b1));
-  }
-  storeRow(c, ldc, i, j, c00, c01, accumulate);
-  storeRow(c, ldc, i + 1, j, c10, c11, accumulate);
-  storeRow(c, ldc, i + 2, j, c20, c21, accumulate);
-  storeRow(c, ldc, i + 3, j, c30, c31, accumulate);
-}
-
-function gemmBlock1x8(
-  i: i32, j: i32, K: i32,
-  a: usize, rsA: i32, csA: i32, b: usize, ldb: i32, c: usize, ldc: i32, accumulate: bool,
-): void {
-  let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
-  for (let k = 0; k < K; k++) {
-    const bp = b + ((<usize>(k * ldb + j)) << 2);
-    const s = f32x4.splat(aAt(a, rsA, csA, i, k));
-    c0 = f32x4.add(c0, f32x4.mul(s, ldv(bp)));
-    c1 = f32x4.add(c1, f32x4.mul(s, ldv(bp + 16)));
-  }
-  storeRow(c, ldc, i, j, c0, c1, accumulate);
-}
-
-@inline function storeRow(c: usize, ldc: i32, i: i32, j: i32, v0: v128, v1: v128, accumulate: bool): void {
-  const p = c + ((<usize>(i * ldc + j)) << 2);
-  if (accumulate) {
-    v0 = f32x4.add(v0, ldv(p));
-    v1 = f32x4.add(v1, ldv(p + 16));
-  }
-  stv(p, v0);
-  stv(p + 16, v1);
 }
 
 function gemmRowTail(

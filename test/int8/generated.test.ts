@@ -1,5 +1,5 @@
-// The generated kernels (scripts/gen-kernels.mjs: assembly/int8/templates/
-// *.ts.in -> assembly/int8/gen/) are what the templates make: regenerating
+// The generated kernels (scripts/gen-kernels.mjs: assembly/{int8,fp32}/templates/
+// *.ts.in -> assembly/{int8,fp32}/gen/) are what the templates make: regenerating
 // must not change the committed files, so a template edited without
 // regenerating, or a generated file edited by hand, fails here. The
 // template expander's directives are checked on a small case. (That the
@@ -18,7 +18,8 @@ const gen = await import(pathToFileURL(`${ROOT}scripts/gen-kernels.mjs`).href) a
 
 test("every generated kernel file is what the templates generate", () => {
   const files = gen.generate();
-  assert.ok(files.size >= 2, "the tiles and the peak microkernels");
+  assert.ok(["assembly/int8/gen/gemm-tiles-s8.ts", "assembly/int8/gen/peak-s8.ts", "assembly/int8/gen/pair-panels-s8.ts", "assembly/int8/gen/relaxed-r8.ts", "assembly/fp32/gen/blocks-f32.ts"].every((f) => files.has(f)),
+    `the generated families: ${[...files.keys()].join(", ")}`);
   for (const [path, text] of files) {
     const committed = readFileSync(`${ROOT}${path}`, "utf8");
     if (committed !== text) {
