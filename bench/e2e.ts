@@ -8,6 +8,9 @@
 // convolution steps in GMAC/s against the int16-operand peak.
 // `npm run bench -- e2e [lenet|cnn|<model>]` runs a part.
 import { loadModel, loadMnistTest, loadMnistTrain, loadKernels } from "../src/node.js";
+import { Kernels } from "../src/runtime/kernels.js";
+import { relaxedModule } from "../src/runtime/wasm-source-node.js";
+import { chooseIsa } from "../src/runtime/isa.js";
 import { buildPlan, DEFAULT_BUILD, ExecutionContext, ContextRunner, imagesToFloat, type Plan, type BuildOptions } from "../src/index.js";
 import { collectStats, scalesFrom, DEFAULT_CALIBRATION } from "../src/calib/calibrate.js";
 import { interleave, type Contender } from "./harness.js";
@@ -37,9 +40,9 @@ export function lenetPlans(): { name: string; precision: string; device: string;
   ];
 }
 
-/** A contender that runs `plan` on the first `batch` test images. */
-export function octetContender(name: string, plan: Plan, batch: number): Contender {
-  const ctx = new ExecutionContext(plan, () => loadKernels("release"), batch);
+/** A contender that runs `plan` on the first `batch` test images (on the release build the start-up choice picked, or `kernels`). */
+export function octetContender(name: string, plan: Plan, batch: number, kernels: () => Kernels = () => loadKernels("release")): Contender {
+  const ctx = new ExecutionContext(plan, kernels, batch);
   const runner = new ContextRunner(ctx);
   imagesToFloat(loadMnistTest(), 0, batch, runner.input(batch));
   return { name, images: batch, call: () => runner.run(batch) };
@@ -77,9 +80,17 @@ export interface E2eResult {
 
 async function runLenet(): Promise<E2eRow[]> {
   const rows: E2eRow[] = [];
+  // Both builds where the engine runs relaxed SIMD exactly: the INT8 GPU plan once more on the relaxed build.
+  let relaxed: WebAssembly.Module | undefined;
+  try {
+    relaxed = chooseIsa("relaxed", relaxedModule).module;
+  } catch (e) {
+    console.log(`relaxed SIMD build: not run (${(e as Error).message})`);
+  }
   for (const batch of [1, 32]) {
-    const plans = lenetPlans();
-    const timings = await interleave(plans.map((p) => octetContender(`${p.name} b${batch}`, p.plan, batch)), ROUNDS, SLICE_MS);
+    const plans: { name: string; precision: string; device: string; plan: Plan; kernels?: () => Kernels }[] = lenetPlans();
+    if (relaxed) plans.push({ ...plans[0]!, name: "INT8 gpu relaxed-SIMD", kernels: () => Kernels.fromModule(relaxed!, "release") });
+    const timings = await interleave(plans.map((p) => octetContender(`${p.name} b${batch}`, p.plan, batch, p.kernels)), ROUNDS, SLICE_MS);
     timings.forEach((t, i) => {
       const p = plans[i]!;
       const gmacs = (t.imagesPerSecond * LENET_MACS) / 1e9;
