@@ -5,7 +5,7 @@ import { Kernels, assertWasmFeatures, type BuildFlavor } from "./kernels.js";
 import { fail } from "../errors.js";
 import { chooseIsa, type IsaChoice, type IsaRequest } from "./isa.js";
 
-type Build = BuildFlavor | "threads" | "relaxed";
+type Build = BuildFlavor | "threads" | "relaxed" | "relaxed-debug";
 const modules = new Map<Build, WebAssembly.Module>();
 
 export function wasmPath(build: Build): string {

@@ -33,8 +33,12 @@ export function fcCases(): Case[] {
   return out;
 }
 
-/** The first case whose output differs from the reference, or "none". */
-export function fcMismatch(k: Kernels, layout: Layout): string {
+/**
+ * The first case whose output differs from the reference, or "none".
+ * `last`: the buffer allocated last, so that in a bounds-checked build any
+ * read past its end is an OUT_OF_BOUNDS error.
+ */
+export function fcMismatch(k: Kernels, layout: Layout, last: "y" | "x" | "weights" = "y"): string {
   const G = lanesOf(layout);
   const rng = new Rng(3);
   for (const c of fcCases()) {
@@ -46,10 +50,13 @@ export function fcMismatch(k: Kernels, layout: Layout): string {
     const mult = randomMult(rng, c.O, I);
     const want = packBlocked(fcS8Ref(x, c.N, I, w, bias, mult, c.O, c.relu, c.yZero, c.lo, c.hi), c.N, c.O, 1, 1, layout);
     const packed = packFc(w, bias, mult, c.O, c.C, c.H, c.W, layout);
-    const dev = uploadFcParams(k, packed);
-    const xp = putI8(k, dirtyPadding(packBlocked(x, c.N, c.C, c.H, c.W, layout), c.N, c.C, c.H, c.W, G));
     const yBytes = blockedBytes(c.N, c.O, 1, 1, layout);
+    const input = () => putI8(k, dirtyPadding(packBlocked(x, c.N, c.C, c.H, c.W, layout), c.N, c.C, c.H, c.W, G));
+    let dev = last === "weights" ? undefined : uploadFcParams(k, packed);
+    let xp = last === "x" ? 0 : input();
     const yp = garbageOut(k, yBytes);
+    if (last === "x") xp = input();
+    dev ??= uploadFcParams(k, packed);
     fcS8(k, packed, dev, { x: xp, N: c.N, relu: c.relu, y: yp, yZero: c.yZero, lo: c.lo, hi: c.hi });
     const diff = firstDiff(getI8(k, yp, yBytes), want);
     k.arena.release(mark);

@@ -22,6 +22,8 @@ import { fcCases, fcMismatch } from "./fc-cases.js";
 import { plan, test as mnistTest } from "../engine/fixtures.js";
 
 const relaxed = () => Kernels.fromModule(wasmModule("relaxed"), "release");
+/** The relaxed kernels with bounds checks (every load and store inside the arena, or a typed error). */
+const relaxedDebug = () => Kernels.fromModule(wasmModule("relaxed-debug"), "debug");
 const simd128 = () => Kernels.fromModule(wasmModule("release"), "release");
 
 test("relaxed build: the probe instruction gives the spec's sums, and --isa relaxed is granted", () => {
@@ -32,8 +34,13 @@ test("relaxed build: the probe instruction gives the spec's sums, and --isa rela
 });
 
 for (const layout of LAYOUTS) {
-  test(`relaxed build: fc ${layout} bit-exact vs the scalar reference over ${fcCases().length} shapes`, () => {
+  test(`relaxed build: fc ${layout} bit-exact vs the scalar reference over ${fcCases().length} shapes, release and bounds-checked (x, y or the weights last in the arena)`, () => {
     assert.is(fcMismatch(relaxed(), layout), "none");
+    for (const last of ["y", "x", "weights"] as const) {
+      const k = relaxedDebug();
+      assert.is(k.isa, "relaxed");
+      assert.is(fcMismatch(k, layout, last), "none", `bounds-checked, ${last} last in the arena`);
+    }
   });
 }
 
