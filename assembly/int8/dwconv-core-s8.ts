@@ -86,27 +86,85 @@ function buildRowR(
   fillR(rq, rgs, nq, tB, rcols, z);
 }
 
-/** The same R rows for M > 1, lane by lane: lane l of group q reads input
- *  channel (k0 + 4q + l) / M (0 for channels >= K). */
+/** The same R rows for M > 1: lane l of group q holds input channel
+ *  (k0 + 4q + l) / M (0 for channels >= K). Where a group's channels share an
+ *  input block (and, in nc32hw32, a 16-byte half of it: always for M = 2),
+ *  one i8x16.swizzle per 4 pixels (nchw4) or per pixel (nc32hw32) picks them;
+ *  else lane by lane. */
 function buildRowRMulti(
   gs: i32, xn: usize, H: i32, W: i32, M: i32, K: i32, k0: i32, nq: i32,
   iy: i32, ix0: i32, rcols: i32, xZero: i32, rq: usize, rgs: usize,
 ): void {
   const G = 1 << gs;
   const planeBytes = <usize>(H * W) << gs;
+  const tA = min(rcols, max(0, -ix0)), tB = max(tA, min(rcols, W - ix0));
   for (let q = 0; q < nq; q++) {
-    for (let l = 0; l < 4; l++) {
-      const k = k0 + 4 * q + l;
-      const c = k / M;
-      const src = xn + <usize>(c >> gs) * planeBytes + <usize>(c & (G - 1)) + (<usize>(iy * W) << gs);
-      let o = rq + <usize>q * rgs + (<usize>l << 1);
-      for (let t = 0; t < rcols; t++) {
-        const ix = ix0 + t;
-        const v = k >= K ? 0 : iy < 0 || iy >= H || ix < 0 || ix >= W ? xZero : <i32>ldi8(src + (<usize>ix << gs));
-        check(o, 2);
-        store<i16>(o, <i16>v);
-        o += 8;
+    const kq = k0 + 4 * q;
+    const r = rq + <usize>q * rgs;
+    const c0 = kq / M, c3 = min(kq + 3, K - 1) / M;
+    const half = gs == 2 ? 0 : (c0 & 16);
+    const together = (c0 >> gs) == (c3 >> gs) && (gs == 2 || (c3 & 16) == half);
+    if (!together) {
+      buildGroupLanes(gs, xn, planeBytes, H, W, M, K, kq, iy, ix0, rcols, xZero, r);
+      continue;
+    }
+    // Per lane: its byte in a pixel (or in the 16-byte half), or 0x80 (-> 0) past K; the padding value.
+    let m1 = i8x16.splat(-128);
+    m1 = i8x16.replace_lane(m1, 0, laneByte(kq, K, M, G, half));
+    m1 = i8x16.replace_lane(m1, 1, laneByte(kq + 1, K, M, G, half));
+    m1 = i8x16.replace_lane(m1, 2, laneByte(kq + 2, K, M, G, half));
+    m1 = i8x16.replace_lane(m1, 3, laneByte(kq + 3, K, M, G, half));
+    let pad = i16x8.splat(0);
+    pad = i16x8.replace_lane(pad, 0, <i16>(kq < K ? xZero : 0));
+    pad = i16x8.replace_lane(pad, 1, <i16>(kq + 1 < K ? xZero : 0));
+    pad = i16x8.replace_lane(pad, 2, <i16>(kq + 2 < K ? xZero : 0));
+    pad = i16x8.replace_lane(pad, 3, <i16>(kq + 3 < K ? xZero : 0));
+    if (iy < 0 || iy >= H) {
+      for (let t = 0; t < rcols; t++) st64low(r + (<usize>t << 3), pad);
+      continue;
+    }
+    for (let t = 0; t < tA; t++) st64low(r + (<usize>t << 3), pad);
+    const src = xn + <usize>(c0 >> gs) * planeBytes + (<usize>(iy * W + ix0) << gs) + <usize>half;
+    let t = tA;
+    if (gs == 2) {
+      // 4 pixels x 4 channels per 16-byte load: pixel i's lane l is byte 4i + m1[l] (0x80 + 4i, still out of range, past K).
+      const m4 = i8x16.add(i8x16.shuffle(m1, m1, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3),
+        i8x16(0, 0, 0, 0, 4, 4, 4, 4, 8, 8, 8, 8, 12, 12, 12, 12));
+      for (; t + 4 <= tB; t += 4) {
+        const v = i8x16.swizzle(ldv(src + (<usize>t << 2)), m4);
+        stv(r + (<usize>t << 3), i16x8.extend_low_i8x16_s(v));
+        stv(r + (<usize>t << 3) + 16, i16x8.extend_high_i8x16_s(v));
       }
+      for (; t < tB; t++) st64low(r + (<usize>t << 3), i16x8.extend_low_i8x16_s(i8x16.swizzle(ld32z(src + (<usize>t << 2)), m1)));
+    } else {
+      for (; t < tB; t++) st64low(r + (<usize>t << 3), i16x8.extend_low_i8x16_s(i8x16.swizzle(ldv(src + (<usize>t << 5)), m1)));
+    }
+    for (t = tB; t < rcols; t++) st64low(r + (<usize>t << 3), pad);
+  }
+}
+
+/** Output channel k's byte within its input pixel (or 16-byte half), or 0x80 (a swizzle gives 0) past K. */
+@inline function laneByte(k: i32, K: i32, M: i32, G: i32, half: i32): i8 {
+  return k >= K ? <i8>-128 : <i8>(((k / M) & (G - 1)) - half);
+}
+
+/** One group's R row, lane by lane (its channels span input blocks). */
+function buildGroupLanes(
+  gs: i32, xn: usize, planeBytes: usize, H: i32, W: i32, M: i32, K: i32, kq: i32,
+  iy: i32, ix0: i32, rcols: i32, xZero: i32, r: usize,
+): void {
+  const G = 1 << gs;
+  for (let l = 0; l < 4; l++) {
+    const k = kq + l;
+    const c = k / M;
+    const src = xn + <usize>(c >> gs) * planeBytes + <usize>(c & (G - 1)) + (<usize>(iy * W) << gs);
+    let o = r + (<usize>l << 1);
+    for (let t = 0; t < rcols; t++) {
+      const ix = ix0 + t;
+      const v = k >= K ? 0 : iy < 0 || iy >= H || ix < 0 || ix >= W ? xZero : <i32>ldi8(src + (<usize>ix << gs));
+      check(o, 2);
+      store<i16>(o, <i16>v);
+      o += 8;
     }
   }
 }
