@@ -44,6 +44,8 @@ function cases(): Case[] {
   for (const [C, kernel, stride, pad, W] of [
     [1, 2, 1, 1, 37], [1, 4, 2, 3, 41], [3, 4, 1, 2, 19], [2, 5, 3, 4, 29], [4, 4, 2, 0, 23],
     [16, 2, 1, 1, 35], [2, 3, 8, 2, 45], [1, 7, 1, 6, 40], [1, 8, 5, 7, 43], [7, 3, 1, 1, 33], [64, 1, 1, 0, 18],
+    // ResNet's 3x3 convolutions over 16 channels (depth 144: pairs on the GPU, gathered on the DLA).
+    [16, 3, 1, 1, 28], [16, 3, 2, 1, 28], [17, 3, 1, 1, 30],
   ] as const) {
     out.push({ N: 2, C, H: 13, W, K: 23, kernel, stride, pad, relu: (C + kernel) % 2 === 0 });
   }
@@ -93,7 +95,7 @@ for (const layout of LAYOUTS) {
   });
 }
 
-/** The path the kernel config table gives a case (both devices' tables agree today). */
+/** The path the GPU's kernel config table gives a case (the DLA's takes the pairs path only up to depth 64). */
 const pathOf = (c: Case) => convPath("nchw4", c.C, c.kernel, c.stride);
 
 test("conv: the shapes exercise all three kernel paths (int16 pairs, Winograd F(2,5), int16 dot tiles)", () => {
