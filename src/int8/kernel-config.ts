@@ -24,7 +24,8 @@ interface ConvConfig {
    * Receptive fields up to this depth C*k*k take the pairs path (a first
    * layer with 1..3 channels; on the GPU also 16-channel 3x3 layers, depth
    * 144, which ran 7-10% faster there than gathered in ResNet and SqueezeNet,
-   * interleaved A/B in one process), where gathers and the tiles' reductions
+   * interleaved A/B in one process; on the DLA's nc32hw32 the same change
+   * made ResNet 10-30% slower), where gathers and the tiles' reductions
    * would cost more than the multiply-adds.
    */
   pairsMaxDepth: number;
