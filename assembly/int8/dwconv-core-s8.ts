@@ -230,17 +230,30 @@ function buildPairRow(a: usize, b: usize, ncols: i32, d: usize): void {
   }
 }
 
+/** storeQuad of the first n (1..4; 4 or more: all) pixels of q. */
+@inline function storeQuadPart(gs: i32, q: v128, out: usize, n: i32): void {
+  if (n >= 4) {
+    storeQuad(gs, q, out);
+    return;
+  }
+  const step = <usize>1 << gs;
+  sti32(out, i32x4.extract_lane(q, 0));
+  if (n > 1) sti32(out + step, i32x4.extract_lane(q, 1));
+  if (n > 2) sti32(out + 2 * step, i32x4.extract_lane(q, 2));
+}
+
 /** 3x3, stride 1, dilation 1, straight from the R rows ra, rb, rc (kernel
  *  rows 0, 1, 2; int16, 8 bytes per column, the band's column 0): per 4
  *  pixels, the P columns (ra[u], rb[u]) and H columns (rc[u], rc[u+1]) for
- *  u = j .. j+5 are formed in registers, 2 columns per interleave pair. */
+ *  u = j .. j+5 are formed in registers, 2 columns per interleave pair. The
+ *  last quad runs whole on the rows' spare columns (garbage past the band)
+ *  and stores only its pc - j valid pixels. */
 function row3x3s1R(
   gs: i32, ra: usize, rb: usize, rc: usize, wq: usize, pc: i32,
   bv: v128, mv: v128, loV: v128, hiV: v128, zV: v128, out: usize,
 ): void {
   const w0 = ldv(wq), w1 = ldv(wq + 16), w2 = ldv(wq + 32), w3 = ldv(wq + 48), w4 = ldv(wq + 64);
-  let j = 0;
-  for (; j + 4 <= pc; j += 4) {
+  for (let j = 0; j < pc; j += 4) {
     const o = <usize>j << 3;
     let u = ldv(ra + o), v = ldv(rb + o);
     const p0 = interleaveLo16(u, v), p1 = interleaveHi16(u, v);
@@ -258,19 +271,7 @@ function row3x3s1R(
     const a1 = pairs5(p1, p2, p3, h1, h3, w0, w1, w2, w3, w4, bv);
     const a2 = pairs5(p2, p3, p4, h2, h4, w0, w1, w2, w3, w4, bv);
     const a3 = pairs5(p3, p4, p5, h3, h5, w0, w1, w2, w3, w4, bv);
-    storeQuad(gs, requantZc4x4(a0, a1, a2, a3, mv, loV, hiV, zV), out + (<usize>j << gs));
-  }
-  for (; j < pc; j++) {
-    const o = <usize>j << 3;
-    let u = ldv(ra + o), v = ldv(rb + o);
-    const p0 = interleaveLo16(u, v), p1 = interleaveHi16(u, v);
-    u = ld64z(ra + o + 16); v = ld64z(rb + o + 16);
-    const p2 = interleaveLo16(u, v);
-    u = ldv(rc + o); v = ldv(rc + o + 8);
-    const h0 = interleaveLo16(u, v);
-    u = ld64z(rc + o + 16); v = ld64z(rc + o + 24);
-    const a = pairs5(p0, p1, p2, h0, interleaveLo16(u, v), w0, w1, w2, w3, w4, bv);
-    sti32(out + (<usize>j << gs), i32x4.extract_lane(requantZc4(a, mv, loV, hiV, zV), 0));
+    storeQuadPart(gs, requantZc4x4(a0, a1, a2, a3, mv, loV, hiV, zV), out + (<usize>j << gs), pc - j);
   }
 }
 
@@ -281,8 +282,7 @@ function row3x3s2R(
   bv: v128, mv: v128, loV: v128, hiV: v128, zV: v128, out: usize,
 ): void {
   const w0 = ldv(wq), w1 = ldv(wq + 16), w2 = ldv(wq + 32), w3 = ldv(wq + 48), w4 = ldv(wq + 64);
-  let j = 0;
-  for (; j + 4 <= pc; j += 4) {
+  for (let j = 0; j < pc; j += 4) {
     const o = <usize>j << 4;
     let u = ldv(ra + o), v = ldv(rb + o);
     const p0 = interleaveLo16(u, v), p1 = interleaveHi16(u, v);
@@ -303,18 +303,7 @@ function row3x3s2R(
     const a1 = pairs5(p2, p3, p4, h2, h4, w0, w1, w2, w3, w4, bv);
     const a2 = pairs5(p4, p5, p6, h4, h6, w0, w1, w2, w3, w4, bv);
     const a3 = pairs5(p6, p7, p8, h6, h8, w0, w1, w2, w3, w4, bv);
-    storeQuad(gs, requantZc4x4(a0, a1, a2, a3, mv, loV, hiV, zV), out + (<usize>j << gs));
-  }
-  for (; j < pc; j++) {
-    const o = <usize>j << 4;
-    let u = ldv(ra + o), v = ldv(rb + o);
-    const p0 = interleaveLo16(u, v), p1 = interleaveHi16(u, v);
-    u = ld64z(ra + o + 16); v = ld64z(rb + o + 16);
-    const p2 = interleaveLo16(u, v);
-    const h0 = interleaveLo16(ldv(rc + o), ldv(rc + o + 8));
-    const h2 = interleaveLo16(ldv(rc + o + 16), ldv(rc + o + 24));
-    const a = pairs5(p0, p1, p2, h0, h2, w0, w1, w2, w3, w4, bv);
-    sti32(out + (<usize>j << gs), i32x4.extract_lane(requantZc4(a, mv, loV, hiV, zV), 0));
+    storeQuadPart(gs, requantZc4x4(a0, a1, a2, a3, mv, loV, hiV, zV), out + (<usize>j << gs), pc - j);
   }
 }
 
@@ -372,7 +361,8 @@ function rowAny(gs: i32, rows: usize, tab: usize, npairs: i32, wq: usize, pc: i3
   const npairs = nrp * kw + odd * hk;
   const G4 = <usize>(G >> 2);
   // Scratch: pair table | pair rows [G/4][nrp + odd][ringBytes] | R rows [G/4][Rn][rowR].
-  const colsMax = (((min(DW_BAND, Wo) - 1) * sw + (kw - 1) * dw + 1) + 1) & ~1;
+  // Columns for a whole number of 4-pixel quads (the fused 3x3 rows compute the last quad in full and store its valid pixels).
+  const colsMax = ((((min(DW_BAND, Wo) + 3) & ~3) - 1) * sw + (kw - 1) * dw + 1 + 1) & ~1;
   const ringBytes = <usize>colsMax << 4;
   const gstride = <usize>(nrp + odd) * ringBytes;
   const Rn = (kh - 1) * dh + 1;

@@ -48,7 +48,8 @@ export function convgScratchBytes(C: number, groups: number, kh: number, kw: num
 export function dwconvScratchBytes(layout: Layout, g: ConvGeometry, Wo: number): number {
   const groups = lanesOf(layout) / 4;
   const pairRows = Math.floor(g.kh / 2) + (g.kh % 2);
-  const cols = ceilTo((Math.min(DW_BAND, Wo) - 1) * g.sw + (g.kw - 1) * g.dw + 1, 2);
+  // Columns for whole 4-pixel quads (the fused 3x3 rows compute the band's last quad in full).
+  const cols = ceilTo((ceilTo(Math.min(DW_BAND, Wo), 4) - 1) * g.sw + (g.kw - 1) * g.dw + 1, 2);
   const inputRows = (g.kh - 1) * g.dh + 1;
   return ceilTo(dwconvPairs(g.kh, g.kw) * 4, 16) + groups * (pairRows * cols * 16 + inputRows * (cols + g.dw) * 8);
 }
