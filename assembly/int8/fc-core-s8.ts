@@ -5,7 +5,7 @@
 // layout's Kl = ceil(C/G)*H*W*G bytes per image.
 //
 // weights: [O4][Kl] int16 (O4 = ceil(O/4)*4, padding rows zero); in the
-// relaxed-SIMD build int8, the same values one byte each (fcS8Relaxed);
+// relaxed-SIMD build int8, the same values one byte each (its tiles take 1 image);
 // bias: int32[O4]; mult: f32[O4].
 // Output: [N, O, 1, 1] in the SAME layout, i.e. ceil(O/G)*G bytes per image,
 // channel o at byte n*ceil(O/G)*G + o; padding channels written as zero.
@@ -35,11 +35,8 @@ import { RELAXED } from "../isa";
   const OG = ((O + G - 1) / G) * G;
   const ldx = <usize>Kl;
   const ldy = <usize>OG;
-  if (RELAXED) {
-    fcS8Relaxed(x, N, Kl, weights, bias, mult, O, O4, OG, loV, hiV, zV, y);
-    return;
-  }
-  const ldw = <usize>Kl << 1; // int16 weights
+  // int16 weight rows; the relaxed build's are int8 (relaxed tiles: 4 outputs x 1 image).
+  const ldw: usize = RELAXED ? <usize>Kl : <usize>Kl << 1;
   if (N == 1) {
     // One image: 4 outputs a quarter of the rows apart per tile (4 distant
     // weight streams prefetch better than 4 adjacent rows).
@@ -47,8 +44,10 @@ import { RELAXED } from "../isa";
     const step = <usize>Q * ldw;
     for (let o = 0; o < Q; o++) {
       const valid = i32x4.lt_s(i32x4(o, o + Q, o + 2 * Q, o + 3 * Q), Ov);
-      tile4x1w16far(weights + <usize>o * ldw, step, x, Kl, bias + (<usize>o << 2), mult + (<usize>o << 2), <usize>Q,
-        masked(loV, valid), masked(hiV, valid), maskedZero(zV, valid), y + <usize>o);
+      const w = weights + <usize>o * ldw, b = bias + (<usize>o << 2), m = mult + (<usize>o << 2);
+      const l = masked(loV, valid), h = masked(hiV, valid), z = maskedZero(zV, valid);
+      if (RELAXED) tile4x1r8far(w, step, x, Kl, b, m, <usize>Q, l, h, z, y + <usize>o);
+      else tile4x1w16far(w, step, x, Kl, b, m, <usize>Q, l, h, z, y + <usize>o);
     }
     if (OG > O4) zeroBytes(y + <usize>O4, OG - O4);
     return;
@@ -60,43 +59,18 @@ import { RELAXED } from "../isa";
     const valid = i32x4.lt_s(i32x4(og, og + 1, og + 2, og + 3), Ov);
     const l = masked(loV, valid), h = masked(hiV, valid), z = maskedZero(zV, valid);
     let n = 0;
-    for (; n + 2 <= N; n += 2) {
-      const xs = x + <usize>n * ldx;
-      const o = y + <usize>n * ldy + <usize>og;
-      tile4x2w16(wr, ldw, xs, xs + ldx, Kl, bk, mk, l, h, z, o, o + ldy);
+    if (!RELAXED) {
+      for (; n + 2 <= N; n += 2) {
+        const xs = x + <usize>n * ldx;
+        const o = y + <usize>n * ldy + <usize>og;
+        tile4x2w16(wr, ldw, xs, xs + ldx, Kl, bk, mk, l, h, z, o, o + ldy);
+      }
     }
-    if (n < N) tile4x1w16(wr, ldw, x + <usize>n * ldx, Kl, bk, mk, l, h, z, y + <usize>n * ldy + <usize>og);
-  }
-  if (OG > O4) {
-    for (let n = 0; n < N; n++) zeroBytes(y + <usize>n * ldy + <usize>O4, OG - O4);
-  }
-}
-
-/** fcS8 on int8 weight rows (Kl bytes apart) with the relaxed tiles: 4 outputs x 1 image each (the far tile at N = 1). */
-@inline function fcS8Relaxed(
-  x: usize, N: i32, Kl: i32, weights: usize, bias: usize, mult: usize,
-  O: i32, O4: i32, OG: i32, loV: v128, hiV: v128, zV: v128, y: usize,
-): void {
-  const Ov = i32x4.splat(O);
-  const ldx = <usize>Kl, ldw = <usize>Kl, ldy = <usize>OG;
-  if (N == 1) {
-    const Q = O4 >> 2;
-    const step = <usize>Q * ldw;
-    for (let o = 0; o < Q; o++) {
-      const valid = i32x4.lt_s(i32x4(o, o + Q, o + 2 * Q, o + 3 * Q), Ov);
-      tile4x1r8far(weights + <usize>o * ldw, step, x, Kl, bias + (<usize>o << 2), mult + (<usize>o << 2), <usize>Q,
-        masked(loV, valid), masked(hiV, valid), maskedZero(zV, valid), y + <usize>o);
+    for (; n < N; n++) {
+      const xs = x + <usize>n * ldx, o = y + <usize>n * ldy + <usize>og;
+      if (RELAXED) tile4x1r8(wr, ldw, xs, Kl, bk, mk, l, h, z, o);
+      else tile4x1w16(wr, ldw, xs, Kl, bk, mk, l, h, z, o);
     }
-    if (OG > O4) zeroBytes(y + <usize>O4, OG - O4);
-    return;
-  }
-  for (let og = 0; og < O4; og += 4) {
-    const wr = weights + <usize>og * ldw;
-    const bk = bias + (<usize>og << 2);
-    const mk = mult + (<usize>og << 2);
-    const valid = i32x4.lt_s(i32x4(og, og + 1, og + 2, og + 3), Ov);
-    const l = masked(loV, valid), h = masked(hiV, valid), z = maskedZero(zV, valid);
-    for (let n = 0; n < N; n++) tile4x1r8(wr, ldw, x + <usize>n * ldx, Kl, bk, mk, l, h, z, y + <usize>n * ldy + <usize>og);
   }
   if (OG > O4) {
     for (let n = 0; n < N; n++) zeroBytes(y + <usize>n * ldy + <usize>O4, OG - O4);

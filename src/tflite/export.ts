@@ -108,8 +108,7 @@ export function exportTflite(model: Model, options: TfliteExportOptions): Uint8A
           padding = Padding.VALID;
         }
         const K = layer.numOutput;
-        const wt = model.weights.get(paramName(layer.name, "weight"))!;
-        const q = model.quantization?.weights.get(layer.name) ?? quantizeWeights(wt.data, K);
+        const q = int8Weights(layer, K);
         const filter = new Int8Array(K * kh * kw * Ci!);
         for (let k = 0; k < K; k++) for (let c = 0; c < Ci!; c++) for (let y = 0; y < kh; y++) for (let xx = 0; xx < kw; xx++) {
           filter[((k * kh + y) * kw + xx) * Ci! + c] = q.q[((k * Ci! + c) * kh + y) * kw + xx]!;
@@ -161,8 +160,7 @@ export function exportTflite(model: Model, options: TfliteExportOptions): Uint8A
       }
       case "fully_connected": {
         const O = layer.numOutput, I = Ci! * Hi! * Wi!, HW = Hi! * Wi!;
-        const wt = model.weights.get(paramName(layer.name, "weight"))!;
-        const q = model.quantization?.weights.get(layer.name) ?? quantizeWeights(wt.data, O);
+        const q = int8Weights(layer, O);
         // octet's columns are (c, h, w); TFLite flattens an NHWC input as (h, w, c).
         const w = new Int8Array(O * I);
         for (let o = 0; o < O; o++) for (let c = 0; c < Ci!; c++) for (let p = 0; p < HW; p++) w[o * I + p * Ci! + c] = q.q[o * I + c * HW + p]!;
@@ -210,6 +208,10 @@ export function exportTflite(model: Model, options: TfliteExportOptions): Uint8A
   }
   return write(tensors, ops, input, output, `${g.name}: octet INT8 export (batch ${N})`);
 
+  /** The layer's int8 weights and per-output scales: the model's own (an imported QDQ model's) or octet's quantization, as its plans hold. */
+  function int8Weights(layer: Layer, outputs: number): { q: Int8Array; scales: Float32Array; bias?: Int32Array } {
+    return model.quantization?.weights.get(layer.name) ?? quantizeWeights(model.weights.get(paramName(layer.name, "weight"))!.data, outputs);
+  }
   function weightTensor(layer: Layer, w: Int8Array, shape: number[], scales: Float32Array): number {
     return add({ name: paramName(layer.name, "weight"), type: TensorType.INT8, shape, data: bytesOf(w), quant: { scale: scales, zero: new Array(shape[0]).fill(0), dim: 0 } });
   }

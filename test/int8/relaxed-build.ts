@@ -11,8 +11,8 @@ import { LAYOUTS } from "../../src/int8/layout.js";
 import { Kernels } from "../../src/runtime/kernels.js";
 import { wasmModule } from "../../src/runtime/wasm-source-node.js";
 import { checkRelaxedDot, chooseIsa } from "../../src/runtime/isa.js";
-import { ExecutionContext } from "../../src/engine/context.js";
-import { imagesToFloat, type ImageSet } from "../../src/data/dataset.js";
+import type { ImageSet } from "../../src/data/dataset.js";
+import { planOutputs } from "../engine/plan-outputs.js";
 import type { Plan } from "../../src/engine/plan.js";
 import { buildPlan, DEFAULT_BUILD } from "../../src/engine/plan.js";
 import { loadModel } from "../../src/model/model-node.js";
@@ -44,21 +44,9 @@ for (const layout of LAYOUTS) {
   });
 }
 
-function outputs(p: Plan, make: () => Kernels, set: ImageSet, images: number, batch: number): Float32Array {
-  const ctx = new ExecutionContext(p, make, batch);
-  const out = new Float32Array(images * ctx.outputSize);
-  for (let s = 0; s < images; s += batch) {
-    const n = Math.min(batch, images - s);
-    imagesToFloat(set, s, n, ctx.input(n) as Float32Array);
-    ctx.enqueue(n);
-    out.set(ctx.output(n), s * ctx.outputSize);
-  }
-  return out;
-}
-
 function assertSame(p: Plan, set: ImageSet, images: number, what: string): void {
   for (const batch of [1, 7]) {
-    const want = outputs(p, simd128, set, images, batch), got = outputs(p, relaxed, set, images, batch);
+    const want = planOutputs(p, set, images, batch, simd128), got = planOutputs(p, set, images, batch, relaxed);
     for (let i = 0; i < want.length; i++) {
       if (!Object.is(got[i], want[i])) assert.unreachable(`${what}, batch ${batch}: output ${i} relaxed ${got[i]}, SIMD128 ${want[i]}`);
     }
