@@ -113,6 +113,7 @@ export const RELAXED_MIN_SPEEDUP = 1.2;
  * it or computes it wrongly (a typed error, not a silent fallback).
  */
 export function chooseIsa(request: IsaRequest, relaxed: () => WebAssembly.Module | undefined): IsaChoice & { module?: WebAssembly.Module } {
+  if (request !== "auto" && request !== "simd128" && request !== "relaxed") fail("BAD_ARGUMENT", `instruction set: expected auto, simd128 or relaxed, got ${JSON.stringify(String(request)).slice(0, 40)}`);
   if (request === "simd128") return { isa: "simd128", reason: "SIMD128 (asked for)" };
   const module = engineHasRelaxedSimd() ? relaxed() : undefined;
   if (!module) {

@@ -9,7 +9,8 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { readFileSync } from "node:fs";
 import { wasmPath } from "../../src/runtime/wasm-source-node.js";
-import { relaxedDotReference } from "../../src/runtime/isa.js";
+import { chooseIsa, relaxedDotReference, type IsaRequest } from "../../src/runtime/isa.js";
+import { expectOctetError } from "../helpers.js";
 
 const SUITE = fileURLToPath(new URL("./relaxed-build.js", import.meta.url));
 const NODE20_FLAGS = ["--experimental-wasm-relaxed-simd", "--no-liftoff"];
@@ -53,8 +54,9 @@ if (node20) {
   });
 }
 
-test("an unknown OCTET_ISA is a typed error naming it", () => {
+test("an unknown OCTET_ISA is a typed error naming it; so is an unknown request to the library (a page's ?isa=)", () => {
   assert.match(choice([], "avx512").error ?? "", /BAD_ARGUMENT.*OCTET_ISA.*"avx512"/);
+  expectOctetError(() => chooseIsa("sse" as IsaRequest, () => undefined), "BAD_ARGUMENT", /instruction set: expected auto, simd128 or relaxed, got "sse"/);
 });
 
 test.run();
